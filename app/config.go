@@ -1,0 +1,117 @@
+// Package app is the application: configuration, the HTTP server and its middleware,
+// and the wiring of the module packages beneath it.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config is everything a subcommand needs to know about the deployment. Values come
+// from defaults, then SMS_* environment variables, then command-line flags.
+type Config struct {
+	DataDir       string // SMS_DATA: catalog.db, tenants/, archive/, nats/
+	Addr          string // SMS_ADDR: listen address of sms serve
+	BaseDomain    string // SMS_BASE_DOMAIN: host of the platform pages; schools live beneath it
+	PoolCap       int    // SMS_POOL_CAP: most tenant files open at once
+	LogLevel      string // SMS_LOG_LEVEL: debug, info, warn, error
+	LogFormat     string // SMS_LOG_FORMAT: text or json
+	DefaultTenant string // SMS_DEFAULT_TENANT: school served on hosts that name no school
+	NATSURL       string // SMS_NATS_URL: external NATS instead of the embedded server
+}
+
+// DefaultConfig is the configuration of a fresh install.
+func DefaultConfig() Config {
+	return Config{
+		DataDir:    "./data",
+		Addr:       ":8080",
+		BaseDomain: "localhost",
+		PoolCap:    128,
+		LogLevel:   "info",
+		LogFormat:  "text",
+	}
+}
+
+// FromEnv overlays SMS_* variables (read through getenv) on c.
+func (c Config) FromEnv(getenv func(string) string) (Config, error) {
+	set := func(key string, dst *string) {
+		if v := getenv(key); v != "" {
+			*dst = v
+		}
+	}
+	set("SMS_DATA", &c.DataDir)
+	set("SMS_ADDR", &c.Addr)
+	set("SMS_BASE_DOMAIN", &c.BaseDomain)
+	set("SMS_LOG_LEVEL", &c.LogLevel)
+	set("SMS_LOG_FORMAT", &c.LogFormat)
+	set("SMS_DEFAULT_TENANT", &c.DefaultTenant)
+	set("SMS_NATS_URL", &c.NATSURL)
+	if v := getenv("SMS_POOL_CAP"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return c, fmt.Errorf("SMS_POOL_CAP: %q is not a number", v)
+		}
+		c.PoolCap = n
+	}
+	return c, nil
+}
+
+// Validate checks the configuration once, before anything uses it, and normalises it.
+func (c *Config) Validate() error {
+	var errs []error
+	if strings.TrimSpace(c.DataDir) == "" {
+		errs = append(errs, errors.New("data dir must not be empty"))
+	} else if abs, err := filepath.Abs(c.DataDir); err == nil {
+		c.DataDir = abs
+	}
+	c.BaseDomain = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(c.BaseDomain)), ".")
+	if c.BaseDomain == "" || strings.ContainsAny(c.BaseDomain, "/: ") {
+		errs = append(errs, fmt.Errorf("base domain %q is not a host name", c.BaseDomain))
+	}
+	if c.PoolCap < 1 {
+		errs = append(errs, fmt.Errorf("pool cap must be at least 1, got %d", c.PoolCap))
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log format must be text or json, got %q", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// TenantsDir is where the tenant files live.
+func (c Config) TenantsDir() string { return filepath.Join(c.DataDir, "tenants") }
+
+// ArchiveDir is where deleted tenants' files are kept.
+func (c Config) ArchiveDir() string { return filepath.Join(c.DataDir, "archive") }
+
+// NATSDir is the embedded NATS server's JetStream store.
+func (c Config) NATSDir() string { return filepath.Join(c.DataDir, "nats") }
+
+// Logger builds the slog logger the configuration asks for, writing to w.
+func (c Config) Logger(w io.Writer) *slog.Logger {
+	lvl, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("log level must be debug, info, warn or error, got %q", s)
+	}
+	return l, nil
+}
+
+// Getenv is os.Getenv, named so callers can pass it where a lookup is wanted.
+var Getenv = os.Getenv

@@ -1,0 +1,111 @@
+// Package errs is the one coded error type of the application. Services return it; the
+// HTTP layer maps each code to a status in one table, and the CLI prints its message.
+package errs
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Code names a kind of failure a caller can act on.
+type Code string
+
+const (
+	Invalid           Code = "invalid"            // bad input; Fields names what is wrong
+	NotFound          Code = "not_found"          // no such thing
+	Conflict          Code = "conflict"           // it exists already, or is owned by someone else
+	TenantNotFound    Code = "tenant_not_found"   // the host or path names no school
+	TenantSuspended   Code = "tenant_suspended"   // the school exists but is suspended
+	TenantUnavailable Code = "tenant_unavailable" // the school's file cannot be opened now
+	BadHost           Code = "bad_host"           // the Host header is missing or malformed
+	Unauthorized      Code = "unauthorized"       // who are you?
+	Forbidden         Code = "forbidden"          // known, but not allowed
+	TooManyRequests   Code = "too_many_requests"  // slow down
+	Internal          Code = "internal"           // our fault; details are logged, never sent
+)
+
+// Error is a failure with a code, a message fit to show a user, and per-field messages.
+type Error struct {
+	Code    Code
+	Message string
+	Fields  map[string]string
+	Err     error // the cause, for logs only
+}
+
+func (e *Error) Error() string {
+	msg := e.Message
+	if len(e.Fields) > 0 {
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
+			parts = append(parts, k+": "+e.Fields[k])
+		}
+		msg += " (" + strings.Join(parts, "; ") + ")"
+	}
+	if e.Err != nil && e.Code == Internal {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// E builds an error with a formatted message.
+func E(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Field is an Invalid error about one input field.
+func Field(field, message string) *Error {
+	return &Error{Code: Invalid, Message: "invalid input", Fields: map[string]string{field: message}}
+}
+
+// Fields collects per-field problems; Err returns nil when there are none.
+type Fields map[string]string
+
+// Add records a problem with a field (the first one per field wins).
+func (f Fields) Add(field, message string) {
+	if _, ok := f[field]; !ok {
+		f[field] = message
+	}
+}
+
+// Err is the Invalid error for the collected problems, or nil.
+func (f Fields) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: "invalid input", Fields: map[string]string(f)}
+}
+
+// Wrap marks an unexpected error as internal, keeping it for the log.
+func Wrap(err error, context string) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Code: Internal, Message: "internal error", Err: fmt.Errorf("%s: %w", context, err)}
+}
+
+// CodeOf returns the code of err, Internal for errors that carry none.
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// As returns err as *Error, wrapping uncoded errors as Internal.
+func As(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: Internal, Message: "internal error", Err: err}
+}

@@ -1,0 +1,111 @@
+// Package tenancy decides which school a request belongs to: by host name through the
+// catalog's domains, or by a /t/<schema_name>/ path prefix, and hands the request that
+// school's open file. Nothing here keeps a global "current tenant".
+package tenancy
+
+import (
+	"errors"
+	"net"
+	"strings"
+)
+
+// MaxHostLen is the longest host name DNS allows.
+const MaxHostLen = 253
+
+var (
+	errEmptyHost = errors.New("the Host header is empty")
+	errLongHost  = errors.New("the Host header is longer than 253 characters")
+	errBadHost   = errors.New("the Host header is not a valid host name")
+)
+
+// NormalizeHost turns a Host header into the name routing looks up: the port stripped,
+// lower case, without a trailing dot. IPv6 literals keep their brackets ("[::1]").
+func NormalizeHost(raw string) (string, error) {
+	h := strings.TrimSpace(raw)
+	if h == "" {
+		return "", errEmptyHost
+	}
+	if len(h) > MaxHostLen+7 { // room for ":65535" and brackets, nothing more
+		return "", errLongHost
+	}
+	if strings.HasPrefix(h, "[") {
+		end := strings.IndexByte(h, ']')
+		if end < 0 || net.ParseIP(h[1:end]) == nil {
+			return "", errBadHost
+		}
+		if rest := h[end+1:]; rest != "" && !validPort(strings.TrimPrefix(rest, ":")) {
+			return "", errBadHost
+		}
+		return strings.ToLower(h[:end+1]), nil
+	}
+	if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		if !validPort(h[i+1:]) {
+			return "", errBadHost
+		}
+		h = h[:i]
+	}
+	h = strings.TrimSuffix(strings.ToLower(h), ".")
+	if h == "" {
+		return "", errEmptyHost
+	}
+	if len(h) > MaxHostLen {
+		return "", errLongHost
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return "", errBadHost
+		}
+	}
+	return h, nil
+}
+
+func validPort(p string) bool {
+	if p == "" || len(p) > 5 {
+		return p == ""
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] < '0' || p[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// IsIP reports whether a normalised host is an IP literal rather than a name.
+func IsIP(host string) bool {
+	return strings.HasPrefix(host, "[") || net.ParseIP(host) != nil
+}
+
+// CheckDomain validates a domain a school is to be reached at, returning it normalised.
+// Unlike a Host header it must be a real name: labels of letters, digits and hyphens.
+func CheckDomain(raw string) (string, error) {
+	if strings.ContainsAny(raw, ":/[] ") {
+		return "", errors.New("must be a host name without scheme, port or path (e.g. school.example.org)")
+	}
+	d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(raw)), ".")
+	if d == "" {
+		return "", errors.New("must not be empty")
+	}
+	if len(d) > MaxHostLen {
+		return "", errors.New("must be at most 253 characters")
+	}
+	if net.ParseIP(d) != nil {
+		return "", errors.New("must be a host name, not an IP address")
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 {
+			return "", errors.New("each dot-separated part must be 1-63 characters")
+		}
+		if label[0] == '-' || label[len(label)-1] == '-' {
+			return "", errors.New("a part may not start or end with a hyphen")
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return "", errors.New("may contain only letters, digits, hyphens and dots")
+			}
+		}
+	}
+	return d, nil
+}

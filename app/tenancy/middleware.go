@@ -1,0 +1,129 @@
+package tenancy
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/db"
+)
+
+// Routes are registered under one of these prefixes; the middleware rewrites each request
+// path into exactly one of them, so a school's routes cannot answer on the platform host
+// and the platform's cannot answer on a school's.
+const (
+	TenantRoutes   = "/_tenant"
+	PlatformRoutes = "/_platform"
+)
+
+// Request is what a request knows about where it is.
+type Request struct {
+	Host   string     // normalised host name
+	Info   Info       // the school (zero on the platform host)
+	Tenant *db.Tenant // the school's open file (nil on the platform host)
+	// Prefix is what links must start with to stay in this school: "/t/<schema>" when the
+	// school was reached by subfolder, "" otherwise.
+	Prefix string
+}
+
+// Platform reports whether the request is on the base domain (no school).
+func (r *Request) Platform() bool { return r.Tenant == nil }
+
+const localsKey = "sms.tenancy"
+
+// From returns the request's tenancy, set by the middleware.
+func From(c *fiber.Ctx) *Request {
+	r, _ := c.Locals(localsKey).(*Request)
+	return r
+}
+
+// Router resolves each request to the platform or to one school.
+type Router struct {
+	Resolver      *Resolver
+	Pool          *db.Pool
+	BaseDomain    string
+	DefaultTenant string // served on hosts that name no school (single-school installs)
+	Log           *slog.Logger
+}
+
+// Handler is the Fiber middleware. It must be registered before every routed handler.
+func (rt *Router) Handler(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	path := c.Path()
+	raw := string(c.Request().Host())
+	host, hostErr := NormalizeHost(raw)
+
+	var (
+		info     Info
+		found    bool
+		err      error
+		prefix   string
+		rest     = path
+		bySubdir = strings.HasPrefix(path, "/t/")
+	)
+	switch {
+	case bySubdir:
+		schema, tail, _ := strings.Cut(path[len("/t/"):], "/")
+		rest = "/" + tail
+		prefix = "/t/" + schema
+		if db.CheckSchemaName(schema) == nil {
+			info, found, err = rt.Resolver.BySchema(ctx, schema)
+		}
+		if err == nil && !found {
+			return errs.E(errs.TenantNotFound, "no school is named %q", clip(schema))
+		}
+	case hostErr != nil:
+		return errs.E(errs.BadHost, "%s", hostErr.Error())
+	case host == rt.BaseDomain:
+		c.Locals(localsKey, &Request{Host: host})
+		c.Path(PlatformRoutes + path)
+		return c.Next()
+	default:
+		if !IsIP(host) {
+			info, found, err = rt.Resolver.ByHost(ctx, host)
+		}
+		if err == nil && !found && rt.DefaultTenant != "" {
+			info, found, err = rt.Resolver.BySchema(ctx, rt.DefaultTenant)
+		}
+		if err == nil && !found {
+			return errs.E(errs.TenantNotFound, "no school is served at %q", clip(host))
+		}
+	}
+	if err != nil {
+		return errs.Wrap(err, "resolve tenant")
+	}
+	if info.Suspended() {
+		return errs.E(errs.TenantSuspended, "the school %q is suspended", info.Name)
+	}
+	t, release, err := rt.Pool.Acquire(ctx, info.Schema)
+	if err != nil {
+		rt.Log.Error("tenant unavailable", slog.String("tenant", info.Schema), slog.Any("error", err))
+		if errors.Is(err, ctx.Err()) && ctx.Err() != nil {
+			return errs.Wrap(err, "acquire tenant")
+		}
+		return errs.E(errs.TenantUnavailable, "the school %q is temporarily unavailable", info.Name)
+	}
+	defer release()
+	c.Locals(localsKey, &Request{Host: host, Info: info, Tenant: t, Prefix: prefix})
+	c.Path(TenantRoutes + rest)
+	return c.Next()
+}
+
+// Schema returns the request's school schema name for logs, "" on the platform host.
+func Schema(c *fiber.Ctx) string {
+	if r := From(c); r != nil {
+		return r.Info.Schema
+	}
+	return ""
+}
+
+// clip keeps a user-supplied name short enough to echo back in a message.
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package db
+
+import "context"
+
+// lockFile is a no-op where flock is not available; only one process may migrate there.
+func lockFile(ctx context.Context, path string) (func(), error) { return func() {}, nil }

@@ -1,0 +1,478 @@
+package db
+
+import (
+	"container/list"
+	"database/sql"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/schoolsms/sms/db/tenantdb"
+	"github.com/schoolsms/sms/migrations"
+)
+
+// ErrNoTenantFile means the tenant's file does not exist (never created, or removed).
+var ErrNoTenantFile = errors.New("tenant file does not exist")
+
+// ErrTenantClosing means the tenant is being archived or removed.
+var ErrTenantClosing = errors.New("tenant is being removed")
+
+// Pool keeps tenant files open for reuse, at most Cap at a time. When a new file must be
+// opened at the cap, the least recently used idle file is closed; a file in use is never
+// closed, so at the cap with every file busy Acquire waits for a release.
+type Pool struct {
+	dir string
+	cap int
+	mig *Migrator
+
+	mu      sync.Mutex
+	entries map[string]*entry
+	lru     *list.List    // open, ready entries; front is most recently used
+	wake    chan struct{} // closed (and replaced) whenever an entry becomes idle or leaves
+	stats   PoolStats
+}
+
+type entry struct {
+	schema  string
+	t       *Tenant
+	refs    int
+	elem    *list.Element
+	ready   chan struct{} // closed once the open attempt has finished
+	err     error         // the open error, when ready is closed and t is nil
+	closing bool          // being removed: no new users
+}
+
+// PoolStats counts what the pool has done; tests and benchmarks read it.
+type PoolStats struct {
+	Open      int // files open now
+	InUse     int // files with at least one user now
+	Opens     int // files opened since start
+	Evictions int // idle files closed to make room
+	Migrated  int // files brought up to date on open
+}
+
+// NewPool serves tenant files under dir (<data>/tenants) with at most capacity open.
+func NewPool(dir string, capacity int) (*Pool, error) {
+	m, err := NewMigrator(migrations.Tenant())
+	if err != nil {
+		return nil, err
+	}
+	return NewPoolWithMigrations(dir, capacity, m), nil
+}
+
+// NewPoolWithMigrations is NewPool with another tenant migration history (tests use it).
+func NewPoolWithMigrations(dir string, capacity int, m *Migrator) *Pool {
+	if capacity < 1 {
+		capacity = 1
+	}
+	return &Pool{dir: dir, cap: capacity, mig: m, entries: map[string]*entry{},
+		lru: list.New(), wake: make(chan struct{})}
+}
+
+// Dir is the directory the tenant files live in.
+func (p *Pool) Dir() string { return p.dir }
+
+// Migrator is the tenant migration history the pool brings files up to.
+func (p *Pool) Migrator() *Migrator { return p.mig }
+
+// Path is the file of a tenant. Only schema names that pass CheckSchemaName reach a path.
+func (p *Pool) Path(schema string) string { return filepath.Join(p.dir, schema+".db") }
+
+func (p *Pool) lockPath(schema string) string { return filepath.Join(p.dir, "."+schema+".lock") }
+
+// Stats returns the pool's counters.
+func (p *Pool) Stats() PoolStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.stats
+	s.Open, s.InUse = 0, 0
+	for _, e := range p.entries {
+		if e.t != nil {
+			s.Open++
+		}
+		if e.refs > 0 {
+			s.InUse++
+		}
+	}
+	return s
+}
+
+// Acquire returns the open tenant file for schema, opening (and migrating) it if needed.
+// The caller must call release exactly once when done with the tenant.
+func (p *Pool) Acquire(ctx context.Context, schema string) (t *Tenant, release func(), err error) {
+	if err := CheckSchemaName(schema); err != nil {
+		return nil, nil, err
+	}
+	for {
+		p.mu.Lock()
+		if e, ok := p.entries[schema]; ok {
+			select {
+			case <-e.ready:
+			default: // another caller is opening it: wait for that, then look again
+				p.mu.Unlock()
+				if err := wait(ctx, e.ready); err != nil {
+					return nil, nil, err
+				}
+				continue
+			}
+			if e.closing {
+				p.mu.Unlock()
+				return nil, nil, fmt.Errorf("tenant %q: %w", schema, ErrTenantClosing)
+			}
+			e.refs++
+			p.lru.MoveToFront(e.elem)
+			p.mu.Unlock()
+			return e.t, p.releaser(e), nil
+		}
+		var victim *entry
+		if len(p.entries) >= p.cap {
+			victim = p.idleVictim()
+			if victim == nil { // every open file is busy: wait for one to be released
+				w := p.wake
+				p.mu.Unlock()
+				if err := wait(ctx, w); err != nil {
+					return nil, nil, err
+				}
+				continue
+			}
+			p.removeLocked(victim)
+			p.stats.Evictions++
+		}
+		e := &entry{schema: schema, refs: 1, ready: make(chan struct{})}
+		p.entries[schema] = e
+		p.mu.Unlock()
+
+		if victim != nil {
+			victim.t.h.close()
+		}
+		t, res, err := p.open(ctx, schema)
+
+		p.mu.Lock()
+		if err != nil {
+			delete(p.entries, schema)
+			e.err = err
+			close(e.ready)
+			p.signalLocked()
+			p.mu.Unlock()
+			return nil, nil, err
+		}
+		e.t = t
+		e.elem = p.lru.PushFront(e)
+		p.stats.Opens++
+		if res.Migrated() {
+			p.stats.Migrated++
+		}
+		close(e.ready)
+		p.mu.Unlock()
+		return t, p.releaser(e), nil
+	}
+}
+
+// WithTenant runs fn with the tenant's open file: the programmatic equivalent of a
+// request on the tenant's host, for CLI commands and workers.
+func (p *Pool) WithTenant(ctx context.Context, schema string, fn func(*Tenant) error) error {
+	t, release, err := p.Acquire(ctx, schema)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return fn(t)
+}
+
+func (p *Pool) releaser(e *entry) func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			p.mu.Lock()
+			e.refs--
+			if e.refs == 0 {
+				p.signalLocked()
+			}
+			p.mu.Unlock()
+		})
+	}
+}
+
+// idleVictim is the least recently used open entry nobody is using.
+func (p *Pool) idleVictim() *entry {
+	for el := p.lru.Back(); el != nil; el = el.Prev() {
+		if e := el.Value.(*entry); e.refs == 0 && !e.closing {
+			return e
+		}
+	}
+	return nil
+}
+
+func (p *Pool) removeLocked(e *entry) {
+	delete(p.entries, e.schema)
+	if e.elem != nil {
+		p.lru.Remove(e.elem)
+		e.elem = nil
+	}
+	p.signalLocked()
+}
+
+func (p *Pool) signalLocked() {
+	close(p.wake)
+	p.wake = make(chan struct{})
+}
+
+func wait(ctx context.Context, ch <-chan struct{}) error {
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// open opens an existing tenant file and brings it to the latest migration.
+func (p *Pool) open(ctx context.Context, schema string) (*Tenant, Result, error) {
+	path := p.Path(schema)
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, Result{}, fmt.Errorf("tenant %q: %w", schema, ErrNoTenantFile)
+		}
+		return nil, Result{}, fmt.Errorf("tenant %q: %w", schema, err)
+	}
+	h, err := openHandles(path, mustExist)
+	if err != nil {
+		return nil, Result{}, fmt.Errorf("open tenant %q: %w", schema, err)
+	}
+	res, err := p.mig.ensure(ctx, h, p.lockPath(schema))
+	if err != nil {
+		h.close()
+		return nil, res, fmt.Errorf("open tenant %q: %w", schema, err)
+	}
+	return newTenant(schema, h), res, nil
+}
+
+// Migrate brings one tenant file up to date without keeping it open (sms migrate).
+// A file that is open in this pool is migrated through its open handles.
+func (p *Pool) Migrate(ctx context.Context, schema string) (Result, error) {
+	if err := CheckSchemaName(schema); err != nil {
+		return Result{}, err
+	}
+	path := p.Path(schema)
+	if _, err := os.Stat(path); err != nil {
+		return Result{}, fmt.Errorf("tenant %q: %w", schema, ErrNoTenantFile)
+	}
+	h, err := openHandles(path, mustExist)
+	if err != nil {
+		return Result{}, err
+	}
+	defer h.close()
+	return p.mig.ensure(ctx, h, p.lockPath(schema))
+}
+
+// Remove closes the tenant's file (waiting for its users to finish, refusing new ones)
+// and then calls fn, which may move or delete the file.
+func (p *Pool) Remove(ctx context.Context, schema string, fn func(path string) error) error {
+	if err := CheckSchemaName(schema); err != nil {
+		return err
+	}
+	for {
+		p.mu.Lock()
+		e, ok := p.entries[schema]
+		if !ok {
+			// Hold a closing placeholder so nobody opens the file while fn runs.
+			e = &entry{schema: schema, ready: make(chan struct{}), closing: true}
+			close(e.ready)
+			p.entries[schema] = e
+			p.mu.Unlock()
+			break
+		}
+		select {
+		case <-e.ready:
+		default:
+			p.mu.Unlock()
+			if err := wait(ctx, e.ready); err != nil {
+				return err
+			}
+			continue
+		}
+		e.closing = true
+		if e.refs > 0 {
+			w := p.wake
+			p.mu.Unlock()
+			if err := wait(ctx, w); err != nil {
+				p.mu.Lock()
+				e.closing = false
+				p.mu.Unlock()
+				return err
+			}
+			continue
+		}
+		// Idle and marked closing: close it, keep the placeholder until fn is done.
+		if e.elem != nil {
+			p.lru.Remove(e.elem)
+			e.elem = nil
+		}
+		t := e.t
+		e.t = nil
+		p.mu.Unlock()
+		if t != nil {
+			t.h.close()
+		}
+		break
+	}
+	defer func() {
+		p.mu.Lock()
+		delete(p.entries, schema)
+		p.signalLocked()
+		p.mu.Unlock()
+	}()
+	return fn(p.Path(schema))
+}
+
+// CloseIdle closes the open files of schemas for which keep returns false and that
+// nobody is using (a tenant deleted by another process, say).
+func (p *Pool) CloseIdle(keep func(schema string) bool) int {
+	p.mu.Lock()
+	var victims []*entry
+	for _, e := range p.entries {
+		if e.t != nil && e.refs == 0 && !e.closing && !keep(e.schema) {
+			victims = append(victims, e)
+			p.removeLocked(e)
+		}
+	}
+	p.mu.Unlock()
+	for _, e := range victims {
+		e.t.h.close()
+	}
+	return len(victims)
+}
+
+// Close closes every open file. Callers stop using the pool first.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	var all []*entry
+	for _, e := range p.entries {
+		if e.t != nil {
+			all = append(all, e)
+		}
+		p.removeLocked(e)
+	}
+	p.mu.Unlock()
+	var errs []error
+	for _, e := range all {
+		errs = append(errs, e.t.h.close())
+	}
+	return errors.Join(errs...)
+}
+
+// CreateFile builds a new, migrated tenant file for schema at a staging path and calls
+// init in its first transaction. The file is not visible to the pool until Install.
+func (p *Pool) CreateFile(ctx context.Context, schema string, init func(q *tenantdb.Queries) error) (staged string, err error) {
+	if err := CheckSchemaName(schema); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(p.dir, 0o750); err != nil {
+		return "", fmt.Errorf("create tenants dir: %w", err)
+	}
+	staged = filepath.Join(p.dir, "."+schema+".db.new")
+	removeFiles(staged)
+	defer func() {
+		if err != nil {
+			removeFiles(staged)
+		}
+	}()
+	h, err := openHandles(staged, mayCreate)
+	if err != nil {
+		return "", err
+	}
+	defer h.close()
+	if err := h.w.PingContext(ctx); err != nil {
+		return "", fmt.Errorf("create tenant file: %w", err)
+	}
+	if _, err := p.mig.ensure(ctx, h, p.lockPath(schema)); err != nil {
+		return "", fmt.Errorf("migrate new tenant file: %w", err)
+	}
+	if init != nil {
+		if err := inTx(ctx, h.w, func(tx *sql.Tx) error { return init(tenantdb.New(tx)) }); err != nil {
+			return "", err
+		}
+	}
+	return staged, nil
+}
+
+// CloneFile copies the tenant src into a staging file for a new tenant, as a consistent
+// snapshot even while src is in use, and then calls init on the copy.
+func (p *Pool) CloneFile(ctx context.Context, src, schema string, init func(q *tenantdb.Queries) error) (staged string, err error) {
+	if err := CheckSchemaName(schema); err != nil {
+		return "", err
+	}
+	staged = filepath.Join(p.dir, "."+schema+".db.new")
+	removeFiles(staged)
+	defer func() {
+		if err != nil {
+			removeFiles(staged)
+		}
+	}()
+	err = p.WithTenant(ctx, src, func(t *Tenant) error {
+		_, err := t.h.r.ExecContext(ctx, `VACUUM INTO ?`, staged)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("copy tenant %q: %w", src, err)
+	}
+	h, err := openHandles(staged, mustExist)
+	if err != nil {
+		return "", err
+	}
+	defer h.close()
+	if init != nil {
+		if err := inTx(ctx, h.w, func(tx *sql.Tx) error { return init(tenantdb.New(tx)) }); err != nil {
+			return "", err
+		}
+	}
+	return staged, nil
+}
+
+// Install moves a staged file into place as schema's tenant file. It refuses to replace
+// an existing file.
+func (p *Pool) Install(staged, schema string) error {
+	final := p.Path(schema)
+	if _, err := os.Stat(final); err == nil {
+		return fmt.Errorf("tenant file %s already exists", final)
+	}
+	// The staged file was closed cleanly, so it has no -wal or -shm to carry along.
+	if err := os.Rename(staged, final); err != nil {
+		return fmt.Errorf("install tenant file: %w", err)
+	}
+	return nil
+}
+
+// Discard removes a staged file that will not be installed.
+func (p *Pool) Discard(staged string) { removeFiles(staged) }
+
+// removeFiles removes a SQLite file and its -wal and -shm companions.
+func removeFiles(path string) error {
+	var errs []error
+	for _, f := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// RemoveFiles deletes a tenant file with its -wal and -shm files.
+func RemoveFiles(path string) error { return removeFiles(path) }
+
+// MoveFiles renames a tenant file with any -wal and -shm files beside it.
+func MoveFiles(from, to string) error {
+	if err := os.Rename(from, to); err != nil {
+		return err
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if err := os.Rename(from+suffix, to+suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+// Package db owns the SQLite layer: the catalog handle, the pool of tenant files, the
+// connection settings every file is opened with, and the migration runner. The
+// sqlc-generated packages catalogdb and tenantdb live beneath it and are never edited
+// by hand.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+)
+
+// busyTimeout is how long a connection waits for another writer before SQLITE_BUSY.
+// It is set first on every connection so the pragmas after it cannot fail on a lock.
+const busyTimeout = 5 * time.Second
+
+// fileURI turns a path into a SQLite URI, escaping the characters that URI parsing
+// would otherwise treat as delimiters.
+func fileURI(path string) string {
+	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+	return "file:" + r.Replace(path)
+}
+
+// openMode says whether opening may create a missing file.
+type openMode int
+
+const (
+	mustExist openMode = iota // an existing tenant file; a missing one is an error
+	mayCreate                 // a file being created
+)
+
+func dsn(path string, mode openMode, readOnly bool) string {
+	var b strings.Builder
+	b.WriteString(fileURI(path))
+	if mode == mustExist {
+		b.WriteString("?mode=rw")
+	} else {
+		b.WriteString("?mode=rwc")
+	}
+	fmt.Fprintf(&b, "&_pragma=busy_timeout(%d)", busyTimeout.Milliseconds())
+	b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)")
+	if readOnly {
+		b.WriteString("&_pragma=query_only(1)")
+	} else {
+		// BEGIN IMMEDIATE takes the write lock up front, so a transaction never fails
+		// half-way with SQLITE_BUSY when it upgrades from reading to writing.
+		b.WriteString("&_txlock=immediate")
+	}
+	return b.String()
+}
+
+// readConns is the size of each file's reader pool: near the core count, because
+// modernc's read throughput drops sharply when a pool is much larger than the cores.
+func readConns() int {
+	n := runtime.NumCPU()
+	if n < 2 {
+		n = 2
+	}
+	if n > 4 {
+		n = 4
+	}
+	return n
+}
+
+// handles is the pair every open file gets: one writer and a few readers.
+type handles struct {
+	w *sql.DB
+	r *sql.DB
+}
+
+func openHandles(path string, mode openMode) (handles, error) {
+	w, err := sql.Open("sqlite", dsn(path, mode, false))
+	if err != nil {
+		return handles{}, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", dsn(path, mustExist, true))
+	if err != nil {
+		w.Close()
+		return handles{}, err
+	}
+	n := readConns()
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	return handles{w: w, r: r}, nil
+}
+
+func (h handles) close() error {
+	var errW, errR error
+	if h.r != nil {
+		errR = h.r.Close()
+	}
+	if h.w != nil {
+		errW = h.w.Close()
+	}
+	if errW != nil {
+		return errW
+	}
+	return errR
+}
+
+// inTx runs fn in one write transaction on w and commits only if fn succeeds.
+func inTx(ctx context.Context, w *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,4 @@
+DROP TABLE catalog_generation;
+DROP TABLE settings;
+DROP TABLE domains;
+DROP TABLE tenants;

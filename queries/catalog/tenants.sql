@@ -1,0 +1,31 @@
+-- name: CreateTenant :one
+INSERT INTO tenants (schema_name, name, status) VALUES (?, ?, 'active')
+RETURNING *;
+
+-- name: GetTenantBySchema :one
+SELECT * FROM tenants WHERE schema_name = ?;
+
+-- name: ListTenants :many
+SELECT * FROM tenants ORDER BY schema_name;
+
+-- name: ListTenantSchemas :many
+SELECT schema_name FROM tenants ORDER BY schema_name;
+
+-- name: UpdateTenantName :one
+UPDATE tenants SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE schema_name = ?
+RETURNING *;
+
+-- name: SetTenantStatus :one
+UPDATE tenants SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE schema_name = ?
+RETURNING *;
+
+-- name: DeleteTenant :execrows
+DELETE FROM tenants WHERE schema_name = ?;
+
+-- name: CountTenants :one
+SELECT count(*) FROM tenants;
+
+-- name: CatalogGeneration :one
+SELECT generation FROM catalog_generation WHERE id = 1;
