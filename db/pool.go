@@ -2,8 +2,8 @@ package db
 
 import (
 	"container/list"
-	"database/sql"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -53,6 +53,7 @@ type PoolStats struct {
 	Opens     int // files opened since start
 	Evictions int // idle files closed to make room
 	Migrated  int // files brought up to date on open
+	Peak      int // most files open at once since start
 }
 
 // NewPool serves tenant files under dir (<data>/tenants) with at most capacity open.
@@ -163,6 +164,7 @@ func (p *Pool) Acquire(ctx context.Context, schema string) (t *Tenant, release f
 		e.t = t
 		e.elem = p.lru.PushFront(e)
 		p.stats.Opens++
+		p.stats.Peak = max(p.stats.Peak, p.lru.Len())
 		if res.Migrated() {
 			p.stats.Migrated++
 		}
@@ -414,7 +416,14 @@ func (p *Pool) CloneFile(ctx context.Context, src, schema string, init func(q *t
 		}
 	}()
 	err = p.WithTenant(ctx, src, func(t *Tenant) error {
-		_, err := t.h.r.ExecContext(ctx, `VACUUM INTO ?`, staged)
+		// VACUUM INTO only reads the source, but the pool's readers are query_only, which
+		// refuses it; a connection of its own also leaves the writer free meanwhile.
+		conn, err := sql.Open("sqlite", dsn(p.Path(src), mustExist, false))
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, staged)
 		return err
 	})
 	if err != nil {

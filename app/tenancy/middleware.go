@@ -32,7 +32,10 @@ type Request struct {
 // Platform reports whether the request is on the base domain (no school).
 func (r *Request) Platform() bool { return r.Tenant == nil }
 
-const localsKey = "sms.tenancy"
+const (
+	localsKey = "sms.tenancy"
+	schemaKey = "sms.tenant" // set as soon as the school is known, for logs of failed requests
+)
 
 // From returns the request's tenancy, set by the middleware.
 func From(c *fiber.Ctx) *Request {
@@ -95,6 +98,7 @@ func (rt *Router) Handler(c *fiber.Ctx) error {
 	if err != nil {
 		return errs.Wrap(err, "resolve tenant")
 	}
+	c.Locals(schemaKey, info.Schema)
 	if info.Suspended() {
 		return errs.E(errs.TenantSuspended, "the school %q is suspended", info.Name)
 	}
@@ -114,10 +118,8 @@ func (rt *Router) Handler(c *fiber.Ctx) error {
 
 // Schema returns the request's school schema name for logs, "" on the platform host.
 func Schema(c *fiber.Ctx) string {
-	if r := From(c); r != nil {
-		return r.Info.Schema
-	}
-	return ""
+	s, _ := c.Locals(schemaKey).(string)
+	return s
 }
 
 // clip keeps a user-supplied name short enough to echo back in a message.

@@ -1,0 +1,64 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/schoolsms/sms/app/clients"
+	"github.com/schoolsms/sms/app/tenancy"
+	"github.com/schoolsms/sms/db"
+)
+
+// App is the opened appliance: catalog, tenant pool and the services over them. Every
+// subcommand opens one; sms serve puts an HTTP server in front of it.
+type App struct {
+	Config   Config
+	Log      *slog.Logger
+	Catalog  *db.Catalog
+	Pool     *db.Pool
+	Resolver *tenancy.Resolver
+	Clients  *clients.Service
+}
+
+// Open validates cfg, opens (creating and migrating) the catalog and prepares the pool.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	cat, err := db.OpenCatalog(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if cat.Migration.Migrated() {
+		log.Info("catalog migrated", slog.Uint64("from", uint64(cat.Migration.From)), slog.Uint64("to", uint64(cat.Migration.To)))
+	}
+	pool, err := db.NewPool(cfg.TenantsDir(), cfg.PoolCap)
+	if err != nil {
+		cat.Close()
+		return nil, err
+	}
+	res := tenancy.NewResolver(cat)
+	a := &App{Config: cfg, Log: log, Catalog: cat, Pool: pool, Resolver: res}
+	a.Clients = &clients.Service{Catalog: cat, Pool: pool, BaseDomain: cfg.BaseDomain,
+		ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
+	// A school deleted by another process must not keep its file open here.
+	res.OnChange(func() {
+		schemas, err := cat.Read().ListTenantSchemas(context.Background())
+		if err != nil {
+			return
+		}
+		known := make(map[string]bool, len(schemas))
+		for _, s := range schemas {
+			known[s] = true
+		}
+		pool.CloseIdle(func(s string) bool { return known[s] })
+	})
+	return a, nil
+}
+
+// Close closes the pool, then the catalog.
+func (a *App) Close() error {
+	return errors.Join(a.Pool.Close(), a.Catalog.Close())
+}

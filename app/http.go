@@ -1,0 +1,179 @@
+package app
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/tenancy"
+)
+
+// statusOf is the one table from error codes to HTTP statuses.
+var statusOf = map[errs.Code]int{
+	errs.Invalid:           fiber.StatusBadRequest,
+	errs.BadHost:           fiber.StatusBadRequest,
+	errs.Unauthorized:      fiber.StatusUnauthorized,
+	errs.Forbidden:         fiber.StatusForbidden,
+	errs.TenantSuspended:   fiber.StatusForbidden,
+	errs.NotFound:          fiber.StatusNotFound,
+	errs.TenantNotFound:    fiber.StatusNotFound,
+	errs.Conflict:          fiber.StatusConflict,
+	errs.TooManyRequests:   fiber.StatusTooManyRequests,
+	errs.TenantUnavailable: fiber.StatusServiceUnavailable,
+	errs.Internal:          fiber.StatusInternalServerError,
+}
+
+// fiberCodes gives Fiber's own errors (no route, wrong method, body too large) a code.
+var fiberCodes = map[int]errs.Code{
+	fiber.StatusNotFound:         errs.NotFound,
+	fiber.StatusMethodNotAllowed: errs.NotFound,
+	fiber.StatusBadRequest:       errs.Invalid,
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    errs.Code         `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Status}} · SMS</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.4rem}code{background:#f3f3f3;padding:.1rem .3rem}</style></head>
+<body><h1>{{.Title}}</h1><p>{{.Message}}</p><p><small>Error code <code>{{.Code}}</code>{{if .RequestID}}, request <code>{{.RequestID}}</code>{{end}}</small></p></body></html>`))
+
+// errorHandler renders every error the same way: JSON for API clients, a page for browsers.
+// Internal errors are logged with the request id and never echoed to the client.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	e := errs.As(err)
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		code, ok := fiberCodes[fe.Code]
+		if !ok {
+			code = errs.Invalid
+		}
+		e = &errs.Error{Code: code, Message: fe.Message}
+		if fe.Code == fiber.StatusNotFound || fe.Code == fiber.StatusMethodNotAllowed {
+			e.Message = "no such page: " + c.Method() + " " + requestPath(c)
+		}
+	}
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = fiber.StatusInternalServerError
+	}
+	if fe != nil && fe.Code >= 400 && fe.Code != fiber.StatusMethodNotAllowed {
+		status = fe.Code
+	}
+	if e.Code == errs.Internal {
+		s.log.Error("request failed", slog.String("request_id", requestID(c)), slog.String("tenant", tenancy.Schema(c)),
+			slog.String("path", requestPath(c)), slog.Any("error", err))
+		e = &errs.Error{Code: errs.Internal, Message: "something went wrong on the server; the error was logged with request id " + requestID(c)}
+	}
+	c.Status(status)
+	if wantsHTML(c) {
+		c.Type("html", "utf-8")
+		return errorPage.Execute(c.Response().BodyWriter(), map[string]any{
+			"Status": status, "Title": titleOf(status), "Message": e.Message, "Code": e.Code, "RequestID": requestID(c)})
+	}
+	return c.JSON(errorBody{errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+}
+
+func titleOf(status int) string {
+	switch status {
+	case 404:
+		return "Not found"
+	case 403:
+		return "Not allowed"
+	case 503:
+		return "Temporarily unavailable"
+	}
+	if status >= 500 {
+		return "Server error"
+	}
+	return "Request error"
+}
+
+// wantsHTML is true for browsers navigating to pages, false for the JSON API.
+func wantsHTML(c *fiber.Ctx) bool {
+	if strings.Contains(requestPath(c), "/api/") {
+		return false
+	}
+	return strings.Contains(c.Get(fiber.HeaderAccept), "text/html")
+}
+
+// requestPath is the path as the client sent it (before tenancy rewrote it).
+func requestPath(c *fiber.Ctx) string {
+	p := c.OriginalURL()
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return p
+}
+
+const requestIDKey = "sms.request_id"
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(requestIDKey).(string)
+	return id
+}
+
+// logRequests gives each request an id (the client's X-Request-ID when it is sane) and
+// logs one line when it is done: id, tenant, method, path, status, duration.
+func (s *Server) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	id := c.Get(fiber.HeaderXRequestID)
+	if !saneID(id) {
+		var b [8]byte
+		rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Locals(requestIDKey, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	err := c.Next()
+	if err != nil {
+		if herr := s.app.ErrorHandler(c, err); herr != nil {
+			c.Status(fiber.StatusInternalServerError)
+		}
+	}
+	s.log.Info("request",
+		slog.String("request_id", id),
+		slog.String("tenant", tenancy.Schema(c)),
+		slog.String("host", clip(string(c.Request().Host()), 100)),
+		slog.String("method", c.Method()),
+		slog.String("path", requestPath(c)),
+		slog.Int("status", c.Response().StatusCode()),
+		slog.Duration("duration", time.Since(start)))
+	return nil
+}
+
+func saneID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens client-controlled text before it goes into a log line.
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}

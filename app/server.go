@@ -1,0 +1,107 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schoolsms/sms/app/tenancy"
+	"github.com/schoolsms/sms/embed"
+)
+
+// Server is the HTTP front of an App, plus the background services sms serve runs.
+type Server struct {
+	a      *App
+	log    *slog.Logger
+	app    *fiber.App
+	router *tenancy.Router
+}
+
+// NewServer builds the HTTP server over an open App. It does not listen yet.
+func NewServer(a *App) *Server {
+	s := &Server{a: a, log: a.Log}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "sms",
+		DisableStartupMessage: true,
+		// Handlers may keep strings from the request (cache keys, async work); with
+		// Immutable they are copies, not views into reused buffers.
+		Immutable:      true,
+		ErrorHandler:   s.errorHandler,
+		ReadTimeout:    30 * time.Second,
+		WriteTimeout:   60 * time.Second,
+		IdleTimeout:    120 * time.Second,
+		BodyLimit:      16 << 20,
+		ReadBufferSize: 8 << 10,
+	})
+	s.router = &tenancy.Router{Resolver: a.Resolver, Pool: a.Pool, BaseDomain: a.Config.BaseDomain,
+		DefaultTenant: a.Config.DefaultTenant, Log: a.Log}
+	s.routes()
+	return s
+}
+
+// Fiber exposes the handler, for tests (app.Test) and embedding.
+func (s *Server) Fiber() *fiber.App { return s.app }
+
+func (s *Server) routes() {
+	s.app.Use(s.logRequests)
+	s.app.Get("/healthz", s.healthz) // any host, before tenancy
+	s.app.Use(s.router.Handler)
+
+	t := s.app.Group(tenancy.TenantRoutes)
+	t.Get("/api/tenant", s.tenantInfo)
+
+	p := s.app.Group(tenancy.PlatformRoutes)
+	p.Get("/", s.platformHome)
+
+	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (s *Server) platformHome(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"service": "sms", "base_domain": s.a.Config.BaseDomain})
+}
+
+// Run serves HTTP on ln with the embedded NATS server beside it until ctx is done, then
+// shuts down in order: HTTP (finishing requests in flight), NATS, then the caller closes
+// the pool.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	var nc *embed.NATS
+	var err error
+	if s.a.Config.NATSURL != "" {
+		nc, err = embed.ConnectNATS(ctx, s.a.Config.NATSURL)
+	} else {
+		nc, err = embed.StartNATS(ctx, embed.NATSOptions{StoreDir: s.a.Config.NATSDir(), Logger: s.log})
+	}
+	if err != nil {
+		return fmt.Errorf("start nats: %w", err)
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- s.app.Listener(ln) }()
+
+	select {
+	case <-ctx.Done():
+	case err = <-served:
+	}
+	s.log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if herr := s.app.ShutdownWithContext(shutCtx); herr != nil {
+		s.log.Warn("http shutdown", slog.Any("error", herr))
+	}
+	if nerr := nc.Close(shutCtx); nerr != nil {
+		s.log.Warn("nats shutdown", slog.Any("error", nerr))
+	}
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/schoolsms/sms/app"
+	"github.com/schoolsms/sms/app/clients"
+)
+
+func (c *cli) tenantCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "tenant", Short: "Create and manage schools (tenants)"}
+	cmd.AddCommand(c.tenantCreate(), c.tenantList(), c.tenantShow(), c.tenantUpdate(),
+		c.tenantSuspend(), c.tenantResume(), c.tenantDelete(), c.tenantClone())
+	return cmd
+}
+
+func (c *cli) tenantCreate() *cobra.Command {
+	var schema, name string
+	var domains []string
+	cmd := &cobra.Command{
+		Use:   "create --schema S --name N [--domain D ...]",
+		Short: "Create a school: its catalog entry, its domains and its own migrated file",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				t, err := a.Clients.Create(ctx, clients.CreateInput{Schema: schema, Name: name, Domains: domains})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.out(), "created school %q (%s) at %s\n", t.Name, t.Schema, strings.Join(domainNames(t), ", "))
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&schema, "schema", "", "schema name: lower-case letters, digits and _ (required)")
+	cmd.Flags().StringVar(&name, "name", "", "the school's display name (required)")
+	cmd.Flags().StringArrayVar(&domains, "domain", nil, "host name of the school (repeatable; default <schema>.<base domain>)")
+	required(cmd, "schema", "name")
+	return cmd
+}
+
+func (c *cli) tenantClone() *cobra.Command {
+	var from, schema, name string
+	var domains []string
+	cmd := &cobra.Command{
+		Use:   "clone --from S --schema T --name N [--domain D ...]",
+		Short: "Create a school as a copy of an existing (template) school",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				t, err := a.Clients.Clone(ctx, from, clients.CreateInput{Schema: schema, Name: name, Domains: domains})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.out(), "cloned %s into school %q (%s) at %s\n", from, t.Name, t.Schema, strings.Join(domainNames(t), ", "))
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "schema of the school to copy (required)")
+	cmd.Flags().StringVar(&schema, "schema", "", "schema name of the new school (required)")
+	cmd.Flags().StringVar(&name, "name", "", "display name of the new school (required)")
+	cmd.Flags().StringArrayVar(&domains, "domain", nil, "host name of the new school (repeatable)")
+	required(cmd, "from", "schema", "name")
+	return cmd
+}
+
+func (c *cli) tenantList() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list [--json]",
+		Short: "List schools",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				ts, err := a.Clients.List(ctx)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(c.out(), ts)
+				}
+				w := tabwriter.NewWriter(c.out(), 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "SCHEMA\tNAME\tSTATUS\tDOMAINS")
+				for _, t := range ts {
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.Schema, t.Name, t.Status, strings.Join(domainNames(t), ","))
+				}
+				return w.Flush()
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (c *cli) tenantShow() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show SCHEMA [--json]",
+		Short: "Show one school",
+		Args:  exactArgs(1, "SCHEMA"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				t, err := a.Clients.Get(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(c.out(), t)
+				}
+				printTenant(c, a, t)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printTenant(c *cli, a *app.App, t clients.Tenant) {
+	w := tabwriter.NewWriter(c.out(), 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "schema:\t%s\n", t.Schema)
+	fmt.Fprintf(w, "name:\t%s\n", t.Name)
+	fmt.Fprintf(w, "status:\t%s\n", t.Status)
+	for _, d := range t.Domains {
+		primary := ""
+		if d.IsPrimary {
+			primary = " (primary)"
+		}
+		fmt.Fprintf(w, "domain:\t%s%s\n", d.Domain, primary)
+	}
+	fmt.Fprintf(w, "file:\t%s\n", a.Pool.Path(t.Schema))
+	fmt.Fprintf(w, "created:\t%s\n", t.CreatedAt)
+	fmt.Fprintf(w, "updated:\t%s\n", t.UpdatedAt)
+	w.Flush()
+}
+
+func (c *cli) tenantUpdate() *cobra.Command {
+	var name string
+	cmd := &cobra.Command{
+		Use:   "update SCHEMA --name N",
+		Short: "Rename a school",
+		Args:  exactArgs(1, "SCHEMA"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				t, err := a.Clients.Rename(ctx, args[0], name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.out(), "renamed %s to %q\n", t.Schema, t.Name)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "new display name (required)")
+	required(cmd, "name")
+	return cmd
+}
+
+func (c *cli) tenantSuspend() *cobra.Command {
+	return &cobra.Command{
+		Use:   "suspend SCHEMA",
+		Short: "Stop serving a school (its data stays)",
+		Args:  exactArgs(1, "SCHEMA"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				t, err := a.Clients.Suspend(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.out(), "suspended %s\n", t.Schema)
+				return nil
+			})
+		},
+	}
+}
+
+func (c *cli) tenantResume() *cobra.Command {
+	return &cobra.Command{
+		Use:   "resume SCHEMA",
+		Short: "Serve a suspended school again",
+		Args:  exactArgs(1, "SCHEMA"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				t, err := a.Clients.Resume(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.out(), "resumed %s\n", t.Schema)
+				return nil
+			})
+		},
+	}
+}
+
+func (c *cli) tenantDelete() *cobra.Command {
+	var purge bool
+	cmd := &cobra.Command{
+		Use:   "delete SCHEMA [--purge]",
+		Short: "Delete a school: its file is archived, or removed with --purge",
+		Args:  exactArgs(1, "SCHEMA"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				archived, err := a.Clients.Delete(ctx, args[0], purge)
+				if err != nil {
+					return err
+				}
+				switch {
+				case purge:
+					fmt.Fprintf(c.out(), "deleted %s and removed its files\n", args[0])
+				case archived != "":
+					fmt.Fprintf(c.out(), "deleted %s; its file was archived to %s\n", args[0], archived)
+				default:
+					fmt.Fprintf(c.out(), "deleted %s (it had no file)\n", args[0])
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&purge, "purge", false, "remove the school's .db, -wal and -shm files instead of archiving them")
+	return cmd
+}
+
+func domainNames(t clients.Tenant) []string {
+	out := make([]string, 0, len(t.Domains))
+	for _, d := range t.Domains {
+		out = append(out, d.Domain)
+	}
+	return out
+}
+
+func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+// required marks flags as required, reported as a usage error naming the flag.
+func required(cmd *cobra.Command, names ...string) {
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
+		for _, n := range names {
+			if !cmd.Flags().Changed(n) {
+				return usageError{fmt.Errorf("%s: --%s is required", cmd.CommandPath(), n)}
+			}
+		}
+		if prev != nil {
+			return prev(cmd, args)
+		}
+		return nil
+	}
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("%s: unexpected argument %q", cmd.CommandPath(), args[0])}
+	}
+	return nil
+}
+
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageError{fmt.Errorf("%s: expected %s, got %d argument(s)", cmd.CommandPath(), what, len(args))}
+		}
+		return nil
+	}
+}
