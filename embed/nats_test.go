@@ -1,10 +1,13 @@
 package embed
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -105,18 +108,40 @@ func TestStartNATS_WorkQueueDedupAndAck(t *testing.T) {
 	assert.NoError(t, err, "JetStream must store under StoreDir/jetstream")
 }
 
+// lockedBuffer is written by server goroutines and read by the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 func TestStartNATS_PersistsAcrossRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	dir := t.TempDir()
 
-	first, err := StartNATS(ctx, NATSOptions{StoreDir: dir, SyncAlways: true})
+	var logs lockedBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	first, err := StartNATS(ctx, NATSOptions{StoreDir: dir, SyncAlways: true, Logger: logger})
 	require.NoError(t, err)
 	js := testJetStream(t, first)
 	createWorkQueue(ctx, t, js)
 	_, err = js.Publish(ctx, "test.in.x", []byte("survivor"), jetstream.WithMsgID("keep"))
 	require.NoError(t, err)
 	require.NoError(t, first.Close(ctx))
+	assert.Contains(t, logs.String(), "Server is ready")
+	assert.Contains(t, logs.String(), "component=nats-server")
 
 	second := startTestNATS(t, dir)
 	js = testJetStream(t, second)
