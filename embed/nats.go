@@ -283,7 +283,9 @@ func (l *serverLogger) logf(level slog.Level, format string, v []any) {
 	l.log.Log(ctx, level, fmt.Sprintf(format, v...))
 }
 
-func (l *serverLogger) Noticef(format string, v ...any) { l.logf(slog.LevelInfo, format, v) }
+// Noticef carries the server's start-up banner and routine notices: debug detail for an
+// appliance whose own log says when it is ready.
+func (l *serverLogger) Noticef(format string, v ...any) { l.logf(slog.LevelDebug, format, v) }
 func (l *serverLogger) Warnf(format string, v ...any)   { l.logf(slog.LevelWarn, format, v) }
 func (l *serverLogger) Errorf(format string, v ...any)  { l.logf(slog.LevelError, format, v) }
 func (l *serverLogger) Debugf(format string, v ...any)  { l.logf(slog.LevelDebug, format, v) }
