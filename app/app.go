@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/clients"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/db"
@@ -20,6 +21,7 @@ type App struct {
 	Pool     *db.Pool
 	Resolver *tenancy.Resolver
 	Clients  *clients.Service
+	Auth     *auth.Service
 }
 
 // Open validates cfg, opens (creating and migrating) the catalog and prepares the pool.
@@ -40,7 +42,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	res := tenancy.NewResolver(cat)
-	a := &App{Config: cfg, Log: log, Catalog: cat, Pool: pool, Resolver: res}
+	a := &App{Config: cfg, Log: log, Catalog: cat, Pool: pool, Resolver: res, Auth: auth.NewService(cat, log)}
 	a.Clients = &clients.Service{Catalog: cat, Pool: pool, BaseDomain: cfg.BaseDomain,
 		ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
 	// A school deleted by another process must not keep its file open here.

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
 )
@@ -82,6 +85,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		e = &errs.Error{Code: errs.Internal, Message: "something went wrong on the server; the error was logged with request id " + requestID(c)}
 	}
 	c.Status(status)
+	if e.RetryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+	}
 	if wantsHTML(c) {
 		c.Type("html", "utf-8")
 		return errorPage.Execute(c.Response().BodyWriter(), map[string]any{
@@ -122,12 +128,7 @@ func requestPath(c *fiber.Ctx) string {
 	return p
 }
 
-const requestIDKey = "sms.request_id"
-
-func requestID(c *fiber.Ctx) string {
-	id, _ := c.Locals(requestIDKey).(string)
-	return id
-}
+func requestID(c *fiber.Ctx) string { return api.RequestID(c) }
 
 // logRequests gives each request an id (the client's X-Request-ID when it is sane) and
 // logs one line when it is done: id, tenant, method, path, status, duration.
@@ -139,7 +140,7 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 		rand.Read(b[:])
 		id = hex.EncodeToString(b[:])
 	}
-	c.Locals(requestIDKey, id)
+	c.Locals(api.RequestIDKey, id)
 	c.Set(fiber.HeaderXRequestID, id)
 	err := c.Next()
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/embed"
 )
@@ -48,15 +49,18 @@ func NewServer(a *App) *Server {
 func (s *Server) Fiber() *fiber.App { return s.app }
 
 func (s *Server) routes() {
-	s.app.Use(s.logRequests)
+	s.app.Use(s.logRequests, auth.SecurityHeaders)
 	s.app.Get("/healthz", s.healthz) // any host, before tenancy
-	s.app.Use(s.router.Handler)
+	s.app.Use(s.router.Handler, s.a.Auth.Authenticate)
 
 	t := s.app.Group(tenancy.TenantRoutes)
 	t.Get("/api/tenant", s.tenantInfo)
+	s.a.Auth.Routes(t, auth.RealmSchool)
 
 	p := s.app.Group(tenancy.PlatformRoutes)
 	p.Get("/", s.platformHome)
+	s.a.Auth.Routes(p, auth.RealmPlatform)
+	s.a.Clients.Routes(p, s.a.Auth)
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Code names a kind of failure a caller can act on.
@@ -33,6 +34,8 @@ type Error struct {
 	Message string
 	Fields  map[string]string
 	Err     error // the cause, for logs only
+	// RetryAfter tells a client that was slowed down when to try again.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -265,3 +265,24 @@ func TestTenantClone(t *testing.T) {
 	out = mustRun(t, data, "migrate", "--schema", "copy_two")
 	assert.Contains(t, out, "tenants: 1 total, 0 migrated, 1 up to date, 0 failed")
 }
+
+func TestTenantWithMissingFile(t *testing.T) {
+	t.Parallel()
+	data := newDataDir(t)
+	mustRun(t, data, "tenant", "create", "--schema", "gone", "--name", "Gone")
+	mustRun(t, data, "tenant", "create", "--schema", "here", "--name", "Here")
+	require.NoError(t, os.Remove(tenantFile(data, "gone")))
+
+	assert.Equal(t, "Gone", showTenant(t, data, "gone").Name, "the catalog still knows the school")
+
+	code, out, errOut := run(t, data, "migrate")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "tenants: 2 total, 0 migrated, 1 up to date, 1 failed ")
+	assert.Contains(t, errOut, "gone: FAILED:")
+	assert.NotContains(t, errOut, "here")
+
+	assert.Equal(t, "deleted gone (it had no file)\n", mustRun(t, data, "tenant", "delete", "gone"))
+	assert.NoDirExists(t, filepath.Join(data, "archive"), "nothing to archive")
+	assert.Equal(t, []string{"here"}, schemasOf(listTenants(t, data)))
+	assert.Contains(t, mustRun(t, data, "migrate"), "tenants: 1 total, 0 migrated, 1 up to date, 0 failed ")
+}

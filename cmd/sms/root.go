@@ -81,6 +81,12 @@ func flagName(field string) string {
 		return "--domain"
 	case "from":
 		return "--from"
+	case "email":
+		return "--email"
+	case "role":
+		return "--role"
+	case "password":
+		return "password"
 	}
 	return field
 }
@@ -104,7 +110,8 @@ func (c *cli) rootCommand() *cobra.Command {
 	f.IntVar(&c.cfg.PoolCap, "pool-cap", c.cfg.PoolCap, "most school files open at once (env SMS_POOL_CAP)")
 	f.StringVar(&c.cfg.LogLevel, "log-level", c.cfg.LogLevel, "debug, info, warn or error (env SMS_LOG_LEVEL)")
 	f.StringVar(&c.cfg.LogFormat, "log-format", c.cfg.LogFormat, "text or json (env SMS_LOG_FORMAT)")
-	root.AddCommand(c.serveCommand(), c.tenantCommand(), c.domainCommand(), c.migrateCommand())
+	root.AddCommand(c.serveCommand(), c.tenantCommand(), c.domainCommand(), c.migrateCommand(),
+		c.adminCommand(), c.userCommand())
 	return root
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -11,8 +12,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/schoolsms/sms/app"
+	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/clients"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/db"
 )
 
 func defaultJobs() int { return max(2, runtime.NumCPU()) }
@@ -50,11 +53,26 @@ func (c *cli) serveCommand() *cobra.Command {
 	return cmd
 }
 
-// ensureDemo creates the demo school once; later runs find it and only print its URLs.
+// Demo sign-ins: printed at start-up, meant only for trying the appliance out.
+const (
+	demoPassword      = "demo-password"
+	demoPlatformEmail = "platform@demo.school"
+	demoAdminEmail    = "admin@demo.school"
+	demoTeacherEmail  = "teacher@demo.school"
+)
+
+// ensureDemo creates the demo school and its accounts once; later runs find them and
+// only print the addresses and sign-ins.
 func (c *cli) ensureDemo(ctx context.Context, a *app.App, port int) error {
+	if _, err := a.Catalog.Read().GetUserByEmail(ctx, demoPlatformEmail); errors.Is(err, sql.ErrNoRows) {
+		if _, err := auth.CreatePlatformAdmin(ctx, a.Catalog, demoPlatformEmail, "Platform Admin", demoPassword, cliMeta); err != nil {
+			return fmt.Errorf("demo platform admin: %w", err)
+		}
+	}
 	t, err := a.Clients.Get(ctx, "demo")
 	if errs.CodeOf(err) == errs.NotFound {
-		t, err = a.Clients.Create(ctx, clients.CreateInput{Schema: "demo", Name: "Demo Secondary School"})
+		t, err = a.Clients.CreateWithAdmin(ctx, clients.CreateRequest{Schema: "demo", Name: "Demo Secondary School",
+			Admin: &auth.NewUser{Email: demoAdminEmail, Name: "Ada Admin", Password: demoPassword}}, cliMeta)
 		if err == nil {
 			fmt.Fprintf(c.out(), "created the demo school\n")
 		}
@@ -65,8 +83,27 @@ func (c *cli) ensureDemo(ctx context.Context, a *app.App, port int) error {
 	if t.Status != "active" {
 		return errors.New("the demo school is suspended; run: sms tenant resume demo")
 	}
-	fmt.Fprintf(c.out(), "demo school %q:\n  %s\n  %s (without wildcard DNS)\n",
-		t.Name, hostURL(t.PrimaryDomain(), port, ""), hostURL(c.cfg.BaseDomain, port, "/t/demo/"))
+	err = a.Pool.WithTenant(ctx, "demo", func(tn *db.Tenant) error {
+		if _, err := tn.Read().GetUserByEmail(ctx, demoTeacherEmail); !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		_, err := auth.Users{T: tn}.Create(ctx, auth.NewUser{Email: demoTeacherEmail, Name: "Tom Teacher",
+			Role: auth.RoleTeacher, Password: demoPassword}, cliMeta)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("demo teacher: %w", err)
+	}
+	fmt.Fprintf(c.out(), `demo school %q:
+  %s
+  %s (without wildcard DNS)
+  school admin:   %s / %s
+  teacher:        %s / %s
+platform (schools): %s
+  platform admin: %s / %s
+`, t.Name, hostURL(t.PrimaryDomain(), port, ""), hostURL(c.cfg.BaseDomain, port, "/t/demo/"),
+		demoAdminEmail, demoPassword, demoTeacherEmail, demoPassword,
+		hostURL(c.cfg.BaseDomain, port, ""), demoPlatformEmail, demoPassword)
 	return nil
 }
 

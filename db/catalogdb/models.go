@@ -4,6 +4,34 @@
 
 package catalogdb
 
+import (
+	"database/sql"
+)
+
+type APIToken struct {
+	ID         int64          `json:"id"`
+	UserID     int64          `json:"user_id"`
+	Name       string         `json:"name"`
+	TokenHash  string         `json:"token_hash"`
+	Prefix     string         `json:"prefix"`
+	CreatedAt  string         `json:"created_at"`
+	ExpiresAt  string         `json:"expires_at"`
+	LastUsedAt sql.NullString `json:"last_used_at"`
+	RevokedAt  sql.NullString `json:"revoked_at"`
+}
+
+type AuditLog struct {
+	ID         int64         `json:"id"`
+	At         string        `json:"at"`
+	ActorID    sql.NullInt64 `json:"actor_id"`
+	ActorEmail string        `json:"actor_email"`
+	Action     string        `json:"action"`
+	Target     string        `json:"target"`
+	Detail     string        `json:"detail"`
+	IP         string        `json:"ip"`
+	RequestID  string        `json:"request_id"`
+}
+
 type CatalogGeneration struct {
 	ID         int64 `json:"id"`
 	Generation int64 `json:"generation"`
@@ -15,6 +43,28 @@ type Domain struct {
 	TenantID  int64  `json:"tenant_id"`
 	IsPrimary bool   `json:"is_primary"`
 	CreatedAt string `json:"created_at"`
+}
+
+type PlatformAdmin struct {
+	ID           int64          `json:"id"`
+	Email        string         `json:"email"`
+	Name         string         `json:"name"`
+	PasswordHash string         `json:"password_hash"`
+	IsActive     bool           `json:"is_active"`
+	CreatedAt    string         `json:"created_at"`
+	UpdatedAt    string         `json:"updated_at"`
+	LastLoginAt  sql.NullString `json:"last_login_at"`
+}
+
+type Session struct {
+	ID         string `json:"id"`
+	UserID     int64  `json:"user_id"`
+	CSRFToken  string `json:"csrf_token"`
+	CreatedAt  string `json:"created_at"`
+	LastSeenAt string `json:"last_seen_at"`
+	ExpiresAt  string `json:"expires_at"`
+	IP         string `json:"ip"`
+	UserAgent  string `json:"user_agent"`
 }
 
 type Setting struct {

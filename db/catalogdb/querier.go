@@ -11,26 +11,50 @@ import (
 type Querier interface {
 	CatalogGeneration(ctx context.Context) (int64, error)
 	ClearPrimaryDomain(ctx context.Context, tenantID int64) error
+	CountAudit(ctx context.Context) (int64, error)
 	CountTenants(ctx context.Context) (int64, error)
 	CreateDomain(ctx context.Context, arg CreateDomainParams) (Domain, error)
+	// Sessions, API tokens and the audit log have the same shape in the catalog and in
+	// every tenant file; the two query files are kept identical.
+	CreateSession(ctx context.Context, arg CreateSessionParams) error
 	CreateTenant(ctx context.Context, arg CreateTenantParams) (Tenant, error)
+	CreateToken(ctx context.Context, arg CreateTokenParams) (APIToken, error)
+	CreateUser(ctx context.Context, arg CreateUserParams) (PlatformAdmin, error)
 	DeleteDomain(ctx context.Context, domain string) (int64, error)
+	DeleteExpiredSessions(ctx context.Context, arg DeleteExpiredSessionsParams) error
+	DeleteSession(ctx context.Context, id string) error
 	DeleteTenant(ctx context.Context, schemaName string) (int64, error)
+	DeleteUserSessions(ctx context.Context, userID int64) error
 	GetDomain(ctx context.Context, domain string) (Domain, error)
+	GetSession(ctx context.Context, id string) (Session, error)
 	GetSetting(ctx context.Context, key string) (string, error)
 	GetTenantBySchema(ctx context.Context, schemaName string) (Tenant, error)
+	GetToken(ctx context.Context, id int64) (APIToken, error)
+	GetTokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
+	GetUserByEmail(ctx context.Context, email string) (PlatformAdmin, error)
+	GetUserByID(ctx context.Context, id int64) (PlatformAdmin, error)
+	InsertAudit(ctx context.Context, arg InsertAuditParams) error
 	ListAllDomains(ctx context.Context) ([]ListAllDomainsRow, error)
+	ListAllTokens(ctx context.Context) ([]APIToken, error)
+	ListAudit(ctx context.Context, arg ListAuditParams) ([]AuditLog, error)
 	ListDomainsByTenant(ctx context.Context, tenantID int64) ([]Domain, error)
 	ListSettings(ctx context.Context) ([]Setting, error)
 	ListTenantSchemas(ctx context.Context) ([]string, error)
 	ListTenants(ctx context.Context) ([]Tenant, error)
+	ListTokens(ctx context.Context, userID int64) ([]APIToken, error)
 	// After the primary domain is removed, the oldest remaining one becomes primary.
 	PromoteAnyDomain(ctx context.Context, arg PromoteAnyDomainParams) error
 	PutSetting(ctx context.Context, arg PutSettingParams) error
 	// The routing lookup: a host name to the tenant it serves.
 	ResolveDomain(ctx context.Context, domain string) (ResolveDomainRow, error)
+	RevokeToken(ctx context.Context, arg RevokeTokenParams) (int64, error)
+	RevokeUserTokens(ctx context.Context, arg RevokeUserTokensParams) error
 	SetPrimaryDomain(ctx context.Context, arg SetPrimaryDomainParams) (int64, error)
 	SetTenantStatus(ctx context.Context, arg SetTenantStatusParams) (Tenant, error)
+	SetUserPassword(ctx context.Context, arg SetUserPasswordParams) error
+	TouchSession(ctx context.Context, arg TouchSessionParams) error
+	TouchToken(ctx context.Context, arg TouchTokenParams) error
+	TouchUserLogin(ctx context.Context, id int64) error
 	UpdateTenantName(ctx context.Context, arg UpdateTenantNameParams) (Tenant, error)
 }
 

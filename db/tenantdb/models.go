@@ -4,6 +4,34 @@
 
 package tenantdb
 
+import (
+	"database/sql"
+)
+
+type APIToken struct {
+	ID         int64          `json:"id"`
+	UserID     int64          `json:"user_id"`
+	Name       string         `json:"name"`
+	TokenHash  string         `json:"token_hash"`
+	Prefix     string         `json:"prefix"`
+	CreatedAt  string         `json:"created_at"`
+	ExpiresAt  string         `json:"expires_at"`
+	LastUsedAt sql.NullString `json:"last_used_at"`
+	RevokedAt  sql.NullString `json:"revoked_at"`
+}
+
+type AuditLog struct {
+	ID         int64         `json:"id"`
+	At         string        `json:"at"`
+	ActorID    sql.NullInt64 `json:"actor_id"`
+	ActorEmail string        `json:"actor_email"`
+	Action     string        `json:"action"`
+	Target     string        `json:"target"`
+	Detail     string        `json:"detail"`
+	IP         string        `json:"ip"`
+	RequestID  string        `json:"request_id"`
+}
+
 type SchoolProfile struct {
 	ID          int64  `json:"id"`
 	Name        string `json:"name"`
@@ -14,4 +42,27 @@ type SchoolProfile struct {
 	CountryCode string `json:"country_code"`
 	Timezone    string `json:"timezone"`
 	UpdatedAt   string `json:"updated_at"`
+}
+
+type Session struct {
+	ID         string `json:"id"`
+	UserID     int64  `json:"user_id"`
+	CSRFToken  string `json:"csrf_token"`
+	CreatedAt  string `json:"created_at"`
+	LastSeenAt string `json:"last_seen_at"`
+	ExpiresAt  string `json:"expires_at"`
+	IP         string `json:"ip"`
+	UserAgent  string `json:"user_agent"`
+}
+
+type User struct {
+	ID           int64          `json:"id"`
+	Email        string         `json:"email"`
+	Name         string         `json:"name"`
+	Role         string         `json:"role"`
+	PasswordHash string         `json:"password_hash"`
+	IsActive     bool           `json:"is_active"`
+	CreatedAt    string         `json:"created_at"`
+	UpdatedAt    string         `json:"updated_at"`
+	LastLoginAt  sql.NullString `json:"last_login_at"`
 }

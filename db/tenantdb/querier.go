@@ -9,8 +9,36 @@ import (
 )
 
 type Querier interface {
+	CountActiveAdmins(ctx context.Context) (int64, error)
+	CountAudit(ctx context.Context) (int64, error)
+	CountUsers(ctx context.Context) (int64, error)
+	// Sessions, API tokens and the audit log have the same shape in the catalog and in
+	// every tenant file; the two query files are kept identical.
+	CreateSession(ctx context.Context, arg CreateSessionParams) error
+	CreateToken(ctx context.Context, arg CreateTokenParams) (APIToken, error)
+	CreateUser(ctx context.Context, arg CreateUserParams) (User, error)
+	DeleteExpiredSessions(ctx context.Context, arg DeleteExpiredSessionsParams) error
+	DeleteSession(ctx context.Context, id string) error
+	DeleteUserSessions(ctx context.Context, userID int64) error
 	GetSchoolProfile(ctx context.Context) (SchoolProfile, error)
+	GetSession(ctx context.Context, id string) (Session, error)
+	GetToken(ctx context.Context, id int64) (APIToken, error)
+	GetTokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
+	GetUserByEmail(ctx context.Context, email string) (User, error)
+	GetUserByID(ctx context.Context, id int64) (User, error)
+	InsertAudit(ctx context.Context, arg InsertAuditParams) error
+	ListAllTokens(ctx context.Context) ([]APIToken, error)
+	ListAudit(ctx context.Context, arg ListAuditParams) ([]AuditLog, error)
+	ListTokens(ctx context.Context, userID int64) ([]APIToken, error)
+	ListUsers(ctx context.Context, arg ListUsersParams) ([]User, error)
+	RevokeToken(ctx context.Context, arg RevokeTokenParams) (int64, error)
+	RevokeUserTokens(ctx context.Context, arg RevokeUserTokensParams) error
 	SetSchoolName(ctx context.Context, name string) error
+	SetUserPassword(ctx context.Context, arg SetUserPasswordParams) error
+	TouchSession(ctx context.Context, arg TouchSessionParams) error
+	TouchToken(ctx context.Context, arg TouchTokenParams) error
+	TouchUserLogin(ctx context.Context, id int64) error
+	UpdateUser(ctx context.Context, arg UpdateUserParams) (User, error)
 	UpsertSchoolProfile(ctx context.Context, arg UpsertSchoolProfileParams) (SchoolProfile, error)
 }
 

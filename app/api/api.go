@@ -1,0 +1,143 @@
+// Package api holds the conventions every JSON endpoint shares: decoding request bodies
+// strictly, the paged list envelope, and the request id.
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schoolsms/sms/app/errs"
+)
+
+// RequestIDKey is the Fiber local holding the request id.
+const RequestIDKey = "sms.request_id"
+
+// RequestID returns the id the request is logged under.
+func RequestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(RequestIDKey).(string)
+	return id
+}
+
+// Decode reads a JSON body into v, refusing unknown fields and trailing data, and turns
+// every problem into an Invalid error that names the field when it can.
+func Decode(c *fiber.Ctx, v any) error {
+	body := c.Body()
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errs.E(errs.Invalid, "the request body is empty; send a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		var syntaxErr *json.SyntaxError
+		switch {
+		case errors.As(err, &typeErr) && typeErr.Field != "":
+			return errs.Field(typeErr.Field, "must be a "+jsonKind(typeErr.Type.Kind().String()))
+		case errors.As(err, &syntaxErr):
+			return errs.E(errs.Invalid, "the request body is not valid JSON (at byte %d)", syntaxErr.Offset)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return errs.Field(field, "is not a known field")
+		default:
+			return errs.E(errs.Invalid, "the request body is not a valid JSON object")
+		}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errs.E(errs.Invalid, "the request body has data after the JSON object")
+	}
+	return nil
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean (true or false)"
+	case "slice", "array":
+		return "list"
+	case "struct", "map":
+		return "object"
+	}
+	return "number"
+}
+
+// Paging limits for every list endpoint.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 500
+)
+
+// Page is a requested page of a list.
+type Page struct {
+	Number int // from 1
+	Size   int
+}
+
+// Limit and Offset are the SQL bounds of the page.
+func (p Page) Limit() int64  { return int64(p.Size) }
+func (p Page) Offset() int64 { return int64((p.Number - 1) * p.Size) }
+
+// PageOf reads ?page= and ?page_size=, with an Invalid error naming a bad one.
+func PageOf(c *fiber.Ctx) (Page, error) {
+	p := Page{Number: 1, Size: DefaultPageSize}
+	f := errs.Fields{}
+	if v := c.Query("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			f.Add("page", "must be a whole number from 1")
+		} else {
+			p.Number = n
+		}
+	}
+	if v := c.Query("page_size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPageSize {
+			f.Add("page_size", fmt.Sprintf("must be a whole number from 1 to %d", MaxPageSize))
+		} else {
+			p.Size = n
+		}
+	}
+	return p, f.Err()
+}
+
+// List is the paged envelope: {"count","next","previous","results"}.
+type List[T any] struct {
+	Count    int64   `json:"count"`
+	Next     *string `json:"next"`
+	Previous *string `json:"previous"`
+	Results  []T     `json:"results"`
+}
+
+// NewList builds the envelope, with next/previous links that keep the request's other
+// query parameters (filters, ordering) and its host and /t/ prefix.
+func NewList[T any](c *fiber.Ctx, p Page, count int64, results []T) List[T] {
+	if results == nil {
+		results = []T{}
+	}
+	l := List[T]{Count: count, Results: results}
+	link := func(n int) *string {
+		u, _ := url.Parse(c.OriginalURL())
+		q := u.Query()
+		q.Set("page", strconv.Itoa(n))
+		q.Set("page_size", strconv.Itoa(p.Size))
+		u.RawQuery = q.Encode()
+		s := c.Protocol() + "://" + c.Hostname() + u.String()
+		return &s
+	}
+	if int64(p.Number*p.Size) < count {
+		l.Next = link(p.Number + 1)
+	}
+	if p.Number > 1 {
+		l.Previous = link(p.Number - 1)
+	}
+	return l
+}
