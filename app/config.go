@@ -77,7 +77,7 @@ func (c *Config) Validate() error {
 	if c.PoolCap < 1 {
 		errs = append(errs, fmt.Errorf("pool cap must be at least 1, got %d", c.PoolCap))
 	}
-	if _, err := parseLevel(c.LogLevel); err != nil {
+	if _, err := ParseLevel(c.LogLevel); err != nil {
 		errs = append(errs, err)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
@@ -97,7 +97,7 @@ func (c Config) NATSDir() string { return filepath.Join(c.DataDir, "nats") }
 
 // Logger builds the slog logger the configuration asks for, writing to w.
 func (c Config) Logger(w io.Writer) *slog.Logger {
-	lvl, _ := parseLevel(c.LogLevel)
+	lvl, _ := ParseLevel(c.LogLevel)
 	opts := &slog.HandlerOptions{Level: lvl}
 	if c.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
@@ -105,7 +105,8 @@ func (c Config) Logger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func parseLevel(s string) (slog.Level, error) {
+// ParseLevel reads a log level name.
+func ParseLevel(s string) (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(s)); err != nil {
 		return l, fmt.Errorf("log level must be debug, info, warn or error, got %q", s)

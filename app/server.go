@@ -12,6 +12,7 @@ import (
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/tenancy"
+	"github.com/schoolsms/sms/app/web"
 	"github.com/schoolsms/sms/embed"
 )
 
@@ -58,19 +59,16 @@ func (s *Server) routes() {
 	s.a.Auth.Routes(t, auth.RealmSchool)
 
 	p := s.app.Group(tenancy.PlatformRoutes)
-	p.Get("/", s.platformHome)
 	s.a.Auth.Routes(p, auth.RealmPlatform)
 	s.a.Clients.Routes(p, s.a.Auth)
+
+	web.Routes(t, p, web.Deps{Auth: s.a.Auth, Clients: s.a.Clients, Log: s.log})
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
 func (s *Server) healthz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok"})
-}
-
-func (s *Server) platformHome(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"service": "sms", "base_domain": s.a.Config.BaseDomain})
 }
 
 // Run serves HTTP on ln with the embedded NATS server beside it until ctx is done, then

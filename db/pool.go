@@ -3,7 +3,9 @@ package db
 import (
 	"container/list"
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -376,8 +378,7 @@ func (p *Pool) CreateFile(ctx context.Context, schema string, init func(q *tenan
 	if err := os.MkdirAll(p.dir, 0o750); err != nil {
 		return "", fmt.Errorf("create tenants dir: %w", err)
 	}
-	staged = filepath.Join(p.dir, "."+schema+".db.new")
-	removeFiles(staged)
+	staged = p.stagingPath(schema)
 	defer func() {
 		if err != nil {
 			removeFiles(staged)
@@ -408,8 +409,10 @@ func (p *Pool) CloneFile(ctx context.Context, src, schema string, init func(q *t
 	if err := CheckSchemaName(schema); err != nil {
 		return "", err
 	}
-	staged = filepath.Join(p.dir, "."+schema+".db.new")
-	removeFiles(staged)
+	if err := os.MkdirAll(p.dir, 0o750); err != nil {
+		return "", fmt.Errorf("create tenants dir: %w", err)
+	}
+	staged = p.stagingPath(schema)
 	defer func() {
 		if err != nil {
 			removeFiles(staged)
@@ -442,15 +445,26 @@ func (p *Pool) CloneFile(ctx context.Context, src, schema string, init func(q *t
 	return staged, nil
 }
 
-// Install moves a staged file into place as schema's tenant file. It refuses to replace
-// an existing file.
+// stagingPath is a fresh name beside the tenant files for a file being built, unique so
+// that two processes creating the same school never touch each other's file.
+func (p *Pool) stagingPath(schema string) string {
+	var b [6]byte
+	rand.Read(b[:])
+	return filepath.Join(p.dir, "."+schema+".db.new-"+hex.EncodeToString(b[:]))
+}
+
+// Install moves a staged file into place as schema's tenant file. It never replaces an
+// existing file: the hard link fails if the name is taken, even in a race.
 func (p *Pool) Install(staged, schema string) error {
 	final := p.Path(schema)
-	if _, err := os.Stat(final); err == nil {
-		return fmt.Errorf("tenant file %s already exists", final)
-	}
 	// The staged file was closed cleanly, so it has no -wal or -shm to carry along.
-	if err := os.Rename(staged, final); err != nil {
+	if err := os.Link(staged, final); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("tenant file %s already exists", final)
+		}
+		return fmt.Errorf("install tenant file: %w", err)
+	}
+	if err := os.Remove(staged); err != nil {
 		return fmt.Errorf("install tenant file: %w", err)
 	}
 	return nil

@@ -274,9 +274,6 @@ func TestUnknownCommand(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
 
 	t.Run("unknown subcommand", func(t *testing.T) {
-		if os.Getenv("SMS_TEST_KNOWN_DEFECTS") == "" {
-			t.Skip("known defect: `sms tenant <unknown>` and `sms domain <unknown>` print help and exit 0; set SMS_TEST_KNOWN_DEFECTS=1 to run")
-		}
 		for _, a := range [][]string{args("tenant", "delet", "alpha"), args("domain", "rm", "x.org")} {
 			code, stdout, stderr := run(t, data, a...)
 			assert.NotEqualf(t, 0, code, "sms %v must fail", a)

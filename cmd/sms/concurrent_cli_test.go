@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -95,11 +94,6 @@ func TestTenantCreateConcurrentSameSchema(t *testing.T) {
 // TestTenantCreateConcurrentSameSchemaIntegrity races creates of one schema many times
 // and checks the winner's file is whole and nothing half-made is left.
 func TestTenantCreateConcurrentSameSchemaIntegrity(t *testing.T) {
-	if os.Getenv("SMS_TEST_KNOWN_DEFECTS") == "" {
-		t.Skip("known defect: racing creates of one schema share the staging file .<schema>.db.new " +
-			"(db.Pool.CreateFile), which can leave the installed file without a profile or with a dirty " +
-			"migration state; set SMS_TEST_KNOWN_DEFECTS=1 to run")
-	}
 	data := newDataDir(t)
 	for i := range 40 {
 		schema := fmt.Sprintf("race_%d", i)

@@ -8,10 +8,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/schoolsms/sms/app"
+	"github.com/schoolsms/sms/app/tenancy"
 )
 
 func (c *cli) domainCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "domain", Short: "Manage the host names schools are reached at"}
+	cmd := &cobra.Command{Use: "domain", Short: "Manage the host names schools are reached at", Args: cobra.ArbitraryArgs, RunE: unknownSubcommand}
 
 	var primary bool
 	add := &cobra.Command{
@@ -23,7 +24,8 @@ func (c *cli) domainCommand() *cobra.Command {
 				if _, err := a.Clients.AddDomain(ctx, args[0], args[1], primary); err != nil {
 					return err
 				}
-				fmt.Fprintf(c.out(), "added %s to %s\n", args[1], args[0])
+				d, _ := tenancy.CheckDomain(args[1])
+				fmt.Fprintf(c.out(), "added %s to %s\n", d, args[0])
 				return nil
 			})
 		},

@@ -24,18 +24,18 @@ func (c *cli) migrateCommand() *cobra.Command {
 			}
 			// Opening the app migrates the catalog first.
 			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-				m := a.Catalog.Migration
-				if m.Migrated() {
-					fmt.Fprintf(c.out(), "catalog: migrated %d -> %d\n", m.From, m.To)
-				} else {
-					fmt.Fprintf(c.out(), "catalog: up to date (version %d)\n", m.To)
-				}
 				var schemas []string
 				if schema != "" {
 					if _, err := a.Clients.Get(ctx, schema); err != nil {
 						return err
 					}
 					schemas = []string{schema}
+				}
+				m := a.Catalog.Migration
+				if m.Migrated() {
+					fmt.Fprintf(c.out(), "catalog: migrated %d -> %d\n", m.From, m.To)
+				} else {
+					fmt.Fprintf(c.out(), "catalog: up to date (version %d)\n", m.To)
 				}
 				tty := isTerminal(c.env.Stdout)
 				var mu sync.Mutex

@@ -44,7 +44,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	fmt.Fprintf(env.Stderr, "sms: %s\n", oneLine(err))
 	var ue usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") {
 		return 2
 	}
 	return 1
@@ -67,7 +67,8 @@ func oneLine(err error) string {
 			}
 		}
 	}
-	return strings.ReplaceAll(msg, "\n", "; ")
+	// Cobra's messages span lines ("Did you mean this?\n\ttenant"): keep the words.
+	return strings.Join(strings.Fields(msg), " ")
 }
 
 // flagName maps a service field name to the flag a CLI user typed.
@@ -123,7 +124,15 @@ func (c *cli) open(ctx context.Context) (*app.App, error) {
 	return app.Open(ctx, c.cfg, c.logger())
 }
 
-func (c *cli) logger() *slog.Logger { return c.cfg.Logger(c.env.Stderr) }
+// logger is the log of one-shot commands: they speak through stdout and their errors,
+// so only warnings and worse are logged (sms serve logs at the configured level).
+func (c *cli) logger() *slog.Logger {
+	cfg := c.cfg
+	if lvl, _ := app.ParseLevel(cfg.LogLevel); lvl < slog.LevelWarn {
+		cfg.LogLevel = "warn"
+	}
+	return cfg.Logger(c.env.Stderr)
+}
 
 // withApp runs fn with an open App and closes it afterwards.
 func (c *cli) withApp(cmd *cobra.Command, fn func(ctx context.Context, a *app.App) error) error {

@@ -16,7 +16,7 @@ import (
 )
 
 func (c *cli) tenantCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "tenant", Short: "Create and manage schools (tenants)"}
+	cmd := &cobra.Command{Use: "tenant", Short: "Create and manage schools (tenants)", Args: cobra.ArbitraryArgs, RunE: unknownSubcommand}
 	cmd.AddCommand(c.tenantCreate(), c.tenantList(), c.tenantShow(), c.tenantUpdate(),
 		c.tenantSuspend(), c.tenantResume(), c.tenantDelete(), c.tenantClone())
 	return cmd
@@ -251,7 +251,7 @@ func required(cmd *cobra.Command, names ...string) {
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
 		for _, n := range names {
 			if !cmd.Flags().Changed(n) {
-				return usageError{fmt.Errorf("%s: --%s is required", cmd.CommandPath(), n)}
+				return usageError{fmt.Errorf("%s: --%s is required", commandName(cmd), n)}
 			}
 		}
 		if prev != nil {
@@ -263,7 +263,7 @@ func required(cmd *cobra.Command, names ...string) {
 
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usageError{fmt.Errorf("%s: unexpected argument %q", cmd.CommandPath(), args[0])}
+		return usageError{fmt.Errorf("%s: unexpected argument %q", commandName(cmd), args[0])}
 	}
 	return nil
 }
@@ -271,8 +271,33 @@ func noArgs(cmd *cobra.Command, args []string) error {
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usageError{fmt.Errorf("%s: expected %s, got %d argument(s)", cmd.CommandPath(), what, len(args))}
+			return usageError{fmt.Errorf("%s: expected %s, got %d argument(s)", commandName(cmd), what, len(args))}
 		}
 		return nil
 	}
+}
+
+// commandName is the command as typed after "sms", for messages that stderr already
+// prefixes with "sms: ".
+func commandName(cmd *cobra.Command) string {
+	return strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+}
+
+// unknownSubcommand fails a command group called without a known subcommand, so that a
+// typo in a script is an error rather than a help text and exit status 0.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usageError{fmt.Errorf("%s: missing subcommand (one of: %s)", commandName(cmd), subcommands(cmd))}
+	}
+	return usageError{fmt.Errorf("%s: unknown subcommand %q (one of: %s)", commandName(cmd), args[0], subcommands(cmd))}
+}
+
+func subcommands(cmd *cobra.Command) string {
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	return strings.Join(names, ", ")
 }

@@ -19,7 +19,7 @@ import (
 var cliMeta = auth.Meta{ActorEmail: "cli", IP: "local"}
 
 func (c *cli) adminCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "admin", Short: "Manage platform administrators (they manage schools, not school data)"}
+	cmd := &cobra.Command{Use: "admin", Short: "Manage platform administrators (they manage schools, not school data)", Args: cobra.ArbitraryArgs, RunE: unknownSubcommand}
 	var email, name string
 	var fromStdin bool
 	create := &cobra.Command{
@@ -50,7 +50,7 @@ func (c *cli) adminCommand() *cobra.Command {
 }
 
 func (c *cli) userCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "user", Short: "Manage a school's staff accounts"}
+	cmd := &cobra.Command{Use: "user", Short: "Manage a school's staff accounts", Args: cobra.ArbitraryArgs, RunE: unknownSubcommand}
 	var schema, email, name, role string
 	var fromStdin bool
 	create := &cobra.Command{
