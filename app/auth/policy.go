@@ -45,6 +45,13 @@ const (
 	UseSchool     Action = "school.use"     // see the school's dashboard and own account
 	UsePlatform   Action = "platform.use"   // see the platform pages
 	ManageTokens  Action = "tokens.manage"  // one's own API tokens
+
+	ReadAcademics  Action = "academics.read"  // sessions, terms, forms, classes, subjects, assignments
+	WriteAcademics Action = "academics.write" // change the academic structure
+	// ReadStudents lets teachers in too; the core service narrows them to the students of
+	// the classes they teach or lead.
+	ReadStudents  Action = "students.read"
+	WriteStudents Action = "students.write" // students, guardians, admissions, enrollments, import
 )
 
 // policy is the one table of rights: for each action, the roles allowed it. An action
@@ -56,6 +63,11 @@ var policy = map[Action][]Role{
 	ReadAudit:     {RoleAdmin, RolePlatformAdmin},
 	UseSchool:     {RoleAdmin, RoleTeacher, RoleClerk, RoleViewer},
 	ManageTokens:  {RoleAdmin, RoleTeacher, RoleClerk, RoleViewer, RolePlatformAdmin},
+
+	ReadAcademics:  {RoleAdmin, RoleTeacher, RoleClerk, RoleViewer},
+	WriteAcademics: {RoleAdmin},
+	ReadStudents:   {RoleAdmin, RoleTeacher, RoleClerk, RoleViewer},
+	WriteStudents:  {RoleAdmin, RoleClerk},
 }
 
 // Allowed reports whether the principal may do the action.

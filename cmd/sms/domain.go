@@ -25,6 +25,7 @@ func (c *cli) domainCommand() *cobra.Command {
 					return err
 				}
 				d, _ := tenancy.CheckDomain(args[1])
+				c.audit(ctx, a, "domain.add", args[0], map[string]any{"domain": d, "primary": primary})
 				fmt.Fprintf(c.out(), "added %s to %s\n", d, args[0])
 				return nil
 			})
@@ -42,6 +43,7 @@ func (c *cli) domainCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				c.audit(ctx, a, "domain.remove", t.Schema, map[string]any{"domain": args[0]})
 				fmt.Fprintf(c.out(), "removed %s from %s\n", args[0], t.Schema)
 				return nil
 			})
@@ -58,6 +60,7 @@ func (c *cli) domainCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				c.audit(ctx, a, "domain.set_primary", t.Schema, map[string]any{"domain": args[0]})
 				fmt.Fprintf(c.out(), "%s is now the primary domain of %s\n", args[0], t.Schema)
 				return nil
 			})

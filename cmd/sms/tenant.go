@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/schoolsms/sms/app"
+	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/clients"
 )
 
@@ -35,6 +36,7 @@ func (c *cli) tenantCreate() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				c.audit(ctx, a, "tenant.create", t.Schema, map[string]any{"name": t.Name, "domains": domainNames(t)})
 				fmt.Fprintf(c.out(), "created school %q (%s) at %s\n", t.Name, t.Schema, strings.Join(domainNames(t), ", "))
 				return nil
 			})
@@ -60,6 +62,7 @@ func (c *cli) tenantClone() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				c.audit(ctx, a, "tenant.clone", t.Schema, map[string]any{"from": from, "name": t.Name})
 				fmt.Fprintf(c.out(), "cloned %s into school %q (%s) at %s\n", from, t.Name, t.Schema, strings.Join(domainNames(t), ", "))
 				return nil
 			})
@@ -155,6 +158,7 @@ func (c *cli) tenantUpdate() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				c.audit(ctx, a, "tenant.update", t.Schema, map[string]any{"name": t.Name})
 				fmt.Fprintf(c.out(), "renamed %s to %q\n", t.Schema, t.Name)
 				return nil
 			})
@@ -176,6 +180,7 @@ func (c *cli) tenantSuspend() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				c.audit(ctx, a, "tenant.update", t.Schema, map[string]any{"status": t.Status})
 				fmt.Fprintf(c.out(), "suspended %s\n", t.Schema)
 				return nil
 			})
@@ -194,6 +199,7 @@ func (c *cli) tenantResume() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				c.audit(ctx, a, "tenant.update", t.Schema, map[string]any{"status": t.Status})
 				fmt.Fprintf(c.out(), "resumed %s\n", t.Schema)
 				return nil
 			})
@@ -213,6 +219,7 @@ func (c *cli) tenantDelete() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				c.audit(ctx, a, "tenant.delete", args[0], map[string]any{"purge": purge, "archived": archived != ""})
 				switch {
 				case purge:
 					fmt.Fprintf(c.out(), "deleted %s and removed its files\n", args[0])
@@ -300,4 +307,9 @@ func subcommands(cmd *cobra.Command) string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// audit records a platform change made from the command line in the catalog's log.
+func (c *cli) audit(ctx context.Context, a *app.App, action, target string, detail any) {
+	a.Auth.Audit(ctx, auth.PlatformStore(a.Catalog), cliMeta.Entry(action, target, detail))
 }

@@ -20,6 +20,37 @@ type APIToken struct {
 	RevokedAt  sql.NullString `json:"revoked_at"`
 }
 
+type AcademicSession struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	StartDate string `json:"start_date"`
+	EndDate   string `json:"end_date"`
+	IsCurrent bool   `json:"is_current"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+type Admission struct {
+	ID                   int64          `json:"id"`
+	FirstName            string         `json:"first_name"`
+	MiddleName           string         `json:"middle_name"`
+	LastName             string         `json:"last_name"`
+	Gender               string         `json:"gender"`
+	DateOfBirth          sql.NullString `json:"date_of_birth"`
+	FormID               int64          `json:"form_id"`
+	GuardianName         string         `json:"guardian_name"`
+	GuardianRelationship string         `json:"guardian_relationship"`
+	GuardianPhone        string         `json:"guardian_phone"`
+	GuardianEmail        string         `json:"guardian_email"`
+	Status               string         `json:"status"`
+	AppliedOn            string         `json:"applied_on"`
+	DecidedOn            sql.NullString `json:"decided_on"`
+	StudentID            sql.NullInt64  `json:"student_id"`
+	Notes                string         `json:"notes"`
+	CreatedAt            string         `json:"created_at"`
+	UpdatedAt            string         `json:"updated_at"`
+}
+
 type AuditLog struct {
 	ID         int64         `json:"id"`
 	At         string        `json:"at"`
@@ -30,6 +61,58 @@ type AuditLog struct {
 	Detail     string        `json:"detail"`
 	IP         string        `json:"ip"`
 	RequestID  string        `json:"request_id"`
+}
+
+type Class struct {
+	ID             int64         `json:"id"`
+	FormID         int64         `json:"form_id"`
+	SessionID      int64         `json:"session_id"`
+	Name           string        `json:"name"`
+	ClassTeacherID sql.NullInt64 `json:"class_teacher_id"`
+	Capacity       sql.NullInt64 `json:"capacity"`
+	CreatedAt      string        `json:"created_at"`
+	UpdatedAt      string        `json:"updated_at"`
+}
+
+type Counter struct {
+	Name  string `json:"name"`
+	Value int64  `json:"value"`
+}
+
+type Curriculum struct {
+	FormID    int64 `json:"form_id"`
+	SubjectID int64 `json:"subject_id"`
+}
+
+type Enrollment struct {
+	ID         int64          `json:"id"`
+	StudentID  int64          `json:"student_id"`
+	ClassID    int64          `json:"class_id"`
+	SessionID  int64          `json:"session_id"`
+	Status     string         `json:"status"`
+	EnrolledOn string         `json:"enrolled_on"`
+	EndedOn    sql.NullString `json:"ended_on"`
+	CreatedAt  string         `json:"created_at"`
+}
+
+type Form struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	Level      int64  `json:"level"`
+	LevelBlock string `json:"level_block"`
+	CreatedAt  string `json:"created_at"`
+	UpdatedAt  string `json:"updated_at"`
+}
+
+type Guardian struct {
+	ID               int64  `json:"id"`
+	Name             string `json:"name"`
+	Relationship     string `json:"relationship"`
+	Phone            string `json:"phone"`
+	Email            string `json:"email"`
+	ReceivesMessages bool   `json:"receives_messages"`
+	CreatedAt        string `json:"created_at"`
+	UpdatedAt        string `json:"updated_at"`
 }
 
 type SchoolProfile struct {
@@ -44,6 +127,12 @@ type SchoolProfile struct {
 	UpdatedAt   string `json:"updated_at"`
 }
 
+type SchoolSetting struct {
+	Key       string `json:"key"`
+	Value     string `json:"value"`
+	UpdatedAt string `json:"updated_at"`
+}
+
 type Session struct {
 	ID         string `json:"id"`
 	UserID     int64  `json:"user_id"`
@@ -53,6 +142,59 @@ type Session struct {
 	ExpiresAt  string `json:"expires_at"`
 	IP         string `json:"ip"`
 	UserAgent  string `json:"user_agent"`
+}
+
+type Student struct {
+	ID           int64          `json:"id"`
+	AdmissionNo  string         `json:"admission_no"`
+	FirstName    string         `json:"first_name"`
+	MiddleName   string         `json:"middle_name"`
+	LastName     string         `json:"last_name"`
+	Gender       string         `json:"gender"`
+	DateOfBirth  sql.NullString `json:"date_of_birth"`
+	Nationality  string         `json:"nationality"`
+	HomeLanguage string         `json:"home_language"`
+	Address      string         `json:"address"`
+	MedicalNotes string         `json:"medical_notes"`
+	Status       string         `json:"status"`
+	AdmittedOn   string         `json:"admitted_on"`
+	CreatedAt    string         `json:"created_at"`
+	UpdatedAt    string         `json:"updated_at"`
+}
+
+type StudentGuardian struct {
+	StudentID  int64 `json:"student_id"`
+	GuardianID int64 `json:"guardian_id"`
+	IsPrimary  bool  `json:"is_primary"`
+}
+
+type Subject struct {
+	ID        int64  `json:"id"`
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	IsCore    bool   `json:"is_core"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+type SubjectAssignment struct {
+	ID        int64  `json:"id"`
+	TeacherID int64  `json:"teacher_id"`
+	ClassID   int64  `json:"class_id"`
+	SubjectID int64  `json:"subject_id"`
+	CreatedAt string `json:"created_at"`
+}
+
+type Term struct {
+	ID             int64          `json:"id"`
+	SessionID      int64          `json:"session_id"`
+	Name           string         `json:"name"`
+	StartDate      string         `json:"start_date"`
+	EndDate        string         `json:"end_date"`
+	NextTermBegins sql.NullString `json:"next_term_begins"`
+	IsCurrent      bool           `json:"is_current"`
+	CreatedAt      string         `json:"created_at"`
+	UpdatedAt      string         `json:"updated_at"`
 }
 
 type User struct {

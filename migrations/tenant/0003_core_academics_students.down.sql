@@ -1,0 +1,14 @@
+DROP TABLE counters;
+DROP TABLE school_settings;
+DROP TABLE enrollments;
+DROP TABLE admissions;
+DROP TABLE student_guardians;
+DROP TABLE guardians;
+DROP TABLE students;
+DROP TABLE subject_assignments;
+DROP TABLE curriculum;
+DROP TABLE subjects;
+DROP TABLE classes;
+DROP TABLE forms;
+DROP TABLE terms;
+DROP TABLE academic_sessions;
