@@ -11,6 +11,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/app/web"
 	"github.com/schoolsms/sms/embed"
@@ -57,6 +59,8 @@ func (s *Server) routes() {
 	t := s.app.Group(tenancy.TenantRoutes)
 	t.Get("/api/tenant", s.tenantInfo)
 	s.a.Auth.Routes(t, auth.RealmSchool)
+	academics.Routes(t)
+	students.Routes(t)
 
 	p := s.app.Group(tenancy.PlatformRoutes)
 	s.a.Auth.Routes(p, auth.RealmPlatform)

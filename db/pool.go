@@ -255,15 +255,18 @@ func (p *Pool) open(ctx context.Context, schema string) (*Tenant, Result, error)
 	return newTenant(schema, h), res, nil
 }
 
-// Migrate brings one tenant file up to date without keeping it open (sms migrate).
-// A file that is open in this pool is migrated through its open handles.
+// Migrate brings one tenant file up to date through handles of its own, closed again
+// afterwards (sms migrate). The file's migration lock keeps it safe beside a server
+// that has the same file open.
 func (p *Pool) Migrate(ctx context.Context, schema string) (Result, error) {
 	if err := CheckSchemaName(schema); err != nil {
 		return Result{}, err
 	}
 	path := p.Path(schema)
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return Result{}, fmt.Errorf("tenant %q: %w", schema, ErrNoTenantFile)
+	} else if err != nil {
+		return Result{}, fmt.Errorf("tenant %q: %w", schema, err)
 	}
 	h, err := openHandles(path, mustExist)
 	if err != nil {

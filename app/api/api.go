@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -140,4 +141,33 @@ func NewList[T any](c *fiber.Ctx, p Page, count int64, results []T) List[T] {
 		l.Previous = link(p.Number - 1)
 	}
 	return l
+}
+
+// Ordering reads ?ordering=field or ?ordering=-field (descending), allowing only the
+// fields in allowed (API name -> SQL expression). It returns the SQL ORDER BY clause
+// body, or def when the parameter is absent. Comma-separated fields are accepted.
+func Ordering(c *fiber.Ctx, allowed map[string]string, def string) (string, error) {
+	raw := c.Query("ordering")
+	if raw == "" {
+		return def, nil
+	}
+	var parts []string
+	for _, f := range strings.Split(raw, ",") {
+		f = strings.TrimSpace(f)
+		dir := "ASC"
+		if strings.HasPrefix(f, "-") {
+			dir, f = "DESC", f[1:]
+		}
+		col, ok := allowed[f]
+		if !ok {
+			names := make([]string, 0, len(allowed))
+			for k := range allowed {
+				names = append(names, k)
+			}
+			slices.Sort(names)
+			return "", errs.Field("ordering", fmt.Sprintf("%q is not one of: %s (prefix - for descending)", f, strings.Join(names, ", ")))
+		}
+		parts = append(parts, col+" "+dir)
+	}
+	return strings.Join(parts, ", "), nil
 }

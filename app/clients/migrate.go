@@ -54,10 +54,12 @@ func (s *Service) MigrateAll(ctx context.Context, schemas []string, jobs int, re
 			}
 		}()
 	}
+feed:
 	for _, sc := range schemas {
 		select {
 		case work <- sc:
 		case <-ctx.Done():
+			break feed // interrupted: files not yet started stay as they are
 		}
 	}
 	close(work)

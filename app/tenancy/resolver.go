@@ -35,6 +35,9 @@ type Resolver struct {
 	byHost     map[string]*Info // nil value: known not to exist
 	bySchema   map[string]*Info
 	generation int64
+	// epoch counts cache flushes; an answer read from the catalog is cached only if no
+	// flush happened while it was being read, so a pre-change answer never outlives it.
+	epoch uint64
 
 	lastCheck atomic.Int64 // unix nanos of the last generation read
 	checking  atomic.Bool
@@ -56,8 +59,7 @@ func (r *Resolver) OnChange(fn func()) { r.onChange = append(r.onChange, fn) }
 // Invalidate drops every cached answer at once (after a change made by this process).
 func (r *Resolver) Invalidate() {
 	r.mu.Lock()
-	r.byHost = map[string]*Info{}
-	r.bySchema = map[string]*Info{}
+	r.flushLocked()
 	r.mu.Unlock()
 	r.lastCheck.Store(0)
 }
@@ -80,6 +82,7 @@ func (r *Resolver) lookup(ctx context.Context, key string, byHost bool) (Info, b
 		m = r.byHost
 	}
 	info, cached := m[key]
+	epoch := r.epoch
 	r.mu.RUnlock()
 	if cached {
 		if info == nil {
@@ -93,14 +96,16 @@ func (r *Resolver) lookup(ctx context.Context, key string, byHost bool) (Info, b
 		return Info{}, false, err
 	}
 	r.mu.Lock()
-	m = r.bySchema
-	if byHost {
-		m = r.byHost
+	if r.epoch == epoch {
+		m = r.bySchema
+		if byHost {
+			m = r.byHost
+		}
+		if found == nil && len(m) >= maxNegative {
+			clear(m)
+		}
+		m[key] = found
 	}
-	if found == nil && len(m) >= maxNegative {
-		clear(m)
-	}
-	m[key] = found
 	r.mu.Unlock()
 	if found == nil {
 		return Info{}, false, nil
@@ -150,8 +155,7 @@ func (r *Resolver) maybeRefresh(ctx context.Context) {
 	changed := gen != r.generation
 	if changed {
 		r.generation = gen
-		r.byHost = map[string]*Info{}
-		r.bySchema = map[string]*Info{}
+		r.flushLocked()
 	}
 	r.mu.Unlock()
 	if changed {
@@ -159,4 +163,10 @@ func (r *Resolver) maybeRefresh(ctx context.Context) {
 			fn()
 		}
 	}
+}
+
+func (r *Resolver) flushLocked() {
+	r.byHost = map[string]*Info{}
+	r.bySchema = map[string]*Info{}
+	r.epoch++
 }
