@@ -1,0 +1,237 @@
+// Package studentimport reads student lists that schools keep in spreadsheets (CSV or
+// .xlsx) and applies them in one transaction: all rows or none.
+package studentimport
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Row is one student line of an import, normalised but not yet checked against the
+// school's data. Line is the row number a spreadsheet shows (the header is row 1).
+type Row struct {
+	Line                 int
+	AdmissionNo          string
+	FirstName            string
+	MiddleName           string
+	LastName             string
+	Gender               string // male, female or other
+	DateOfBirth          string // YYYY-MM-DD, or ""
+	Class                string
+	GuardianName         string
+	GuardianRelationship string
+	GuardianPhone        string // as written; normalised to E.164 when applied
+	GuardianEmail        string
+}
+
+// Problem is a reason a row (or the header, row 1) cannot be imported.
+type Problem struct {
+	Row     int    `json:"row"`
+	Column  string `json:"column"`
+	Message string `json:"message"`
+}
+
+// Columns are the canonical column names, in export order.
+var Columns = []string{"admission_no", "first_name", "middle_name", "last_name", "gender", "date_of_birth",
+	"class", "guardian_name", "guardian_relationship", "guardian_phone", "guardian_email"}
+
+// aliases maps a folded header (lower case, without spaces, _ and -) to its column.
+var aliases = map[string]string{
+	"admissionno": "admission_no", "admno": "admission_no", "admissionnumber": "admission_no",
+	"adm": "admission_no", "admnumber": "admission_no", "admission": "admission_no",
+	"firstname": "first_name", "first": "first_name", "givenname": "first_name", "forename": "first_name",
+	"middlename": "middle_name", "middle": "middle_name", "othername": "middle_name", "othernames": "middle_name",
+	"lastname": "last_name", "last": "last_name", "surname": "last_name", "familyname": "last_name",
+	"gender": "gender", "sex": "gender",
+	"dateofbirth": "date_of_birth", "dob": "date_of_birth", "birthdate": "date_of_birth", "birthday": "date_of_birth",
+	"class": "class", "classname": "class", "stream": "class",
+	"guardianname": "guardian_name", "guardian": "guardian_name", "parentname": "guardian_name", "parent": "guardian_name",
+	"guardianrelationship": "guardian_relationship", "relationship": "guardian_relationship", "relation": "guardian_relationship",
+	"guardianphone": "guardian_phone", "phone": "guardian_phone", "parentphone": "guardian_phone",
+	"guardianmobile": "guardian_phone", "mobile": "guardian_phone", "guardiantel": "guardian_phone",
+	"guardianemail": "guardian_email", "email": "guardian_email", "parentemail": "guardian_email",
+}
+
+var required = []string{"first_name", "last_name", "gender"}
+
+func fold(h string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(h)) {
+		if r == ' ' || r == '_' || r == '-' || r == '.' || unicode.IsSpace(r) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// MaxRows bounds one import; larger lists are split by the user.
+const MaxRows = 20000
+
+// ParseCSV reads a CSV file: UTF-8 with or without BOM, separated by , or ; (whichever
+// the header uses), one student per row.
+func ParseCSV(r io.Reader) ([]Row, []Problem, error) {
+	br := bufio.NewReader(r)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	head, _ := br.Peek(4096)
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	cr := csv.NewReader(br)
+	if bytes.Count(head, []byte{';'}) > bytes.Count(head, []byte{','}) {
+		cr.Comma = ';'
+	}
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	var records [][]string
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, []Problem{{Row: pe.Line, Message: "the file is not valid CSV here: " + pe.Err.Error()}}, nil
+			}
+			return nil, nil, err
+		}
+		records = append(records, rec)
+		if len(records) > MaxRows+1 {
+			return nil, []Problem{{Row: len(records), Message: fmt.Sprintf("at most %d rows can be imported at once", MaxRows)}}, nil
+		}
+	}
+	rows, problems := parseRecords(records)
+	return rows, problems, nil
+}
+
+// parseRecords turns a header and data records into rows, reporting every problem.
+func parseRecords(records [][]string) ([]Row, []Problem) {
+	if len(records) == 0 {
+		return nil, []Problem{{Row: 1, Message: "the file is empty; the first row must name the columns"}}
+	}
+	var problems []Problem
+	index := map[string]int{}
+	for i, h := range records[0] {
+		if strings.TrimSpace(h) == "" {
+			continue
+		}
+		col, ok := aliases[fold(h)]
+		if !ok {
+			problems = append(problems, Problem{Row: 1, Column: h,
+				Message: "unknown column; known columns are " + strings.Join(Columns, ", ")})
+			continue
+		}
+		if _, dup := index[col]; dup {
+			problems = append(problems, Problem{Row: 1, Column: h, Message: "the column " + col + " appears twice"})
+			continue
+		}
+		index[col] = i
+	}
+	for _, col := range required {
+		if _, ok := index[col]; !ok {
+			problems = append(problems, Problem{Row: 1, Column: col, Message: "this column is required"})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	var rows []Row
+	for n, rec := range records[1:] {
+		line := n + 2
+		get := func(col string) string {
+			i, ok := index[col]
+			if !ok || i >= len(rec) {
+				return ""
+			}
+			return strings.TrimSpace(rec[i])
+		}
+		if blank(rec) {
+			continue
+		}
+		row := Row{Line: line, AdmissionNo: get("admission_no"), FirstName: get("first_name"),
+			MiddleName: get("middle_name"), LastName: get("last_name"), Class: get("class"),
+			GuardianName: get("guardian_name"), GuardianRelationship: get("guardian_relationship"),
+			GuardianPhone: get("guardian_phone"), GuardianEmail: strings.ToLower(get("guardian_email"))}
+		add := func(col, msg string) { problems = append(problems, Problem{Row: line, Column: col, Message: msg}) }
+		for _, f := range []struct{ col, v string }{{"first_name", row.FirstName}, {"last_name", row.LastName}} {
+			if f.v == "" {
+				add(f.col, "must not be empty")
+			}
+		}
+		for col, v := range map[string]string{"admission_no": row.AdmissionNo, "first_name": row.FirstName,
+			"middle_name": row.MiddleName, "last_name": row.LastName, "guardian_name": row.GuardianName} {
+			if !utf8.ValidString(v) {
+				add(col, "is not valid UTF-8 text; save the file as UTF-8")
+			} else if utf8.RuneCountInString(v) > 100 {
+				add(col, "must be at most 100 characters")
+			}
+		}
+		g, ok := Gender(get("gender"))
+		if !ok {
+			add("gender", fmt.Sprintf("%q is not a gender; use male, female, M or F", get("gender")))
+		}
+		row.Gender = g
+		if d := get("date_of_birth"); d != "" {
+			iso, err := Date(d)
+			if err != nil {
+				add("date_of_birth", err.Error())
+			}
+			row.DateOfBirth = iso
+		}
+		if row.GuardianPhone != "" && row.GuardianName == "" {
+			add("guardian_name", "is required when a guardian phone is given")
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 && len(problems) == 0 {
+		problems = append(problems, Problem{Row: 2, Message: "the file has a header but no students"})
+	}
+	return rows, problems
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Gender reads the ways schools write gender.
+func Gender(s string) (string, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "m", "male", "boy", "b":
+		return "male", true
+	case "f", "female", "girl", "g":
+		return "female", true
+	case "o", "other":
+		return "other", true
+	}
+	return "", false
+}
+
+// Date reads YYYY-MM-DD or DD/MM/YYYY (also D/M/YYYY and DD-MM-YYYY) into YYYY-MM-DD.
+func Date(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "02-01-2006", "2-1-2006", "02.01.2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			if t.Year() < 1900 || t.After(time.Now()) {
+				return "", fmt.Errorf("%q is not a plausible date of birth", s)
+			}
+			return t.Format("2006-01-02"), nil
+		}
+	}
+	return "", fmt.Errorf("%q is not a date; use YYYY-MM-DD or DD/MM/YYYY", s)
+}
