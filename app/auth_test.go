@@ -261,6 +261,10 @@ func TestCSRF(t *testing.T) {
 	status, body = b.do("POST", "/api/auth/users/", map[string]string{"email": "viewer@alpha.school", "role": "viewer", "password": testPassword}, "Authorization", "Bearer "+tok)
 	assert.Equal(t, 201, status, "%v", body)
 
+	// A sign-in form from an older tab (no CSRF token of the current session) still works.
+	status, _ = admin.do("POST", "/api/auth/login", map[string]string{"email": "admin@alpha.school", "password": testPassword})
+	assert.Equal(t, 200, status, "signing in again while signed in")
+
 	// A cross-site login attempt is refused.
 	status, _ = w.browser(t, "alpha.localhost", "").do("POST", "/api/auth/login",
 		map[string]string{"email": "admin@alpha.school", "password": testPassword}, "Origin", "http://evil.example")

@@ -16,6 +16,7 @@ import (
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
+	"github.com/schoolsms/sms/webui"
 )
 
 // statusOf is the one table from error codes to HTTP statuses.
@@ -52,10 +53,10 @@ type errorDetail struct {
 
 var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Status}} · SMS</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.4rem}code{background:#f3f3f3;padding:.1rem .3rem}</style></head>
-<body><h1>{{.Title}}</h1><p>{{.Message}}</p><p><small>Error code <code>{{.Code}}</code>{{if .RequestID}}, request <code>{{.RequestID}}</code>{{end}}</small></p></body></html>`))
+<title>{{.Title}} · SMS</title><link rel="stylesheet" href="{{.Prefix}}/static/app.css?v={{.Version}}"></head>
+<body><main class="container"><section class="card card-narrow"><h1>{{.Title}}</h1><p>{{.Message}}</p>
+<p class="muted"><small>Error code <code>{{.Code}}</code>{{if .RequestID}}, request <code>{{.RequestID}}</code>{{end}}</small></p>
+</section></main></body></html>`))
 
 // errorHandler renders every error the same way: JSON for API clients, a page for browsers.
 // Internal errors are logged with the request id and never echoed to the client.
@@ -90,8 +91,13 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	if wantsHTML(c) {
 		c.Type("html", "utf-8")
+		prefix := ""
+		if r := tenancy.From(c); r != nil {
+			prefix = r.Prefix
+		}
 		return errorPage.Execute(c.Response().BodyWriter(), map[string]any{
-			"Status": status, "Title": titleOf(status), "Message": e.Message, "Code": e.Code, "RequestID": requestID(c)})
+			"Title": titleOf(status), "Message": e.Message, "Code": e.Code, "RequestID": requestID(c),
+			"Prefix": prefix, "Version": webui.Version()})
 	}
 	return c.JSON(errorBody{errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
 }

@@ -16,19 +16,21 @@ import (
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/app/web"
 	"github.com/schoolsms/sms/embed"
+	"github.com/schoolsms/sms/webui"
 )
 
 // Server is the HTTP front of an App, plus the background services sms serve runs.
 type Server struct {
-	a      *App
-	log    *slog.Logger
-	app    *fiber.App
-	router *tenancy.Router
+	a       *App
+	log     *slog.Logger
+	app     *fiber.App
+	router  *tenancy.Router
+	openapi map[string]any
 }
 
 // NewServer builds the HTTP server over an open App. It does not listen yet.
 func NewServer(a *App) *Server {
-	s := &Server{a: a, log: a.Log}
+	s := &Server{a: a, log: a.Log, openapi: openAPIDocument()}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "sms",
 		DisableStartupMessage: true,
@@ -54,15 +56,20 @@ func (s *Server) Fiber() *fiber.App { return s.app }
 func (s *Server) routes() {
 	s.app.Use(s.logRequests, auth.SecurityHeaders)
 	s.app.Get("/healthz", s.healthz) // any host, before tenancy
+	// Assets are the same for every school; serving them before tenancy lets error pages
+	// for unknown or suspended hosts be styled too.
+	s.app.Get("/static/*", webui.Static())
 	s.app.Use(s.router.Handler, s.a.Auth.Authenticate)
 
 	t := s.app.Group(tenancy.TenantRoutes)
 	t.Get("/api/tenant", s.tenantInfo)
+	t.Get("/api/openapi.json", s.openAPI)
 	s.a.Auth.Routes(t, auth.RealmSchool)
 	academics.Routes(t)
 	students.Routes(t)
 
 	p := s.app.Group(tenancy.PlatformRoutes)
+	p.Get("/api/openapi.json", s.openAPI)
 	s.a.Auth.Routes(p, auth.RealmPlatform)
 	s.a.Clients.Routes(p, s.a.Auth)
 

@@ -103,7 +103,9 @@ func (s *Service) Authenticate(c *fiber.Ctx) error {
 		if !ok {
 			ClearSessionCookie(c)
 		} else {
-			if unsafeMethod(c.Method()) && !validCSRF(c, p.CSRFToken) {
+			// Signing in replaces whatever session the browser had, so a sign-in form from
+			// an older tab is not refused for lacking the current session's CSRF token.
+			if unsafeMethod(c.Method()) && !signInPath(c.Path()) && !validCSRF(c, p.CSRFToken) {
 				return errs.E(errs.Forbidden, "the form or request is missing its CSRF token, or it is out of date; reload the page and try again")
 			}
 			c.Locals(principalKey, p)
@@ -113,6 +115,11 @@ func (s *Service) Authenticate(c *fiber.Ctx) error {
 		return errs.E(errs.Forbidden, "cross-site request refused")
 	}
 	return c.Next()
+}
+
+func signInPath(p string) bool {
+	return strings.HasSuffix(p, "/login") || strings.HasSuffix(p, "/api/auth/login") || strings.HasSuffix(p, "/api/auth/token") ||
+		strings.HasSuffix(p, "/login/") || strings.HasSuffix(p, "/api/auth/login/") || strings.HasSuffix(p, "/api/auth/token/")
 }
 
 func unsafeMethod(m string) bool {
@@ -165,7 +172,7 @@ func MetaFrom(c *fiber.Ctx) Meta { return MetaOf(PrincipalOf(c), c.IP(), api.Req
 
 // SecurityHeaders sets the headers every response carries.
 func SecurityHeaders(c *fiber.Ctx) error {
-	h := c.Response().Header
+	h := &c.Response().Header
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")

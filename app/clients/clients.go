@@ -118,17 +118,23 @@ func (s *Service) checkDomains(f errs.Fields, raw []string) []string {
 	return out
 }
 
-// Create makes a new school: its catalog rows and its migrated file, or nothing at all.
-func (s *Service) Create(ctx context.Context, in CreateInput) (Tenant, error) {
+// checkInput validates a new school's fields, returning them normalised.
+func (s *Service) checkInput(in CreateInput) (name string, domains []string, err error) {
 	f := errs.Fields{}
 	checkSchema(f, "schema_name", in.Schema)
-	name := checkName(f, in.Name)
+	name = checkName(f, in.Name)
 	raw := in.Domains
 	if len(raw) == 0 && db.CheckSchemaName(in.Schema) == nil {
 		raw = []string{s.DefaultDomain(in.Schema)}
 	}
-	domains := s.checkDomains(f, raw)
-	if err := f.Err(); err != nil {
+	domains = s.checkDomains(f, raw)
+	return name, domains, f.Err()
+}
+
+// Create makes a new school: its catalog rows and its migrated file, or nothing at all.
+func (s *Service) Create(ctx context.Context, in CreateInput) (Tenant, error) {
+	name, domains, err := s.checkInput(in)
+	if err != nil {
 		return Tenant{}, err
 	}
 	if err := s.checkFree(ctx, in.Schema, domains); err != nil {

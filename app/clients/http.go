@@ -62,17 +62,30 @@ type CreateRequest struct {
 // the same new file: either both exist afterwards or neither.
 func (s *Service) CreateWithAdmin(ctx context.Context, in CreateRequest, meta auth.Meta) (Tenant, error) {
 	ci := CreateInput{Schema: in.Schema, Name: in.Name, Domains: in.Domains}
-	if in.Admin != nil {
-		admin := *in.Admin
-		admin.Role = auth.RoleAdmin
-		checked, err := admin.Check()
-		if err != nil {
-			return Tenant{}, prefixFields(err, "admin.")
+	if in.Admin == nil {
+		return s.Create(ctx, ci)
+	}
+	admin := *in.Admin
+	admin.Role = auth.RoleAdmin
+	checked, adminErr := admin.Check()
+	// Report the school's and the admin's field errors together, not in two rounds.
+	if _, _, f := s.checkInput(ci); adminErr != nil || f != nil {
+		all := errs.Fields{}
+		for k, v := range errs.As(f).Fields {
+			all.Add(k, v)
 		}
-		ci.Init = func(ctx context.Context, q *tenantdb.Queries) error {
-			_, err := auth.CreateSchoolUser(ctx, q, checked, meta)
-			return err
+		if adminErr != nil {
+			for k, v := range errs.As(prefixFields(adminErr, "admin.")).Fields {
+				all.Add(k, v)
+			}
 		}
+		if err := all.Err(); err != nil {
+			return Tenant{}, err
+		}
+	}
+	ci.Init = func(ctx context.Context, q *tenantdb.Queries) error {
+		_, err := auth.CreateSchoolUser(ctx, q, checked, meta)
+		return err
 	}
 	return s.Create(ctx, ci)
 }

@@ -9,6 +9,65 @@ import (
 )
 
 type Querier interface {
+	AcademicsAddCurriculum(ctx context.Context, arg AcademicsAddCurriculumParams) error
+	AcademicsClearCurrentSession(ctx context.Context, id int64) ([]int64, error)
+	AcademicsClearCurrentTerm(ctx context.Context, id int64) ([]int64, error)
+	AcademicsClearCurriculum(ctx context.Context, formID int64) error
+	AcademicsCountClassActiveStudents(ctx context.Context, classID int64) (int64, error)
+	AcademicsCountClassAssignments(ctx context.Context, classID int64) (int64, error)
+	AcademicsCountClassEnrollments(ctx context.Context, classID int64) (int64, error)
+	AcademicsCountFormAdmissions(ctx context.Context, formID int64) (int64, error)
+	AcademicsCountFormClasses(ctx context.Context, formID int64) (int64, error)
+	AcademicsCountSessionClasses(ctx context.Context, sessionID int64) (int64, error)
+	AcademicsCountSessionEnrollments(ctx context.Context, sessionID int64) (int64, error)
+	AcademicsCountSessionTerms(ctx context.Context, sessionID int64) (int64, error)
+	AcademicsCountSessions(ctx context.Context) (int64, error)
+	AcademicsCountSubjectAssignments(ctx context.Context, subjectID int64) (int64, error)
+	AcademicsCountSubjectForms(ctx context.Context, subjectID int64) (int64, error)
+	AcademicsCountTerms(ctx context.Context) (int64, error)
+	AcademicsCreateAssignment(ctx context.Context, arg AcademicsCreateAssignmentParams) (SubjectAssignment, error)
+	AcademicsCreateClass(ctx context.Context, arg AcademicsCreateClassParams) (Class, error)
+	AcademicsCreateForm(ctx context.Context, arg AcademicsCreateFormParams) (Form, error)
+	AcademicsCreateSession(ctx context.Context, arg AcademicsCreateSessionParams) (AcademicSession, error)
+	AcademicsCreateSubject(ctx context.Context, arg AcademicsCreateSubjectParams) (Subject, error)
+	AcademicsCreateTerm(ctx context.Context, arg AcademicsCreateTermParams) (Term, error)
+	AcademicsDeleteAssignment(ctx context.Context, id int64) (int64, error)
+	AcademicsDeleteClass(ctx context.Context, id int64) (int64, error)
+	AcademicsDeleteForm(ctx context.Context, id int64) (int64, error)
+	AcademicsDeleteSession(ctx context.Context, id int64) (int64, error)
+	AcademicsDeleteSubject(ctx context.Context, id int64) (int64, error)
+	AcademicsDeleteTerm(ctx context.Context, id int64) (int64, error)
+	AcademicsFormSubjects(ctx context.Context, formID int64) ([]Subject, error)
+	AcademicsGetAssignment(ctx context.Context, id int64) (SubjectAssignment, error)
+	AcademicsGetAssignmentFor(ctx context.Context, arg AcademicsGetAssignmentForParams) (SubjectAssignment, error)
+	AcademicsGetClass(ctx context.Context, id int64) (Class, error)
+	AcademicsGetClassByName(ctx context.Context, arg AcademicsGetClassByNameParams) (Class, error)
+	AcademicsGetCurrentSession(ctx context.Context) (AcademicSession, error)
+	AcademicsGetCurrentTerm(ctx context.Context) (Term, error)
+	AcademicsGetForm(ctx context.Context, id int64) (Form, error)
+	AcademicsGetFormByLevel(ctx context.Context, level int64) (Form, error)
+	AcademicsGetSession(ctx context.Context, id int64) (AcademicSession, error)
+	AcademicsGetSessionByName(ctx context.Context, name string) (AcademicSession, error)
+	// A school account as a class teacher or subject teacher candidate.
+	AcademicsGetStaff(ctx context.Context, id int64) (AcademicsGetStaffRow, error)
+	AcademicsGetSubject(ctx context.Context, id int64) (Subject, error)
+	AcademicsGetSubjectByCode(ctx context.Context, code string) (Subject, error)
+	AcademicsGetTerm(ctx context.Context, id int64) (Term, error)
+	// Terms of a session that share at least one day with [first_day, last_day], other than
+	// the term being changed.
+	AcademicsOverlappingTerms(ctx context.Context, arg AcademicsOverlappingTermsParams) ([]Term, error)
+	AcademicsTermsOutside(ctx context.Context, arg AcademicsTermsOutsideParams) ([]Term, error)
+	AcademicsUpdateAssignment(ctx context.Context, arg AcademicsUpdateAssignmentParams) (SubjectAssignment, error)
+	AcademicsUpdateClass(ctx context.Context, arg AcademicsUpdateClassParams) (Class, error)
+	AcademicsUpdateForm(ctx context.Context, arg AcademicsUpdateFormParams) (Form, error)
+	AcademicsUpdateSession(ctx context.Context, arg AcademicsUpdateSessionParams) (AcademicSession, error)
+	AcademicsUpdateSubject(ctx context.Context, arg AcademicsUpdateSubjectParams) (Subject, error)
+	AcademicsUpdateTerm(ctx context.Context, arg AcademicsUpdateTermParams) (Term, error)
+	AdmissionsCreate(ctx context.Context, arg AdmissionsCreateParams) (Admission, error)
+	AdmissionsDelete(ctx context.Context, id int64) (int64, error)
+	// Admissions: applications, applied -> accepted | rejected -> enrolled.
+	AdmissionsGet(ctx context.Context, id int64) (Admission, error)
+	AdmissionsUpdate(ctx context.Context, arg AdmissionsUpdateParams) (Admission, error)
 	CountActiveAdmins(ctx context.Context) (int64, error)
 	CountAudit(ctx context.Context) (int64, error)
 	CountUsers(ctx context.Context) (int64, error)
@@ -20,12 +79,32 @@ type Querier interface {
 	DeleteExpiredSessions(ctx context.Context, arg DeleteExpiredSessionsParams) error
 	DeleteSession(ctx context.Context, id string) error
 	DeleteUserSessions(ctx context.Context, userID int64) error
+	EnrollmentsActiveInSession(ctx context.Context, sessionID int64) ([]EnrollmentsActiveInSessionRow, error)
+	EnrollmentsCreate(ctx context.Context, arg EnrollmentsCreateParams) (Enrollment, error)
+	EnrollmentsEndActive(ctx context.Context, arg EnrollmentsEndActiveParams) ([]Enrollment, error)
+	EnrollmentsForStudentSession(ctx context.Context, arg EnrollmentsForStudentSessionParams) (Enrollment, error)
+	// Enrollments: a student in a class for a session.
+	EnrollmentsGet(ctx context.Context, id int64) (Enrollment, error)
+	EnrollmentsStudentsInSession(ctx context.Context, sessionID int64) ([]int64, error)
+	EnrollmentsUpdate(ctx context.Context, arg EnrollmentsUpdateParams) (Enrollment, error)
 	GetSchoolProfile(ctx context.Context) (SchoolProfile, error)
 	GetSession(ctx context.Context, id string) (Session, error)
 	GetToken(ctx context.Context, id int64) (APIToken, error)
 	GetTokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
 	GetUserByEmail(ctx context.Context, email string) (User, error)
 	GetUserByID(ctx context.Context, id int64) (User, error)
+	GuardiansByPhone(ctx context.Context, phone string) ([]Guardian, error)
+	GuardiansClearPrimary(ctx context.Context, arg GuardiansClearPrimaryParams) error
+	GuardiansCountLinks(ctx context.Context, studentID int64) (int64, error)
+	GuardiansCreate(ctx context.Context, arg GuardiansCreateParams) (Guardian, error)
+	GuardiansDelete(ctx context.Context, id int64) (int64, error)
+	// Guardians and their links to students.
+	GuardiansGet(ctx context.Context, id int64) (Guardian, error)
+	GuardiansGetLink(ctx context.Context, arg GuardiansGetLinkParams) (StudentGuardian, error)
+	GuardiansLink(ctx context.Context, arg GuardiansLinkParams) error
+	GuardiansStudents(ctx context.Context, guardianID int64) ([]GuardiansStudentsRow, error)
+	GuardiansUnlink(ctx context.Context, arg GuardiansUnlinkParams) (int64, error)
+	GuardiansUpdate(ctx context.Context, arg GuardiansUpdateParams) (Guardian, error)
 	InsertAudit(ctx context.Context, arg InsertAuditParams) error
 	ListAllTokens(ctx context.Context) ([]APIToken, error)
 	ListAudit(ctx context.Context, arg ListAuditParams) ([]AuditLog, error)
@@ -35,6 +114,31 @@ type Querier interface {
 	RevokeUserTokens(ctx context.Context, arg RevokeUserTokensParams) error
 	SetSchoolName(ctx context.Context, name string) error
 	SetUserPassword(ctx context.Context, arg SetUserPasswordParams) error
+	StudentsAdmissionNoTaken(ctx context.Context, admissionNo string) (bool, error)
+	StudentsClass(ctx context.Context, id int64) (StudentsClassRow, error)
+	StudentsClassActiveCount(ctx context.Context, classID int64) (int64, error)
+	StudentsCountEnrollments(ctx context.Context, studentID int64) (int64, error)
+	StudentsCreate(ctx context.Context, arg StudentsCreateParams) (Student, error)
+	StudentsCurrentSession(ctx context.Context) (AcademicSession, error)
+	StudentsDelete(ctx context.Context, id int64) (int64, error)
+	StudentsEnrollments(ctx context.Context, studentID int64) ([]StudentsEnrollmentsRow, error)
+	StudentsForm(ctx context.Context, id int64) (Form, error)
+	StudentsForms(ctx context.Context) ([]Form, error)
+	// Students: bio records, settings and counters behind admission numbers, and the few
+	// academic-structure reads the student service needs.
+	StudentsGet(ctx context.Context, id int64) (Student, error)
+	StudentsGetCounter(ctx context.Context, name string) (int64, error)
+	StudentsGetSetting(ctx context.Context, key string) (string, error)
+	StudentsGuardians(ctx context.Context, studentID int64) ([]StudentsGuardiansRow, error)
+	StudentsPutSetting(ctx context.Context, arg StudentsPutSettingParams) error
+	StudentsSchoolCountry(ctx context.Context) (string, error)
+	StudentsSession(ctx context.Context, id int64) (AcademicSession, error)
+	StudentsSessionClasses(ctx context.Context, sessionID int64) ([]StudentsSessionClassesRow, error)
+	StudentsSetCounter(ctx context.Context, arg StudentsSetCounterParams) error
+	StudentsSetStatus(ctx context.Context, arg StudentsSetStatusParams) error
+	// Whether a teacher teaches or leads a class the student is enrolled in, in the session.
+	StudentsTeacherSees(ctx context.Context, arg StudentsTeacherSeesParams) (bool, error)
+	StudentsUpdate(ctx context.Context, arg StudentsUpdateParams) (Student, error)
 	TouchSession(ctx context.Context, arg TouchSessionParams) error
 	TouchToken(ctx context.Context, arg TouchTokenParams) error
 	TouchUserLogin(ctx context.Context, id int64) error

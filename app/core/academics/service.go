@@ -1,0 +1,336 @@
+package academics
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/schoolsms/sms/app/api"
+	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/db"
+	"github.com/schoolsms/sms/db/tenantdb"
+)
+
+// Service is the one way into a school's academic structure, for the HTTP handlers, other
+// modules and the demo seeder alike. Reads use the school's reader pool; every write is
+// one transaction that validates its input, changes the rows and appends the audit entry
+// (with before/after), so a refused request writes nothing.
+type Service struct{}
+
+// New returns the academic structure service.
+func New() *Service { return &Service{} }
+
+// Nullable is an input field that tells "not sent" (Set false) from null (Set true, Valid
+// false) from a value. PATCH uses it for fields that can be cleared.
+type Nullable[T any] struct {
+	Set   bool
+	Valid bool
+	V     T
+}
+
+// Value is a Nullable set to v.
+func Value[T any](v T) Nullable[T] { return Nullable[T]{Set: true, Valid: true, V: v} }
+
+// Null is a Nullable set to null (clear the field).
+func Null[T any]() Nullable[T] { return Nullable[T]{Set: true} }
+
+// UnmarshalJSON records that the field was sent, and whether it was null.
+func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
+	n.Set, n.Valid = true, string(b) != "null"
+	if !n.Valid {
+		var zero T
+		n.V = zero
+		return nil
+	}
+	return json.Unmarshal(b, &n.V)
+}
+
+// MarshalJSON writes the value, or null.
+func (n Nullable[T]) MarshalJSON() ([]byte, error) {
+	if !n.Valid {
+		return []byte("null"), nil
+	}
+	return json.Marshal(n.V)
+}
+
+// ptr returns the value as a pointer, nil for null.
+func (n Nullable[T]) ptr() *T {
+	if !n.Valid {
+		return nil
+	}
+	v := n.V
+	return &v
+}
+
+const dateLayout = "2006-01-02"
+
+// Limits on free text, in characters.
+const (
+	maxName  = 100
+	maxShort = 50
+	maxCode  = 20
+)
+
+// text trims *v and checks it is present and not too long.
+func text(f errs.Fields, field string, v *string, max int) {
+	*v = strings.TrimSpace(*v)
+	switch {
+	case *v == "":
+		f.Add(field, "is required")
+	case utf8.RuneCountInString(*v) > max:
+		f.Add(field, fmt.Sprintf("must be at most %d characters", max))
+	}
+}
+
+// date checks that v is a calendar date written YYYY-MM-DD.
+func date(f errs.Fields, field, v string) bool {
+	if v == "" {
+		f.Add(field, "is required (YYYY-MM-DD)")
+		return false
+	}
+	d, err := time.Parse(dateLayout, v)
+	if err != nil || d.Format(dateLayout) != v {
+		f.Add(field, "must be a date written YYYY-MM-DD")
+		return false
+	}
+	return true
+}
+
+// span checks a start and end date pair; it reports whether both are usable.
+func span(f errs.Fields, start, end string) bool {
+	okStart, okEnd := date(f, "start_date", start), date(f, "end_date", end)
+	if okStart && okEnd && end <= start {
+		f.Add("end_date", "must be after start_date")
+		return false
+	}
+	return okStart && okEnd
+}
+
+func required(f errs.Fields, field string, id int64) bool {
+	if id <= 0 {
+		f.Add(field, "is required (an id)")
+		return false
+	}
+	return true
+}
+
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// notFound is the error for an id that names nothing.
+func notFound(kind string, id int64) error {
+	return errs.E(errs.NotFound, "no %s with id %d", kind, id)
+}
+
+// found turns sql.ErrNoRows into a not-found error.
+func found(err error, kind string, id int64) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(kind, id)
+	}
+	return err
+}
+
+// unique maps the columns a UNIQUE constraint names ("forms.level") to an input field and
+// the message for it; constraint failures become a 409 naming the field.
+type unique map[string][2]string
+
+func (u unique) check(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "UNIQUE constraint failed: "); i >= 0 {
+		cols := msg[i+len("UNIQUE constraint failed: "):]
+		for key, fm := range u {
+			if strings.HasPrefix(cols, key) {
+				return &errs.Error{Code: errs.Conflict, Message: fm[1], Fields: map[string]string{fm[0]: fm[1]}}
+			}
+		}
+		return errs.E(errs.Conflict, "this would duplicate an existing record")
+	}
+	if strings.Contains(msg, "FOREIGN KEY constraint failed") {
+		return errs.E(errs.Conflict, "other records still refer to this one")
+	}
+	return err
+}
+
+// staff checks that id is an active teacher or admin of the school, adding a field error
+// if not; the error is for a failure to check.
+func staff(ctx context.Context, q *tenantdb.Queries, f errs.Fields, field string, id int64) error {
+	u, err := q.AcademicsGetStaff(ctx, id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		f.Add(field, fmt.Sprintf("no user with id %d", id))
+	case err != nil:
+		return err
+	case !u.IsActive:
+		f.Add(field, fmt.Sprintf("%s is not an active account", u.Email))
+	case u.Role != string(auth.RoleTeacher) && u.Role != string(auth.RoleAdmin):
+		f.Add(field, fmt.Sprintf("%s is a %s; only teachers and admins can teach", u.Email, u.Role))
+	}
+	return nil
+}
+
+func displayName(name, email string) string {
+	if strings.TrimSpace(name) != "" {
+		return name
+	}
+	return email
+}
+
+// audit appends an audit entry inside the write transaction.
+func audit(ctx context.Context, q *tenantdb.Queries, meta auth.Meta, action, target string, detail map[string]any) error {
+	return auth.InsertSchoolAudit(ctx, q, meta.Entry(action, target, detail))
+}
+
+// write runs fn in one transaction on the school's writer, marking unexpected errors as
+// internal (coded errors pass through unchanged).
+func write(ctx context.Context, t *db.Tenant, what string, fn func(q *tenantdb.Queries, tx *sql.Tx) error) error {
+	return errs.Wrap(t.Tx(ctx, fn), what)
+}
+
+// queryer is a reader pool or a transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+// view is how one kind of row is read for the API: its columns (joins included), the
+// FROM clause, and how to scan a row. Lists and single reads share it.
+type view[T any] struct {
+	cols string
+	from string
+	id   string // the primary key column, a tie-breaker for every ordering
+	scan func(scanner) (T, error)
+}
+
+// where collects the conditions of a list query.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+// search matches term anywhere in any of cols, case-insensitively, with LIKE's wildcards
+// in the term taken literally.
+func (w *where) search(term string, cols ...string) {
+	term = strings.TrimSpace(term)
+	if term == "" {
+		return
+	}
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	pat := "%" + r.Replace(term) + "%"
+	var ors []string
+	for _, c := range cols {
+		ors = append(ors, c+` LIKE ? ESCAPE '\'`)
+		w.args = append(w.args, pat)
+	}
+	w.conds = append(w.conds, "("+strings.Join(ors, " OR ")+")")
+}
+
+func (w where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// normPage fills in a zero page (callers outside HTTP may leave it empty).
+func normPage(p api.Page) api.Page {
+	if p.Number < 1 {
+		p.Number = 1
+	}
+	if p.Size < 1 {
+		p.Size = api.DefaultPageSize
+	}
+	return p
+}
+
+// list returns a page of rows matching w, in order (an ORDER BY body built from this
+// package's whitelists only), and the total count.
+func (v view[T]) list(ctx context.Context, qx queryer, w where, order string, p api.Page) ([]T, int64, error) {
+	p = normPage(p)
+	var n int64
+	if err := qx.QueryRowContext(ctx, "SELECT count(*) FROM "+v.from+w.sql(), w.args...).Scan(&n); err != nil {
+		return nil, 0, errs.Wrap(err, "count")
+	}
+	q := "SELECT " + v.cols + " FROM " + v.from + w.sql() + " ORDER BY " + order + ", " + v.id + " LIMIT ? OFFSET ?"
+	rows, err := qx.QueryContext(ctx, q, append(w.args, p.Limit(), p.Offset())...)
+	if err != nil {
+		return nil, 0, errs.Wrap(err, "list")
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		x, err := v.scan(rows)
+		if err != nil {
+			return nil, 0, errs.Wrap(err, "scan")
+		}
+		out = append(out, x)
+	}
+	return out, n, errs.Wrap(rows.Err(), "list")
+}
+
+// get reads one row by primary key; sql.ErrNoRows when there is none.
+func (v view[T]) get(ctx context.Context, qx queryer, id int64) (T, error) {
+	return v.scan(qx.QueryRowContext(ctx, "SELECT "+v.cols+" FROM "+v.from+" WHERE "+v.id+" = ?", id))
+}
+
+// orderOr is the requested ordering, or the default.
+func orderOr(order, def string) string {
+	if order == "" {
+		return def
+	}
+	return order
+}
+
+func nullString(p *string) sql.NullString {
+	if p == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *p, Valid: true}
+}
+
+func nullInt(p *int64) sql.NullInt64 {
+	if p == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: *p, Valid: true}
+}
+
+func strPtr(n sql.NullString) *string {
+	if !n.Valid {
+		return nil
+	}
+	return &n.String
+}
+
+func intPtr(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	return &n.Int64
+}
+
+// plural is "1 term", "3 terms", "2 classes".
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "s") {
+		return fmt.Sprintf("%d %ses", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

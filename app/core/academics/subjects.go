@@ -1,0 +1,255 @@
+package academics
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/schoolsms/sms/app/api"
+	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/db"
+	"github.com/schoolsms/sms/db/tenantdb"
+)
+
+// Subject is something taught: a unique code ("MATH"), a name, core or elective.
+type Subject struct {
+	ID        int64  `json:"id"`
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	IsCore    bool   `json:"is_core"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+// SubjectInput creates a subject; IsCore nil means core.
+type SubjectInput struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	IsCore *bool  `json:"is_core"`
+}
+
+// SubjectPatch changes a subject; nil fields stay as they are.
+type SubjectPatch struct {
+	Code   *string `json:"code"`
+	Name   *string `json:"name"`
+	IsCore *bool   `json:"is_core"`
+}
+
+// SubjectFilter narrows a list of subjects.
+type SubjectFilter struct {
+	Search string // in the code and name
+	Core   *bool
+	order  string
+}
+
+// Curriculum is the list of subjects a form takes.
+type Curriculum struct {
+	FormID   int64     `json:"form"`
+	FormName string    `json:"form_name"`
+	Subjects []Subject `json:"subjects"`
+}
+
+func checkSubject(f errs.Fields, code, name *string) {
+	text(f, "code", code, maxCode)
+	if *code != "" && !codePattern.MatchString(*code) {
+		f.Add("code", "must be letters and digits (and . _ -), without spaces")
+	}
+	text(f, "name", name, maxName)
+}
+
+var subjectView = view[Subject]{
+	cols: "id, code, name, is_core, created_at, updated_at",
+	from: "subjects",
+	id:   "id",
+	scan: func(r scanner) (Subject, error) {
+		var x Subject
+		err := r.Scan(&x.ID, &x.Code, &x.Name, &x.IsCore, &x.CreatedAt, &x.UpdatedAt)
+		return x, err
+	},
+}
+
+var subjectOrdering = map[string]string{"id": "id", "code": "code", "name": "name", "is_core": "is_core"}
+
+const subjectDefaultOrder = "name"
+
+var subjectUnique = unique{"subjects.code": {"code", "another subject already has this code"}}
+
+// ListSubjects returns a page of subjects, by name.
+func (s *Service) ListSubjects(ctx context.Context, t *db.Tenant, f SubjectFilter, p api.Page) ([]Subject, int64, error) {
+	var w where
+	w.search(f.Search, "code", "name")
+	if f.Core != nil {
+		w.add("is_core = ?", *f.Core)
+	}
+	return subjectView.list(ctx, t.ReadDB(), w, orderOr(f.order, subjectDefaultOrder), p)
+}
+
+// Subject returns one subject.
+func (s *Service) Subject(ctx context.Context, t *db.Tenant, id int64) (Subject, error) {
+	row, err := t.Read().AcademicsGetSubject(ctx, id)
+	if err != nil {
+		return Subject{}, errs.Wrap(found(err, "subject", id), "get subject")
+	}
+	return Subject(row), nil
+}
+
+// SubjectByCode returns the subject with this code (case-insensitive).
+func (s *Service) SubjectByCode(ctx context.Context, t *db.Tenant, code string) (Subject, error) {
+	row, err := t.Read().AcademicsGetSubjectByCode(ctx, strings.TrimSpace(code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Subject{}, errs.E(errs.NotFound, "no subject with code %q", code)
+	}
+	if err != nil {
+		return Subject{}, errs.Wrap(err, "get subject")
+	}
+	return Subject(row), nil
+}
+
+// CreateSubject adds a subject.
+func (s *Service) CreateSubject(ctx context.Context, t *db.Tenant, in SubjectInput, meta auth.Meta) (Subject, error) {
+	f := errs.Fields{}
+	checkSubject(f, &in.Code, &in.Name)
+	if err := f.Err(); err != nil {
+		return Subject{}, err
+	}
+	core := in.IsCore == nil || *in.IsCore
+	var out Subject
+	err := write(ctx, t, "create subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
+		row, err := q.AcademicsCreateSubject(ctx, tenantdb.AcademicsCreateSubjectParams{Code: in.Code, Name: in.Name, IsCore: core})
+		if err != nil {
+			return subjectUnique.check(err)
+		}
+		out = Subject(row)
+		return audit(ctx, q, meta, "subject.create", out.Code, map[string]any{"id": out.ID, "after": out})
+	})
+	return out, err
+}
+
+// UpdateSubject changes a subject.
+func (s *Service) UpdateSubject(ctx context.Context, t *db.Tenant, id int64, p SubjectPatch, meta auth.Meta) (Subject, error) {
+	var out Subject
+	err := write(ctx, t, "update subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
+		row, err := q.AcademicsGetSubject(ctx, id)
+		if err != nil {
+			return found(err, "subject", id)
+		}
+		before := Subject(row)
+		next := tenantdb.AcademicsUpdateSubjectParams{Code: before.Code, Name: before.Name, IsCore: before.IsCore, ID: id}
+		setIf(&next.Code, p.Code)
+		setIf(&next.Name, p.Name)
+		setIf(&next.IsCore, p.IsCore)
+		f := errs.Fields{}
+		checkSubject(f, &next.Code, &next.Name)
+		if err := f.Err(); err != nil {
+			return err
+		}
+		row, err = q.AcademicsUpdateSubject(ctx, next)
+		if err != nil {
+			return subjectUnique.check(err)
+		}
+		out = Subject(row)
+		return audit(ctx, q, meta, "subject.update", out.Code, map[string]any{"id": id, "before": before, "after": out})
+	})
+	return out, err
+}
+
+// DeleteSubject removes a subject nobody is assigned to teach, taking it off every form's
+// curriculum.
+func (s *Service) DeleteSubject(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
+	return write(ctx, t, "delete subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
+		row, err := q.AcademicsGetSubject(ctx, id)
+		if err != nil {
+			return found(err, "subject", id)
+		}
+		n, err := q.AcademicsCountSubjectAssignments(ctx, id)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return errs.E(errs.Conflict, "the subject %s still has %s; remove them first", row.Code, plural(n, "teacher assignment"))
+		}
+		forms, err := q.AcademicsCountSubjectForms(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := q.AcademicsDeleteSubject(ctx, id); err != nil {
+			return subjectUnique.check(err)
+		}
+		return audit(ctx, q, meta, "subject.delete", row.Code, map[string]any{"id": id, "before": Subject(row),
+			"removed_from_forms": forms})
+	})
+}
+
+// Curriculum returns the subjects a form takes, core subjects first.
+func (s *Service) Curriculum(ctx context.Context, t *db.Tenant, formID int64) (Curriculum, error) {
+	return curriculumOf(ctx, t.Read(), formID)
+}
+
+func curriculumOf(ctx context.Context, q *tenantdb.Queries, formID int64) (Curriculum, error) {
+	form, err := q.AcademicsGetForm(ctx, formID)
+	if err != nil {
+		return Curriculum{}, errs.Wrap(found(err, "form", formID), "get form")
+	}
+	rows, err := q.AcademicsFormSubjects(ctx, formID)
+	if err != nil {
+		return Curriculum{}, errs.Wrap(err, "curriculum")
+	}
+	out := Curriculum{FormID: form.ID, FormName: form.Name, Subjects: make([]Subject, 0, len(rows))}
+	for _, r := range rows {
+		out.Subjects = append(out.Subjects, Subject(r))
+	}
+	return out, nil
+}
+
+// SetCurriculum replaces the list of subjects a form takes (repeated ids count once; an
+// empty list clears it).
+func (s *Service) SetCurriculum(ctx context.Context, t *db.Tenant, formID int64, subjects []int64, meta auth.Meta) (Curriculum, error) {
+	ids := slices.Clone(subjects)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	var out Curriculum
+	err := write(ctx, t, "set curriculum", func(q *tenantdb.Queries, _ *sql.Tx) error {
+		before, err := curriculumOf(ctx, q, formID)
+		if err != nil {
+			return err
+		}
+		var missing []string
+		for _, id := range ids {
+			if _, err := q.AcademicsGetSubject(ctx, id); errors.Is(err, sql.ErrNoRows) {
+				missing = append(missing, fmt.Sprint(id))
+			} else if err != nil {
+				return err
+			}
+		}
+		if len(missing) > 0 {
+			return errs.Field("subjects", "no subject with id "+strings.Join(missing, ", "))
+		}
+		if err := q.AcademicsClearCurriculum(ctx, formID); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := q.AcademicsAddCurriculum(ctx, tenantdb.AcademicsAddCurriculumParams{FormID: formID, SubjectID: id}); err != nil {
+				return err
+			}
+		}
+		if out, err = curriculumOf(ctx, q, formID); err != nil {
+			return err
+		}
+		return audit(ctx, q, meta, "curriculum.set", out.FormName, map[string]any{"form": formID,
+			"before": subjectIDs(before.Subjects), "after": subjectIDs(out.Subjects)})
+	})
+	return out, err
+}
+
+// subjectIDs lists the ids of subjects (rows of either type), for audit entries.
+func subjectIDs[S Subject | tenantdb.Subject](xs []S) []int64 {
+	out := make([]int64, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, Subject(x).ID)
+	}
+	return out
+}

@@ -1,0 +1,255 @@
+package students
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/db"
+	"github.com/schoolsms/sms/db/tenantdb"
+)
+
+// Service is the student records of one school. Its methods each own one transaction
+// (writes) or read from the school's reader pool; the package-level functions
+// (CreateStudent, Enroll, ...) run inside a caller's transaction instead, for importers
+// and seeders that write many records all-or-nothing.
+type Service struct {
+	T *db.Tenant
+}
+
+// New returns the service over a school's open file.
+func New(t *db.Tenant) Service { return Service{T: t} }
+
+// Viewer is whose eyes a read is for. A teacher (TeacherID > 0) sees only the students
+// enrolled, in the current session, in a class they teach (a subject assignment) or lead
+// (class teacher), and the guardians and enrollments of those students; everyone else
+// allowed to read sees the whole school.
+type Viewer struct {
+	TeacherID int64
+}
+
+// ViewerOf is the viewer of a signed-in account.
+func ViewerOf(p *auth.Principal) Viewer {
+	if p != nil && p.Role == auth.RoleTeacher {
+		return Viewer{TeacherID: p.UserID}
+	}
+	return Viewer{}
+}
+
+// Scoped reports whether the viewer sees only part of the school.
+func (v Viewer) Scoped() bool { return v.TeacherID > 0 }
+
+// dbtx is what raw queries need: the reader pool or a write transaction.
+type dbtx interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// where collects the conditions of a dynamic query.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// visibleTo adds the teacher's scope on a column holding a student id.
+func (w *where) visibleTo(v Viewer, currentSession int64, studentCol string) {
+	if !v.Scoped() {
+		return
+	}
+	if currentSession == 0 {
+		w.add("0")
+		return
+	}
+	w.add(`EXISTS (SELECT 1 FROM enrollments ve JOIN classes vc ON vc.id = ve.class_id
+		WHERE ve.student_id = `+studentCol+` AND ve.session_id = ?
+		AND (vc.class_teacher_id = ? OR EXISTS (SELECT 1 FROM subject_assignments vsa
+			WHERE vsa.class_id = vc.id AND vsa.teacher_id = ?)))`, currentSession, v.TeacherID, v.TeacherID)
+}
+
+// searchWords adds a case-insensitive multi-word search: every word must match one of cols.
+func (w *where) searchWords(search string, cols ...string) {
+	words := strings.Fields(search)
+	if len(words) > 10 {
+		words = words[:10]
+	}
+	for _, word := range words {
+		pat := "%" + likeEscape(word) + "%"
+		var ors []string
+		var args []any
+		for _, c := range cols {
+			ors = append(ors, c+` LIKE ? ESCAPE '\'`)
+			args = append(args, pat)
+		}
+		w.add("("+strings.Join(ors, " OR ")+")", args...)
+	}
+}
+
+func likeEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// currentSessionID is the id of the current academic session, 0 when none is set.
+func currentSessionID(ctx context.Context, q *tenantdb.Queries) (int64, error) {
+	s, err := q.StudentsCurrentSession(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, errs.Wrap(err, "current session")
+	}
+	return s.ID, nil
+}
+
+// canSee reports whether the viewer may see the student.
+func canSee(ctx context.Context, q *tenantdb.Queries, v Viewer, studentID int64) (bool, error) {
+	if !v.Scoped() {
+		return true, nil
+	}
+	cur, err := currentSessionID(ctx, q)
+	if err != nil || cur == 0 {
+		return false, err
+	}
+	ok, err := q.StudentsTeacherSees(ctx, tenantdb.StudentsTeacherSeesParams{StudentID: studentID, SessionID: cur,
+		TeacherID: sql.NullInt64{Int64: v.TeacherID, Valid: true}})
+	return ok, errs.Wrap(err, "teacher scope")
+}
+
+// Refs: the small shapes other records are shown by.
+
+// FormRef is a form as other records show it.
+type FormRef struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Level int64  `json:"level"`
+}
+
+// ClassRef is a class as other records show it.
+type ClassRef struct {
+	ID   int64   `json:"id"`
+	Name string  `json:"name"`
+	Form FormRef `json:"form"`
+}
+
+// SessionRef is an academic session as other records show it.
+type SessionRef struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	IsCurrent bool   `json:"is_current"`
+}
+
+// StudentRef is a student as other records show it.
+type StudentRef struct {
+	ID          int64  `json:"id"`
+	AdmissionNo string `json:"admission_no"`
+	Name        string `json:"name"`
+}
+
+func fullName(first, middle, last string) string {
+	return strings.Join(strings.Fields(first+" "+middle+" "+last), " ")
+}
+
+func classRefOf(c tenantdb.StudentsClassRow) ClassRef {
+	return ClassRef{ID: c.ID, Name: c.Name, Form: FormRef{ID: c.FormID, Name: c.FormName, Level: c.FormLevel}}
+}
+
+// Small helpers for validation and SQL values.
+
+const dateLayout = "2006-01-02"
+
+func today() string { return time.Now().Format(dateLayout) }
+
+// checkDate validates an optional YYYY-MM-DD date, returning a field message or "".
+func checkDate(s string) string {
+	if s == "" {
+		return ""
+	}
+	t, err := time.Parse(dateLayout, s)
+	if err != nil {
+		return "must be a date like 2014-03-31"
+	}
+	if t.Year() < 1900 || t.After(time.Now().AddDate(1, 0, 0)) {
+		return "is not a plausible date"
+	}
+	return ""
+}
+
+// cleanText trims s and checks its length and that it has no control characters.
+func cleanText(f errs.Fields, field, s string, max int, required bool) string {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "" && required:
+		f.Add(field, "is required")
+	case utf8.RuneCountInString(s) > max:
+		f.Add(field, fmt.Sprintf("must be at most %d characters", max))
+	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0:
+		f.Add(field, "must not contain control characters")
+	}
+	return s
+}
+
+// normGender accepts male/female/other and the usual one-letter forms.
+func normGender(f errs.Fields, field, g string) string {
+	switch strings.ToLower(strings.TrimSpace(g)) {
+	case "male", "m":
+		return "male"
+	case "female", "f":
+		return "female"
+	case "other", "o":
+		return "other"
+	case "":
+		f.Add(field, "is required: male, female or other")
+	default:
+		f.Add(field, "must be male, female or other")
+	}
+	return g
+}
+
+func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+func strPtr(n sql.NullString) *string {
+	if !n.Valid {
+		return nil
+	}
+	s := n.String
+	return &s
+}
+
+func int64Ptr(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
+}
+
+func uniqueViolation(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+func notFound(what string, id int64) error {
+	return errs.E(errs.NotFound, "no %s with id %d", what, id)
+}
+
+func audit(ctx context.Context, q *tenantdb.Queries, meta auth.Meta, action, target string, detail any) error {
+	return errs.Wrap(auth.InsertSchoolAudit(ctx, q, meta.Entry(action, target, detail)), "audit")
+}

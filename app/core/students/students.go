@@ -1,0 +1,597 @@
+package students
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/schoolsms/sms/app/api"
+	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/db/tenantdb"
+)
+
+// Student statuses.
+const (
+	StatusActive      = "active"
+	StatusGraduated   = "graduated"
+	StatusTransferred = "transferred"
+	StatusWithdrawn   = "withdrawn"
+	StatusSuspended   = "suspended"
+)
+
+var studentStatuses = []string{StatusActive, StatusGraduated, StatusTransferred, StatusWithdrawn, StatusSuspended}
+
+func validStudentStatus(s string) bool {
+	for _, x := range studentStatuses {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Student is a student record as the API shows it. CurrentClass is the class of the
+// student's active enrollment in the current session, nil when there is none.
+type Student struct {
+	ID           int64     `json:"id"`
+	AdmissionNo  string    `json:"admission_no"`
+	FirstName    string    `json:"first_name"`
+	MiddleName   string    `json:"middle_name"`
+	LastName     string    `json:"last_name"`
+	Gender       string    `json:"gender"`
+	DateOfBirth  *string   `json:"date_of_birth"`
+	Nationality  string    `json:"nationality"`
+	HomeLanguage string    `json:"home_language"`
+	Address      string    `json:"address"`
+	MedicalNotes string    `json:"medical_notes"`
+	Status       string    `json:"status"`
+	AdmittedOn   string    `json:"admitted_on"`
+	CreatedAt    string    `json:"created_at"`
+	UpdatedAt    string    `json:"updated_at"`
+	CurrentClass *ClassRef `json:"current_class"`
+}
+
+// StudentDetail is one student with guardians and enrollment history (newest first).
+type StudentDetail struct {
+	Student
+	Guardians   []StudentGuardian `json:"guardians"`
+	Enrollments []Enrollment      `json:"enrollments"`
+}
+
+// StudentGuardian is a guardian as a student's record shows it.
+type StudentGuardian struct {
+	ID               int64  `json:"id"`
+	Name             string `json:"name"`
+	Relationship     string `json:"relationship"`
+	Phone            string `json:"phone"`
+	Email            string `json:"email"`
+	ReceivesMessages bool   `json:"receives_messages"`
+	IsPrimary        bool   `json:"is_primary"`
+}
+
+func studentBio(r tenantdb.Student) map[string]any {
+	return map[string]any{"admission_no": r.AdmissionNo, "first_name": r.FirstName, "middle_name": r.MiddleName,
+		"last_name": r.LastName, "gender": r.Gender, "date_of_birth": strPtr(r.DateOfBirth), "nationality": r.Nationality,
+		"home_language": r.HomeLanguage, "address": r.Address, "medical_notes": r.MedicalNotes, "status": r.Status,
+		"admitted_on": r.AdmittedOn}
+}
+
+// StudentInput is what creating a student takes. AdmissionNo is generated from the
+// school's pattern when blank; Status defaults to active and AdmittedOn to today.
+// Class, when set, enrolls the student in that class (for the class's session);
+// Guardians links existing guardians (by id) or new ones (reusing a guardian with the
+// same phone number).
+type StudentInput struct {
+	AdmissionNo  string        `json:"admission_no"`
+	FirstName    string        `json:"first_name"`
+	MiddleName   string        `json:"middle_name"`
+	LastName     string        `json:"last_name"`
+	Gender       string        `json:"gender"`
+	DateOfBirth  string        `json:"date_of_birth"`
+	Nationality  string        `json:"nationality"`
+	HomeLanguage string        `json:"home_language"`
+	Address      string        `json:"address"`
+	MedicalNotes string        `json:"medical_notes"`
+	Status       string        `json:"status"`
+	AdmittedOn   string        `json:"admitted_on"`
+	Class        int64         `json:"class"`
+	Guardians    []GuardianRef `json:"guardians"`
+}
+
+// GuardianRef names a guardian to link to a student: an existing one by ID, or the
+// details of a new one.
+type GuardianRef struct {
+	ID int64 `json:"id"`
+	GuardianInput
+	IsPrimary bool `json:"is_primary"`
+}
+
+// bio holds the checked bio fields shared by create and update.
+type bio struct {
+	admissionNo, first, middle, last, gender, dob, nationality, language, address, medical, status, admittedOn string
+}
+
+func (b *bio) check(f errs.Fields) {
+	b.admissionNo = cleanText(f, "admission_no", b.admissionNo, maxAdmissionNoLen, false)
+	b.first = cleanText(f, "first_name", b.first, 100, true)
+	b.middle = cleanText(f, "middle_name", b.middle, 100, false)
+	b.last = cleanText(f, "last_name", b.last, 100, true)
+	b.gender = normGender(f, "gender", b.gender)
+	b.dob = strings.TrimSpace(b.dob)
+	if msg := checkDate(b.dob); msg != "" {
+		f.Add("date_of_birth", msg)
+	}
+	b.nationality = cleanText(f, "nationality", b.nationality, 100, false)
+	b.language = cleanText(f, "home_language", b.language, 100, false)
+	b.address = cleanText(f, "address", b.address, 500, false)
+	b.medical = cleanText(f, "medical_notes", b.medical, 2000, false)
+	b.status = strings.ToLower(strings.TrimSpace(b.status))
+	if !validStudentStatus(b.status) {
+		f.Add("status", "must be one of "+strings.Join(studentStatuses, ", "))
+	}
+	b.admittedOn = strings.TrimSpace(b.admittedOn)
+	if b.admittedOn == "" {
+		f.Add("admitted_on", "is required")
+	} else if msg := checkDate(b.admittedOn); msg != "" {
+		f.Add("admitted_on", msg)
+	}
+}
+
+func admissionNoConflict(no string) error {
+	return &errs.Error{Code: errs.Conflict, Message: fmt.Sprintf("admission number %s is already taken", no),
+		Fields: map[string]string{"admission_no": "is already the admission number of another student"}}
+}
+
+// CreateStudent adds a student inside the caller's transaction: it checks the input,
+// takes a generated admission number when none is given (409 Conflict on admission_no
+// when a given one is taken), links the guardians and, when in.Class is set, enrolls the
+// student. Every write is audited with meta. On error the caller must roll back.
+func CreateStudent(ctx context.Context, q *tenantdb.Queries, in StudentInput, meta auth.Meta) (tenantdb.Student, error) {
+	f := errs.Fields{}
+	if in.Status == "" {
+		in.Status = StatusActive
+	}
+	if strings.TrimSpace(in.AdmittedOn) == "" {
+		in.AdmittedOn = today()
+	}
+	b := bio{in.AdmissionNo, in.FirstName, in.MiddleName, in.LastName, in.Gender, in.DateOfBirth, in.Nationality,
+		in.HomeLanguage, in.Address, in.MedicalNotes, in.Status, in.AdmittedOn}
+	b.check(f)
+	if in.Class < 0 {
+		f.Add("class", "must be a class id")
+	}
+	country := ""
+	if len(in.Guardians) > 0 {
+		var err error
+		if country, err = SchoolCountry(ctx, q); err != nil {
+			return tenantdb.Student{}, err
+		}
+	}
+	primaries := 0
+	for i := range in.Guardians {
+		g := &in.Guardians[i]
+		prefix := fmt.Sprintf("guardians[%d].", i)
+		if g.IsPrimary {
+			primaries++
+		}
+		if g.ID > 0 {
+			if g.GuardianInput != (GuardianInput{}) {
+				f.Add(prefix+"id", "give either the id of an existing guardian or the details of a new one, not both")
+			}
+			continue
+		}
+		checked, gf := g.GuardianInput.check(country)
+		for k, v := range gf {
+			f.Add(prefix+k, v)
+		}
+		g.GuardianInput = checked
+	}
+	if primaries > 1 {
+		f.Add("guardians", "at most one guardian can be the primary one")
+	}
+	if err := f.Err(); err != nil {
+		return tenantdb.Student{}, err
+	}
+	if b.admissionNo == "" {
+		no, err := NextAdmissionNo(ctx, q)
+		if err != nil {
+			return tenantdb.Student{}, err
+		}
+		b.admissionNo = no
+	}
+	st, err := q.StudentsCreate(ctx, tenantdb.StudentsCreateParams{AdmissionNo: b.admissionNo, FirstName: b.first,
+		MiddleName: b.middle, LastName: b.last, Gender: b.gender, DateOfBirth: nullStr(b.dob), Nationality: b.nationality,
+		HomeLanguage: b.language, Address: b.address, MedicalNotes: b.medical, Status: b.status, AdmittedOn: b.admittedOn})
+	if uniqueViolation(err) {
+		return tenantdb.Student{}, admissionNoConflict(b.admissionNo)
+	}
+	if err != nil {
+		return tenantdb.Student{}, errs.Wrap(err, "create student")
+	}
+	if err := audit(ctx, q, meta, "student.create", target(st), map[string]any{"id": st.ID, "after": studentBio(st)}); err != nil {
+		return tenantdb.Student{}, err
+	}
+	for i, g := range in.Guardians {
+		gid := g.ID
+		if gid == 0 {
+			gu, _, err := FindOrCreateGuardian(ctx, q, g.GuardianInput, meta)
+			if err != nil {
+				return tenantdb.Student{}, prefixFields(err, fmt.Sprintf("guardians[%d].", i))
+			}
+			gid = gu.ID
+		}
+		if err := LinkGuardian(ctx, q, st.ID, gid, g.IsPrimary, meta); err != nil {
+			return tenantdb.Student{}, prefixFields(err, fmt.Sprintf("guardians[%d].", i))
+		}
+	}
+	if in.Class > 0 {
+		if _, err := Enroll(ctx, q, st.ID, in.Class, meta); err != nil {
+			return tenantdb.Student{}, err
+		}
+	}
+	return st, nil
+}
+
+// prefixFields renames the fields of an Invalid or Conflict error under a prefix.
+func prefixFields(err error, prefix string) error {
+	var e *errs.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = map[string]string{}
+	for k, v := range e.Fields {
+		out.Fields[prefix+k] = v
+	}
+	return &out
+}
+
+func target(s tenantdb.Student) string { return fmt.Sprintf("student:%d %s", s.ID, s.AdmissionNo) }
+
+// SchoolCountry is the school's ISO 3166 alpha-2 country code, "" when not set.
+func SchoolCountry(ctx context.Context, q *tenantdb.Queries) (string, error) {
+	c, err := q.StudentsSchoolCountry(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return strings.ToUpper(strings.TrimSpace(c)), errs.Wrap(err, "school country")
+}
+
+// StudentFilter narrows a student list or export. Class and Form look at enrollments:
+// Class at that class (its session implied), Form at classes of that form in Session, or
+// the current session when Session is 0. Session alone keeps students enrolled in it.
+// Search matches every word against names and admission number. Ordering is an SQL
+// ORDER BY body built from a whitelist (see OrderingFields).
+type StudentFilter struct {
+	Class, Form, Session int64
+	Status               string
+	Search               string
+	Ordering             string
+}
+
+// OrderingFields are the fields a student list can be ordered by.
+var OrderingFields = map[string]string{
+	"admission_no":  "s.admission_no",
+	"last_name":     "s.last_name COLLATE NOCASE",
+	"first_name":    "s.first_name COLLATE NOCASE",
+	"date_of_birth": "s.date_of_birth",
+	"created_at":    "s.created_at",
+}
+
+// DefaultOrdering sorts students by name.
+const DefaultOrdering = "s.last_name COLLATE NOCASE ASC, s.first_name COLLATE NOCASE ASC"
+
+// Check validates the filter's values.
+func (f StudentFilter) Check() error {
+	if f.Status != "" && !validStudentStatus(f.Status) {
+		return errs.Field("status", "must be one of "+strings.Join(studentStatuses, ", "))
+	}
+	return nil
+}
+
+// conditions builds the WHERE clause of a filter for a viewer.
+func (f StudentFilter) conditions(v Viewer, cur int64) *where {
+	w := &where{}
+	w.visibleTo(v, cur, "s.id")
+	if f.Status != "" {
+		w.add("s.status = ?", f.Status)
+	}
+	w.searchWords(f.Search, "s.first_name", "s.middle_name", "s.last_name", "s.admission_no")
+	if f.Class > 0 || f.Form > 0 || f.Session > 0 {
+		sess := f.Session
+		if sess == 0 && f.Class == 0 {
+			sess = cur
+		}
+		var ec []string
+		var args []any
+		if f.Class > 0 {
+			ec, args = append(ec, "fe.class_id = ?"), append(args, f.Class)
+		}
+		if f.Form > 0 {
+			ec, args = append(ec, "fc.form_id = ?"), append(args, f.Form)
+		}
+		if sess > 0 || f.Class == 0 {
+			ec, args = append(ec, "fe.session_id = ?"), append(args, sess)
+		}
+		w.add("EXISTS (SELECT 1 FROM enrollments fe JOIN classes fc ON fc.id = fe.class_id WHERE fe.student_id = s.id AND "+
+			strings.Join(ec, " AND ")+")", args...)
+	}
+	return w
+}
+
+const studentColumns = `s.id, s.admission_no, s.first_name, s.middle_name, s.last_name, s.gender, s.date_of_birth,
+	s.nationality, s.home_language, s.address, s.medical_notes, s.status, s.admitted_on, s.created_at, s.updated_at,
+	cc.id, cc.name, cf.id, cf.name, cf.level`
+
+const currentClassJoin = ` LEFT JOIN enrollments ce ON ce.student_id = s.id AND ce.status = 'active' AND ce.session_id = ?
+	LEFT JOIN classes cc ON cc.id = ce.class_id
+	LEFT JOIN forms cf ON cf.id = cc.form_id`
+
+func scanStudents(rows *sql.Rows) ([]Student, error) {
+	defer rows.Close()
+	out := []Student{}
+	for rows.Next() {
+		var s Student
+		var dob, cname, fname sql.NullString
+		var cid, fid, flevel sql.NullInt64
+		if err := rows.Scan(&s.ID, &s.AdmissionNo, &s.FirstName, &s.MiddleName, &s.LastName, &s.Gender, &dob,
+			&s.Nationality, &s.HomeLanguage, &s.Address, &s.MedicalNotes, &s.Status, &s.AdmittedOn, &s.CreatedAt, &s.UpdatedAt,
+			&cid, &cname, &fid, &fname, &flevel); err != nil {
+			return nil, err
+		}
+		s.DateOfBirth = strPtr(dob)
+		if cid.Valid {
+			s.CurrentClass = &ClassRef{ID: cid.Int64, Name: cname.String, Form: FormRef{ID: fid.Int64, Name: fname.String, Level: flevel.Int64}}
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// ListStudents returns a page of the students the viewer may see, and their total.
+func (s Service) ListStudents(ctx context.Context, v Viewer, f StudentFilter, page api.Page) ([]Student, int64, error) {
+	if err := f.Check(); err != nil {
+		return nil, 0, err
+	}
+	cur, err := currentSessionID(ctx, s.T.Read())
+	if err != nil {
+		return nil, 0, err
+	}
+	w := f.conditions(v, cur)
+	var n int64
+	if err := s.T.ReadDB().QueryRowContext(ctx, "SELECT count(*) FROM students s"+w.sql(), w.args...).Scan(&n); err != nil {
+		return nil, 0, errs.Wrap(err, "count students")
+	}
+	order := f.Ordering
+	if order == "" {
+		order = DefaultOrdering
+	}
+	args := append([]any{cur}, w.args...)
+	args = append(args, page.Limit(), page.Offset())
+	rows, err := s.T.ReadDB().QueryContext(ctx, "SELECT "+studentColumns+" FROM students s"+currentClassJoin+w.sql()+
+		" ORDER BY "+order+", s.id LIMIT ? OFFSET ?", args...)
+	if err != nil {
+		return nil, 0, errs.Wrap(err, "list students")
+	}
+	out, err := scanStudents(rows)
+	return out, n, errs.Wrap(err, "list students")
+}
+
+// GetStudent returns one student with guardians and enrollments; a student the viewer
+// may not see is not found.
+func (s Service) GetStudent(ctx context.Context, v Viewer, id int64) (StudentDetail, error) {
+	q := s.T.Read()
+	ok, err := canSee(ctx, q, v, id)
+	if err != nil {
+		return StudentDetail{}, err
+	}
+	if !ok {
+		return StudentDetail{}, notFound("student", id)
+	}
+	return studentDetail(ctx, s.T.ReadDB(), q, id)
+}
+
+func studentDetail(ctx context.Context, d dbtx, q *tenantdb.Queries, id int64) (StudentDetail, error) {
+	cur, err := currentSessionID(ctx, q)
+	if err != nil {
+		return StudentDetail{}, err
+	}
+	rows, err := d.QueryContext(ctx, "SELECT "+studentColumns+" FROM students s"+currentClassJoin+" WHERE s.id = ?", cur, id)
+	if err != nil {
+		return StudentDetail{}, errs.Wrap(err, "get student")
+	}
+	list, err := scanStudents(rows)
+	if err != nil {
+		return StudentDetail{}, errs.Wrap(err, "get student")
+	}
+	if len(list) == 0 {
+		return StudentDetail{}, notFound("student", id)
+	}
+	out := StudentDetail{Student: list[0], Guardians: []StudentGuardian{}, Enrollments: []Enrollment{}}
+	gs, err := q.StudentsGuardians(ctx, id)
+	if err != nil {
+		return StudentDetail{}, errs.Wrap(err, "student guardians")
+	}
+	for _, g := range gs {
+		out.Guardians = append(out.Guardians, StudentGuardian{ID: g.ID, Name: g.Name, Relationship: g.Relationship,
+			Phone: g.Phone, Email: g.Email, ReceivesMessages: g.ReceivesMessages, IsPrimary: g.IsPrimary})
+	}
+	es, err := q.StudentsEnrollments(ctx, id)
+	if err != nil {
+		return StudentDetail{}, errs.Wrap(err, "student enrollments")
+	}
+	ref := StudentRef{ID: out.ID, AdmissionNo: out.AdmissionNo, Name: fullName(out.FirstName, out.MiddleName, out.LastName)}
+	for _, e := range es {
+		out.Enrollments = append(out.Enrollments, Enrollment{ID: e.ID, Student: ref,
+			Class:   ClassRef{ID: e.ClassID, Name: e.ClassName, Form: FormRef{ID: e.FormID, Name: e.FormName, Level: e.FormLevel}},
+			Session: SessionRef{ID: e.SessionID, Name: e.SessionName, IsCurrent: e.SessionIsCurrent},
+			Status:  e.Status, EnrolledOn: e.EnrolledOn, EndedOn: strPtr(e.EndedOn), CreatedAt: e.CreatedAt})
+	}
+	return out, nil
+}
+
+// CreateStudent adds a student in its own transaction and returns the full record.
+func (s Service) CreateStudent(ctx context.Context, in StudentInput, meta auth.Meta) (StudentDetail, error) {
+	var id int64
+	err := s.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+		st, err := CreateStudent(ctx, q, in, meta)
+		id = st.ID
+		return err
+	})
+	if err != nil {
+		return StudentDetail{}, err
+	}
+	return studentDetail(ctx, s.T.ReadDB(), s.T.Read(), id)
+}
+
+// StudentPatch is a partial update of a student's bio; nil fields stay as they are.
+// DateOfBirth "" clears it. Setting the status to withdrawn or transferred ends the
+// student's active enrollments (status left); graduated ends them as graduated.
+type StudentPatch struct {
+	AdmissionNo  *string `json:"admission_no"`
+	FirstName    *string `json:"first_name"`
+	MiddleName   *string `json:"middle_name"`
+	LastName     *string `json:"last_name"`
+	Gender       *string `json:"gender"`
+	DateOfBirth  *string `json:"date_of_birth"`
+	Nationality  *string `json:"nationality"`
+	HomeLanguage *string `json:"home_language"`
+	Address      *string `json:"address"`
+	MedicalNotes *string `json:"medical_notes"`
+	Status       *string `json:"status"`
+	AdmittedOn   *string `json:"admitted_on"`
+}
+
+func set(dst *string, p *string) {
+	if p != nil {
+		*dst = *p
+	}
+}
+
+// UpdateStudent applies a patch.
+func (s Service) UpdateStudent(ctx context.Context, id int64, p StudentPatch, meta auth.Meta) (StudentDetail, error) {
+	if p.AdmissionNo != nil && strings.TrimSpace(*p.AdmissionNo) == "" {
+		return StudentDetail{}, errs.Field("admission_no", "cannot be blank")
+	}
+	err := s.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+		cur, err := q.StudentsGet(ctx, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("student", id)
+		}
+		if err != nil {
+			return errs.Wrap(err, "get student")
+		}
+		b := bio{cur.AdmissionNo, cur.FirstName, cur.MiddleName, cur.LastName, cur.Gender, cur.DateOfBirth.String,
+			cur.Nationality, cur.HomeLanguage, cur.Address, cur.MedicalNotes, cur.Status, cur.AdmittedOn}
+		set(&b.admissionNo, p.AdmissionNo)
+		set(&b.first, p.FirstName)
+		set(&b.middle, p.MiddleName)
+		set(&b.last, p.LastName)
+		set(&b.gender, p.Gender)
+		set(&b.dob, p.DateOfBirth)
+		set(&b.nationality, p.Nationality)
+		set(&b.language, p.HomeLanguage)
+		set(&b.address, p.Address)
+		set(&b.medical, p.MedicalNotes)
+		set(&b.status, p.Status)
+		set(&b.admittedOn, p.AdmittedOn)
+		f := errs.Fields{}
+		b.check(f)
+		if err := f.Err(); err != nil {
+			return err
+		}
+		row, err := q.StudentsUpdate(ctx, tenantdb.StudentsUpdateParams{ID: id, AdmissionNo: b.admissionNo, FirstName: b.first,
+			MiddleName: b.middle, LastName: b.last, Gender: b.gender, DateOfBirth: nullStr(b.dob), Nationality: b.nationality,
+			HomeLanguage: b.language, Address: b.address, MedicalNotes: b.medical, Status: b.status, AdmittedOn: b.admittedOn})
+		if uniqueViolation(err) {
+			return admissionNoConflict(b.admissionNo)
+		}
+		if err != nil {
+			return errs.Wrap(err, "update student")
+		}
+		var ended []tenantdb.Enrollment
+		if row.Status != cur.Status {
+			switch row.Status {
+			case StatusWithdrawn, StatusTransferred, StatusGraduated:
+				if ended, err = endActiveEnrollments(ctx, q, id, row.Status); err != nil {
+					return err
+				}
+			}
+		}
+		return audit(ctx, q, meta, "student.update", target(row), map[string]any{"id": id, "before": studentBio(cur),
+			"after": studentBio(row), "ended_enrollments": enrollmentIDs(ended)})
+	})
+	if err != nil {
+		return StudentDetail{}, err
+	}
+	return studentDetail(ctx, s.T.ReadDB(), s.T.Read(), id)
+}
+
+// endActiveEnrollments closes a leaving student's active enrollments as of today.
+func endActiveEnrollments(ctx context.Context, q *tenantdb.Queries, studentID int64, studentStatus string) ([]tenantdb.Enrollment, error) {
+	ended, err := q.EnrollmentsEndActive(ctx, tenantdb.EnrollmentsEndActiveParams{EndedOn: nullStr(today()), StudentID: studentID})
+	if err != nil {
+		return nil, errs.Wrap(err, "end enrollments")
+	}
+	if studentStatus == StatusGraduated {
+		for _, e := range ended {
+			if _, err := q.EnrollmentsUpdate(ctx, tenantdb.EnrollmentsUpdateParams{ID: e.ID, ClassID: e.ClassID,
+				Status: EnrollmentGraduated, EnrolledOn: e.EnrolledOn, EndedOn: e.EndedOn}); err != nil {
+				return nil, errs.Wrap(err, "end enrollments")
+			}
+		}
+	}
+	return ended, nil
+}
+
+func enrollmentIDs(es []tenantdb.Enrollment) []int64 {
+	ids := []int64{}
+	for _, e := range es {
+		ids = append(ids, e.ID)
+	}
+	return ids
+}
+
+// DeleteStudent removes a student who was never enrolled. A student with any
+// enrollment is kept for the records: the status becomes withdrawn and active
+// enrollments end (status left); the record is returned with archived true.
+func (s Service) DeleteStudent(ctx context.Context, id int64, meta auth.Meta) (out StudentDetail, archived bool, err error) {
+	err = s.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+		cur, err := q.StudentsGet(ctx, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("student", id)
+		}
+		if err != nil {
+			return errs.Wrap(err, "get student")
+		}
+		n, err := q.StudentsCountEnrollments(ctx, id)
+		if err != nil {
+			return errs.Wrap(err, "count enrollments")
+		}
+		if n == 0 {
+			if _, err := q.StudentsDelete(ctx, id); err != nil {
+				return errs.Wrap(err, "delete student")
+			}
+			return audit(ctx, q, meta, "student.delete", target(cur), map[string]any{"id": id, "before": studentBio(cur)})
+		}
+		archived = true
+		if err := q.StudentsSetStatus(ctx, tenantdb.StudentsSetStatusParams{Status: StatusWithdrawn, ID: id}); err != nil {
+			return errs.Wrap(err, "withdraw student")
+		}
+		ended, err := endActiveEnrollments(ctx, q, id, StatusWithdrawn)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, q, meta, "student.withdraw", target(cur), map[string]any{"id": id,
+			"before": map[string]any{"status": cur.Status}, "after": map[string]any{"status": StatusWithdrawn},
+			"ended_enrollments": enrollmentIDs(ended)})
+	})
+	if err != nil || !archived {
+		return StudentDetail{}, archived, err
+	}
+	out, err = studentDetail(ctx, s.T.ReadDB(), s.T.Read(), id)
+	return out, true, err
+}

@@ -1,0 +1,44 @@
+package app
+
+import (
+	"maps"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schoolsms/sms/app/api"
+	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/clients"
+	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/core/students"
+)
+
+// openAPIDocument describes every /api endpoint, assembled from the packages that
+// register them (a test checks it against the routes that exist).
+func openAPIDocument() map[string]any {
+	paths := map[string]any{}
+	for _, p := range []map[string]any{auth.OpenAPIPaths(), clients.OpenAPIPaths(), academics.OpenAPIPaths(), students.OpenAPIPaths(), {
+		"/api/tenant": api.Item("/api/tenant", map[string]api.Op{
+			"get": {Summary: "Which school this host (or /t/<schema>/ prefix) serves", Tag: "tenancy",
+				Response: api.Obj("schema_name:string", "name:string", "domains:array", "profile:object")}}),
+		"/api/openapi.json": api.Item("/api/openapi.json", map[string]api.Op{
+			"get": {Summary: "This document", Tag: "meta", Response: map[string]any{"type": "object"}}}),
+	}} {
+		maps.Copy(paths, p)
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{"title": "SMS — school management appliance", "version": "1",
+			"description": "School endpoints answer on a school's host (or under /t/<schema>/); /api/clients answers on the base domain. " +
+				"Authenticate with a session cookie (unsafe requests then need X-CSRF-Token) or Authorization: Bearer <token>. " +
+				"Lists are paged: ?page=&page_size= and answer {count,next,previous,results}."},
+		"paths": paths,
+		"components": map[string]any{
+			"responses": map[string]any{"Error": map[string]any{"description": "error",
+				"content": map[string]any{"application/json": map[string]any{"schema": api.Obj("error:object")}}}},
+			"securitySchemes": map[string]any{
+				"bearer":  map[string]any{"type": "http", "scheme": "bearer"},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": "sms_session"}}},
+	}
+}
+
+func (s *Server) openAPI(c *fiber.Ctx) error { return c.JSON(s.openapi) }
