@@ -12,6 +12,7 @@ import (
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/core/studentimport"
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/app/web"
@@ -66,6 +67,7 @@ func (s *Server) routes() {
 	t.Get("/api/openapi.json", s.openAPI)
 	s.a.Auth.Routes(t, auth.RealmSchool)
 	academics.Routes(t)
+	studentimport.Routes(t) // before students: /students/import is not a student id
 	students.Routes(t)
 
 	p := s.app.Group(tenancy.PlatformRoutes)

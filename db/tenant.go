@@ -46,6 +46,6 @@ func (t *Tenant) ReadDB() *sql.DB { return t.h.r }
 // Tx runs fn in one write transaction; nothing is written unless fn returns nil.
 func (t *Tenant) Tx(ctx context.Context, fn func(q *tenantdb.Queries, tx *sql.Tx) error) error {
 	return inTx(ctx, t.h.w, func(tx *sql.Tx) error {
-		return fn(tenantdb.New(tx), tx)
+		return fn(tenantdb.New(newTxStmts(tx)), tx)
 	})
 }

@@ -52,6 +52,8 @@ const (
 	// the classes they teach or lead.
 	ReadStudents  Action = "students.read"
 	WriteStudents Action = "students.write" // students, guardians, admissions, enrollments, import
+	// ManageStudentRules is school-wide: promotion at session end, the admission number pattern.
+	ManageStudentRules Action = "students.rules"
 )
 
 // policy is the one table of rights: for each action, the roles allowed it. An action
@@ -68,6 +70,8 @@ var policy = map[Action][]Role{
 	WriteAcademics: {RoleAdmin},
 	ReadStudents:   {RoleAdmin, RoleTeacher, RoleClerk, RoleViewer},
 	WriteStudents:  {RoleAdmin, RoleClerk},
+
+	ManageStudentRules: {RoleAdmin},
 }
 
 // Allowed reports whether the principal may do the action.

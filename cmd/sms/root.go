@@ -112,7 +112,7 @@ func (c *cli) rootCommand() *cobra.Command {
 	f.StringVar(&c.cfg.LogLevel, "log-level", c.cfg.LogLevel, "debug, info, warn or error (env SMS_LOG_LEVEL)")
 	f.StringVar(&c.cfg.LogFormat, "log-format", c.cfg.LogFormat, "text or json (env SMS_LOG_FORMAT)")
 	root.AddCommand(c.serveCommand(), c.tenantCommand(), c.domainCommand(), c.migrateCommand(),
-		c.adminCommand(), c.userCommand())
+		c.adminCommand(), c.userCommand(), c.importCommand())
 	return root
 }
 

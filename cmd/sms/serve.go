@@ -14,6 +14,7 @@ import (
 	"github.com/schoolsms/sms/app"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/clients"
+	"github.com/schoolsms/sms/app/core/demo"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/db"
 )
@@ -93,6 +94,17 @@ func (c *cli) ensureDemo(ctx context.Context, a *app.App, port int) error {
 	})
 	if err != nil {
 		return fmt.Errorf("demo teacher: %w", err)
+	}
+	err = a.Pool.WithTenant(ctx, "demo", func(tn *db.Tenant) error {
+		seeded, err := demo.Seed(ctx, tn, demo.Options{TeacherEmail: demoTeacherEmail}, cliMeta)
+		if err == nil && !seeded.Skipped {
+			fmt.Fprintf(c.out(), "seeded the demo school: %d classes, %d subjects, %d teachers, %d students\n",
+				seeded.Classes, seeded.Subjects, seeded.Teachers, seeded.Students)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
 	}
 	fmt.Fprintf(c.out(), `demo school %q:
   %s

@@ -105,6 +105,7 @@ type Querier interface {
 	GuardiansStudents(ctx context.Context, guardianID int64) ([]GuardiansStudentsRow, error)
 	GuardiansUnlink(ctx context.Context, arg GuardiansUnlinkParams) (int64, error)
 	GuardiansUpdate(ctx context.Context, arg GuardiansUpdateParams) (Guardian, error)
+	ImportStudentByAdmissionNo(ctx context.Context, admissionNo string) (Student, error)
 	InsertAudit(ctx context.Context, arg InsertAuditParams) error
 	ListAllTokens(ctx context.Context) ([]APIToken, error)
 	ListAudit(ctx context.Context, arg ListAuditParams) ([]AuditLog, error)

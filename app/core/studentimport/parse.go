@@ -111,12 +111,13 @@ func ParseCSV(r io.Reader) ([]Row, []Problem, error) {
 			return nil, []Problem{{Row: len(records), Message: fmt.Sprintf("at most %d rows can be imported at once", MaxRows)}}, nil
 		}
 	}
-	rows, problems := parseRecords(records)
+	rows, problems := parseRecords(records, false)
 	return rows, problems, nil
 }
 
 // parseRecords turns a header and data records into rows, reporting every problem.
-func parseRecords(records [][]string) ([]Row, []Problem) {
+// serialDates is set for spreadsheets, whose date cells hold day numbers (45123).
+func parseRecords(records [][]string, serialDates bool) ([]Row, []Problem) {
 	if len(records) == 0 {
 		return nil, []Problem{{Row: 1, Message: "the file is empty; the first row must name the columns"}}
 	}
@@ -183,6 +184,9 @@ func parseRecords(records [][]string) ([]Row, []Problem) {
 		}
 		row.Gender = g
 		if d := get("date_of_birth"); d != "" {
+			if serialDates {
+				d = serialDate(d)
+			}
 			iso, err := Date(d)
 			if err != nil {
 				add("date_of_birth", err.Error())

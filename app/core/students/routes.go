@@ -27,9 +27,7 @@ import (
 func Routes(r fiber.Router) {
 	read := auth.Require(auth.ReadStudents)
 	write := auth.Require(auth.WriteStudents)
-	// Changing school-wide rules (the number pattern, promotion) needs the rights over
-	// both the students and the academic structure: the school admin.
-	admin := []fiber.Handler{write, auth.Require(auth.WriteAcademics)}
+	admin := auth.Require(auth.ManageStudentRules)
 
 	r.Get("/api/core/students", read, listStudents)
 	r.Post("/api/core/students", write, createStudent)
@@ -59,11 +57,11 @@ func Routes(r fiber.Router) {
 	r.Patch("/api/core/enrollments/:id", write, updateEnrollment)
 	r.Delete("/api/core/enrollments/:id", write, endEnrollment)
 
-	r.Post("/api/core/promotions/preview", append(admin, previewPromotion)...)
-	r.Post("/api/core/promotions/commit", append(admin, commitPromotion)...)
+	r.Post("/api/core/promotions/preview", admin, previewPromotion)
+	r.Post("/api/core/promotions/commit", admin, commitPromotion)
 
 	r.Get("/api/core/settings/admission-number-pattern", write, getPattern)
-	r.Put("/api/core/settings/admission-number-pattern", append(admin, putPattern)...)
+	r.Put("/api/core/settings/admission-number-pattern", admin, putPattern)
 }
 
 func svc(c *fiber.Ctx) Service { return New(tenancy.From(c).Tenant) }

@@ -57,6 +57,16 @@ func TestStudentLifecycle(t *testing.T) {
 	assert.Equal(t, "Wanjiru", got["middle_name"])
 	assert.Nil(t, got["date_of_birth"])
 	assert.Equal(t, "Amani", got["first_name"])
+	status, logs := admin.JSON("GET", "/api/audit?page_size=1", nil)
+	require.Equal(t, 200, status)
+	entry := results(logs)[0]
+	assert.Equal(t, "student.update", entry["action"])
+	assert.Equal(t, "admin@alpha.test", entry["actor_email"])
+	detail := entry["detail"].(map[string]any)
+	assert.Equal(t, "", detail["before"].(map[string]any)["middle_name"])
+	assert.Equal(t, "2012-04-01", detail["before"].(map[string]any)["date_of_birth"])
+	assert.Equal(t, "Wanjiru", detail["after"].(map[string]any)["middle_name"])
+	assert.Nil(t, detail["after"].(map[string]any)["date_of_birth"])
 
 	// a sibling shares the guardian: the same phone links the same guardian
 	status, sib := admin.JSON("POST", "/api/core/students/", map[string]any{"first_name": "Baraka", "last_name": "Otieno",

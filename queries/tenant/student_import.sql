@@ -1,0 +1,2 @@
+-- name: ImportStudentByAdmissionNo :one
+SELECT * FROM students WHERE admission_no = ?;
