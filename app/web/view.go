@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/webui"
@@ -86,6 +87,27 @@ var flashes = map[string]string{
 	"domain_removed":   "The domain was removed.",
 	"primary_set":      "The primary domain was changed.",
 	"deleted":          "The school was deleted.",
+
+	"session_created":      "The session was created.",
+	"session_current":      "The current session was changed.",
+	"term_created":         "The term was created.",
+	"term_saved":           "The term was saved.",
+	"term_current":         "The current term was changed.",
+	"form_created":         "The form was created.",
+	"class_created":        "The class was created.",
+	"class_saved":          "The class was saved.",
+	"subject_created":      "The subject was created.",
+	"assignment_created":   "The teacher was assigned.",
+	"assignment_deleted":   "The assignment was removed.",
+	"student_created":      "The student was created.",
+	"student_saved":        "The changes were saved.",
+	"student_enrolled":     "The applicant is enrolled: this is the new student's record.",
+	"student_class_saved":  "The student's class was changed.",
+	"guardian_added":       "The guardian was added.",
+	"application_created":  "The application was recorded.",
+	"application_saved":    "The application was saved.",
+	"application_accepted": "The application was accepted; enroll the applicant when ready.",
+	"application_rejected": "The application was rejected.",
 }
 
 // newView fills the layout's part of a page for this request.
@@ -130,6 +152,17 @@ func (h *handlers) nav(v *view, p *auth.Principal, active string) []navItem {
 		return items
 	}
 	add("dashboard", "Dashboard", v.Prefix+"/")
+	if auth.Allowed(p, auth.ReadStudents) {
+		add("students", "Students", v.Prefix+"/students")
+	}
+	// Applicants are in no class yet, so a teacher (who sees the students of their
+	// classes) has nothing there.
+	if auth.Allowed(p, auth.ReadStudents) && !students.ViewerOf(p).Scoped() {
+		add("admissions", "Admissions", v.Prefix+"/admissions")
+	}
+	if auth.Allowed(p, auth.ReadAcademics) {
+		add("academics", "Academics", v.Prefix+"/academics")
+	}
 	if auth.Allowed(p, auth.ManageUsers) {
 		add("users", "Users", v.Prefix+"/users")
 	}

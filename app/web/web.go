@@ -1,5 +1,6 @@
-// Package web serves the browser pages: sign-in and sign-out, the school dashboard and
-// user management, and on the base domain the platform's school pages. Pages are
+// Package web serves the browser pages: sign-in and sign-out, the school dashboard, user
+// management, the academic setup, students, admissions and the student import, and on
+// the base domain the platform's school pages. Pages are
 // html/template views from webui, rendered on the server; htmx swaps a few fragments.
 // Every form also works as a plain POST followed by a redirect.
 package web
@@ -53,6 +54,44 @@ func Routes(school, platform fiber.Router, d Deps) {
 	school.Post("/users/:id", users, h.userUpdate)
 	school.Post("/users/:id/password", users, h.userPassword)
 	school.Post("/users/:id/active", users, h.userActive)
+
+	readAcad, writeAcad := h.require(auth.ReadAcademics), h.require(auth.WriteAcademics)
+	school.Get("/academics", readAcad, h.academicsHome)
+	school.Post("/academics/sessions", writeAcad, h.sessionCreate)
+	school.Post("/academics/sessions/:id/current", writeAcad, h.sessionCurrent)
+	school.Post("/academics/terms", writeAcad, h.termCreate)
+	school.Get("/academics/terms/:id", writeAcad, h.termEditForm)
+	school.Post("/academics/terms/:id", writeAcad, h.termUpdate)
+	school.Post("/academics/terms/:id/current", writeAcad, h.termCurrent)
+	school.Post("/academics/forms", writeAcad, h.formCreate)
+	school.Post("/academics/classes", writeAcad, h.classCreate)
+	school.Get("/academics/classes/:id", writeAcad, h.classEditForm)
+	school.Post("/academics/classes/:id", writeAcad, h.classUpdate)
+	school.Post("/academics/subjects", writeAcad, h.subjectCreate)
+	school.Post("/academics/assignments", writeAcad, h.assignmentCreate)
+	school.Post("/academics/assignments/:id/delete", writeAcad, h.assignmentDelete)
+	school.Get("/academics/:tab", readAcad, h.academicsTab)
+
+	readStudents, writeStudents := h.require(auth.ReadStudents), h.require(auth.WriteStudents)
+	school.Get("/students", readStudents, h.studentList)
+	school.Get("/students/new", writeStudents, h.studentNewForm)
+	school.Post("/students/new", writeStudents, h.studentCreate)
+	school.Get("/students/import", writeStudents, h.importForm)
+	school.Post("/students/import", writeStudents, h.importRun)
+	school.Get("/students/:id", readStudents, h.studentProfile)
+	school.Get("/students/:id/edit", writeStudents, h.studentEditForm)
+	school.Post("/students/:id/edit", writeStudents, h.studentUpdate)
+	school.Post("/students/:id/class", writeStudents, h.studentClass)
+	school.Post("/students/:id/guardians", writeStudents, h.guardianAdd)
+
+	school.Get("/admissions", readStudents, h.admissionList)
+	school.Get("/admissions/new", writeStudents, h.admissionNewForm)
+	school.Post("/admissions/new", writeStudents, h.admissionCreate)
+	school.Get("/admissions/:id", writeStudents, h.admissionEditForm)
+	school.Post("/admissions/:id", writeStudents, h.admissionUpdate)
+	school.Post("/admissions/:id/status", writeStudents, h.admissionDecide)
+	school.Get("/admissions/:id/enroll", writeStudents, h.admissionEnrollForm)
+	school.Post("/admissions/:id/enroll", writeStudents, h.admissionEnroll)
 
 	platform.Get("/static/*", static)
 	platform.Get("/login", h.loginForm)

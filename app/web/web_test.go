@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"fmt"
+	"maps"
 	"strings"
 	"testing"
 
@@ -78,9 +80,23 @@ func TestPagesRender(t *testing.T) {
 		"school":        schoolData{School: school},
 		"school_delete": schoolData{School: school},
 	}
+	maps.Copy(pages, recordPages())
+	variants := recordPageVariants()
 	assert.ElementsMatch(t, ui.Pages(), keys(pages), "every page is covered")
+	type run struct {
+		name string
+		data any
+	}
+	var runs []run
 	for name, data := range pages {
-		t.Run(name, func(t *testing.T) {
+		runs = append(runs, run{name, data})
+		for i, d := range variants[name] {
+			runs = append(runs, run{fmt.Sprintf("%s/%d", name, i+1), d})
+		}
+	}
+	for _, r := range runs {
+		name, data := strings.Split(r.name, "/")[0], r.data
+		t.Run(r.name, func(t *testing.T) {
 			v := &view{Title: "T", Site: "Demo <School>", Initial: "D", Prefix: "/t/demo", Asset: "abc", User: admin,
 				RoleLabel: "Admin", CSRF: admin.CSRFToken, HXHeaders: `{"X-CSRF-Token":"tok\"en"}`,
 				Nav:    []navItem{{Label: "Dashboard", Href: "/t/demo/", Active: true}},
@@ -95,7 +111,8 @@ func TestPagesRender(t *testing.T) {
 			assert.NotContains(t, html, "style=", "no inline styles (CSP)")
 			assert.Contains(t, html, `<meta name="htmx-config" content='{"includeIndicatorStyles":false}'>`)
 			assert.Contains(t, html, `hx-headers="{&#34;X-CSRF-Token&#34;:&#34;tok\&#34;en&#34;}"`)
-			assert.Equal(t, strings.Count(html, "<form"), strings.Count(html, `name="_csrf"`), "every form carries the CSRF token")
+			assert.Equal(t, strings.Count(html, "<form"), strings.Count(html, `<form method="get"`)+strings.Count(html, `name="_csrf"`),
+				"every form that posts carries the CSRF token")
 		})
 	}
 
