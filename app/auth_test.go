@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -391,4 +392,33 @@ func TestClientsAPI(t *testing.T) {
 	for _, want := range []string{"tenant.create", "tenant.update", "domain.add", "domain.remove", "tenant.delete", "login.success"} {
 		assert.Contains(t, actions, want)
 	}
+}
+
+func TestSessionsExpire(t *testing.T) {
+	w := newAuthWorld(t)
+	b := w.browser(t, "alpha.localhost", "")
+	b.login("admin@alpha.school")
+	status, _ := b.do("GET", "/api/auth/me", nil)
+	require.Equal(t, 200, status)
+
+	// Move the service's clock past the idle limit: the session no longer works, and the
+	// next sign-in sweeps it from the school's file.
+	svc := w.App.Auth
+	real := svc.Now
+	defer func() { svc.Now = real }()
+	svc.Now = func() time.Time { return real().Add(auth.SessionIdle + time.Minute) }
+	status, _ = b.do("GET", "/api/auth/me", nil)
+	assert.Equal(t, 401, status, "idle session")
+
+	other := w.browser(t, "alpha.localhost", "")
+	other.login("teacher@alpha.school")
+	var n int
+	require.NoError(t, w.App.Pool.WithTenant(context.Background(), "alpha", func(tn *db.Tenant) error {
+		return tn.ReadDB().QueryRowContext(context.Background(), "SELECT count(*) FROM sessions").Scan(&n)
+	}))
+	assert.Equal(t, 1, n, "only the new session is left")
+
+	svc.Now = func() time.Time { return real().Add(auth.SessionMaxAge + time.Hour) }
+	status, _ = other.do("GET", "/api/auth/me", nil)
+	assert.Equal(t, 401, status, "past the absolute expiry")
 }

@@ -175,6 +175,10 @@ func (s *Service) StartSession(ctx context.Context, st Store, acc Account, ip, u
 	x := Session{ID: hashSecret(secret), UserID: acc.ID, CSRFToken: randomToken(24),
 		CreatedAt: now.Format(timeFormat), LastSeenAt: now.Format(timeFormat),
 		ExpiresAt: now.Add(SessionMaxAge).Format(timeFormat), IP: ip, UserAgent: clip(userAgent, 300)}
+	// Sessions nobody signs out of would pile up; each sign-in sweeps the dead ones.
+	if err := st.DeleteStaleSessions(ctx, now.Format(timeFormat), now.Add(-SessionIdle).Format(timeFormat)); err != nil {
+		return "", Session{}, errs.Wrap(err, "sweep sessions")
+	}
 	if err := st.CreateSession(ctx, x); err != nil {
 		return "", Session{}, errs.Wrap(err, "create session")
 	}

@@ -71,6 +71,8 @@ type Store interface {
 	Session(ctx context.Context, id string) (Session, error)
 	TouchSession(ctx context.Context, id, at string) error
 	DeleteSession(ctx context.Context, id string) error
+	// DeleteStaleSessions removes sessions past their absolute expiry or idle too long.
+	DeleteStaleSessions(ctx context.Context, now, idleSince string) error
 	CreateToken(ctx context.Context, t Token) (Token, error)
 	TokenByHash(ctx context.Context, hash string) (Token, error)
 	Token(ctx context.Context, id int64) (Token, error)
@@ -132,6 +134,12 @@ func (s platformStore) TouchSession(ctx context.Context, id, at string) error {
 
 func (s platformStore) DeleteSession(ctx context.Context, id string) error {
 	return s.write(ctx, func(q *catalogdb.Queries) error { return q.DeleteSession(ctx, id) })
+}
+
+func (s platformStore) DeleteStaleSessions(ctx context.Context, now, idleSince string) error {
+	return s.write(ctx, func(q *catalogdb.Queries) error {
+		return q.DeleteExpiredSessions(ctx, catalogdb.DeleteExpiredSessionsParams{ExpiresAt: now, LastSeenAt: idleSince})
+	})
 }
 
 func (s platformStore) CreateToken(ctx context.Context, t Token) (Token, error) {
@@ -251,6 +259,12 @@ func (s schoolStore) TouchSession(ctx context.Context, id, at string) error {
 
 func (s schoolStore) DeleteSession(ctx context.Context, id string) error {
 	return s.write(ctx, func(q *tenantdb.Queries) error { return q.DeleteSession(ctx, id) })
+}
+
+func (s schoolStore) DeleteStaleSessions(ctx context.Context, now, idleSince string) error {
+	return s.write(ctx, func(q *tenantdb.Queries) error {
+		return q.DeleteExpiredSessions(ctx, tenantdb.DeleteExpiredSessionsParams{ExpiresAt: now, LastSeenAt: idleSince})
+	})
 }
 
 func (s schoolStore) CreateToken(ctx context.Context, t Token) (Token, error) {
