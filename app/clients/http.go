@@ -75,7 +75,7 @@ func (s *Service) CreateWithAdmin(ctx context.Context, in CreateRequest, meta au
 			all.Add(k, v)
 		}
 		if adminErr != nil {
-			for k, v := range errs.As(prefixFields(adminErr, "admin.")).Fields {
+			for k, v := range errs.As(errs.PrefixFields(adminErr, "admin.")).Fields {
 				all.Add(k, v)
 			}
 		}
@@ -88,19 +88,6 @@ func (s *Service) CreateWithAdmin(ctx context.Context, in CreateRequest, meta au
 		return err
 	}
 	return s.Create(ctx, ci)
-}
-
-// prefixFields renames the fields of an Invalid error (admin.email, ...).
-func prefixFields(err error, prefix string) error {
-	e := errs.As(err)
-	if len(e.Fields) == 0 {
-		return err
-	}
-	out := &errs.Error{Code: e.Code, Message: e.Message, Fields: map[string]string{}}
-	for k, v := range e.Fields {
-		out.Fields[prefix+k] = v
-	}
-	return out
 }
 
 func (h handlers) create(c *fiber.Ctx) error {

@@ -112,3 +112,19 @@ func As(err error) *Error {
 	}
 	return &Error{Code: Internal, Message: "internal error", Err: err}
 }
+
+// PrefixFields renames the fields of err under prefix ("email" -> "admin.email"), for
+// a service that validates a nested part of a larger input. Errors without fields are
+// returned as they are.
+func PrefixFields(err error, prefix string) error {
+	var e *Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make(map[string]string, len(e.Fields))
+	for k, v := range e.Fields {
+		out.Fields[prefix+k] = v
+	}
+	return &out
+}

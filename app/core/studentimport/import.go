@@ -213,12 +213,12 @@ func (im *importer) update(ctx context.Context, st tenantdb.Student, r Row, clas
 	if gs := im.guardian(r); gs != nil {
 		g, _, err := students.FindOrCreateGuardian(ctx, q, gs[0].GuardianInput, im.meta)
 		if err != nil {
-			return prefix(err)
+			return errs.PrefixFields(err, "guardians[0].")
 		}
 		_, err = q.GuardiansGetLink(ctx, tenantdb.GuardiansGetLinkParams{StudentID: st.ID, GuardianID: g.ID})
 		if errors.Is(err, sql.ErrNoRows) {
 			if err := students.LinkGuardian(ctx, q, st.ID, g.ID, false, im.meta); err != nil {
-				return prefix(err)
+				return errs.PrefixFields(err, "guardians[0].")
 			}
 		} else if err != nil {
 			return err
@@ -262,19 +262,6 @@ func (im *importer) classByID(id int64) tenantdb.StudentsSessionClassesRow {
 		}
 	}
 	return tenantdb.StudentsSessionClassesRow{}
-}
-
-func prefix(err error) error {
-	e := errs.As(err)
-	if len(e.Fields) == 0 {
-		return err
-	}
-	out := *e
-	out.Fields = map[string]string{}
-	for k, v := range e.Fields {
-		out.Fields["guardians[0]."+k] = v
-	}
-	return &out
 }
 
 func bioOf(s tenantdb.Student) map[string]any {

@@ -219,12 +219,12 @@ func CreateStudent(ctx context.Context, q *tenantdb.Queries, in StudentInput, me
 		if gid == 0 {
 			gu, _, err := FindOrCreateGuardian(ctx, q, g.GuardianInput, meta)
 			if err != nil {
-				return tenantdb.Student{}, prefixFields(err, fmt.Sprintf("guardians[%d].", i))
+				return tenantdb.Student{}, errs.PrefixFields(err, fmt.Sprintf("guardians[%d].", i))
 			}
 			gid = gu.ID
 		}
 		if err := LinkGuardian(ctx, q, st.ID, gid, g.IsPrimary, meta); err != nil {
-			return tenantdb.Student{}, prefixFields(err, fmt.Sprintf("guardians[%d].", i))
+			return tenantdb.Student{}, errs.PrefixFields(err, fmt.Sprintf("guardians[%d].", i))
 		}
 	}
 	if in.Class > 0 {
@@ -233,20 +233,6 @@ func CreateStudent(ctx context.Context, q *tenantdb.Queries, in StudentInput, me
 		}
 	}
 	return st, nil
-}
-
-// prefixFields renames the fields of an Invalid or Conflict error under a prefix.
-func prefixFields(err error, prefix string) error {
-	var e *errs.Error
-	if !errors.As(err, &e) || len(e.Fields) == 0 {
-		return err
-	}
-	out := *e
-	out.Fields = map[string]string{}
-	for k, v := range e.Fields {
-		out.Fields[prefix+k] = v
-	}
-	return &out
 }
 
 func target(s tenantdb.Student) string { return fmt.Sprintf("student:%d %s", s.ID, s.AdmissionNo) }
