@@ -19,21 +19,6 @@ import (
 	"github.com/schoolsms/sms/webui"
 )
 
-// statusOf is the one table from error codes to HTTP statuses.
-var statusOf = map[errs.Code]int{
-	errs.Invalid:           fiber.StatusBadRequest,
-	errs.BadHost:           fiber.StatusBadRequest,
-	errs.Unauthorized:      fiber.StatusUnauthorized,
-	errs.Forbidden:         fiber.StatusForbidden,
-	errs.TenantSuspended:   fiber.StatusForbidden,
-	errs.NotFound:          fiber.StatusNotFound,
-	errs.TenantNotFound:    fiber.StatusNotFound,
-	errs.Conflict:          fiber.StatusConflict,
-	errs.TooManyRequests:   fiber.StatusTooManyRequests,
-	errs.TenantUnavailable: fiber.StatusServiceUnavailable,
-	errs.Internal:          fiber.StatusInternalServerError,
-}
-
 // fiberCodes gives Fiber's own errors (no route, wrong method, body too large) a code.
 var fiberCodes = map[int]errs.Code{
 	fiber.StatusNotFound:         errs.NotFound,
@@ -73,10 +58,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 			e.Message = "no such page: " + c.Method() + " " + requestPath(c)
 		}
 	}
-	status, ok := statusOf[e.Code]
-	if !ok {
-		status = fiber.StatusInternalServerError
-	}
+	status := errs.HTTPStatus(e.Code)
 	if fe != nil && fe.Code >= 400 && fe.Code != fiber.StatusMethodNotAllowed {
 		status = fe.Code
 	}

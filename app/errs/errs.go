@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -127,4 +128,45 @@ func PrefixFields(err error, prefix string) error {
 		out.Fields[prefix+k] = v
 	}
 	return &out
+}
+
+// RenameFields renames some fields of err (names maps old to new), for a caller whose
+// inputs are named differently from the service's; other fields keep their names.
+func RenameFields(err error, names map[string]string) error {
+	var e *Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make(map[string]string, len(e.Fields))
+	for k, v := range e.Fields {
+		if n, ok := names[k]; ok {
+			k = n
+		}
+		out.Fields[k] = v
+	}
+	return &out
+}
+
+// httpStatus is the one table from error codes to HTTP statuses.
+var httpStatus = map[Code]int{
+	Invalid:           http.StatusBadRequest,
+	BadHost:           http.StatusBadRequest,
+	Unauthorized:      http.StatusUnauthorized,
+	Forbidden:         http.StatusForbidden,
+	TenantSuspended:   http.StatusForbidden,
+	NotFound:          http.StatusNotFound,
+	TenantNotFound:    http.StatusNotFound,
+	Conflict:          http.StatusConflict,
+	TooManyRequests:   http.StatusTooManyRequests,
+	TenantUnavailable: http.StatusServiceUnavailable,
+	Internal:          http.StatusInternalServerError,
+}
+
+// HTTPStatus is the status an error code answers with (500 for unknown codes).
+func HTTPStatus(c Code) int {
+	if s, ok := httpStatus[c]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
 }

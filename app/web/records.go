@@ -114,24 +114,6 @@ func copyFields(m map[string]string) map[string]string {
 	return out
 }
 
-// renameFields moves the service's field names (guardians[0].phone) to the form's
-// (guardian_phone) so the messages show next to the right inputs.
-func renameFields(err error, names map[string]string) error {
-	e := errs.As(err)
-	if len(e.Fields) == 0 {
-		return err
-	}
-	out := *e
-	out.Fields = map[string]string{}
-	for k, msg := range e.Fields {
-		if to, ok := names[k]; ok {
-			k = to
-		}
-		out.Fields[k] = msg
-	}
-	return &out
-}
-
 // pager is the paging links under a list.
 type pager struct {
 	Page, Pages      int

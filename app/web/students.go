@@ -231,7 +231,7 @@ func (h *handlers) guardianAdd(c *fiber.Ctx) error {
 		if errs.CodeOf(err) == errs.NotFound {
 			return h.fail(c, err)
 		}
-		status, ierr := formError(v, renameFields(err, guardianFieldNames))
+		status, ierr := formError(v, errs.RenameFields(err, guardianFieldNames))
 		if ierr != nil {
 			return ierr
 		}
@@ -319,7 +319,7 @@ func (h *handlers) studentCreate(c *fiber.Ctx) error {
 	}
 	st, err := studentsOf(c).CreateStudent(c.UserContext(), in, auth.MetaFrom(c))
 	if err != nil {
-		status, ierr := formError(v, renameFields(err, createFieldNames))
+		status, ierr := formError(v, errs.RenameFields(err, createFieldNames))
 		if ierr != nil {
 			return ierr
 		}
@@ -436,7 +436,7 @@ func (h *handlers) studentClass(c *fiber.Ctx) error {
 		_, err = svc.CreateEnrollment(c.UserContext(), students.EnrollmentInput{Student: st.ID, Class: class}, meta)
 	}
 	if err != nil {
-		status, ierr := formError(v, renameFields(err, map[string]string{"student": "class"}))
+		status, ierr := formError(v, errs.RenameFields(err, map[string]string{"student": "class"}))
 		if ierr != nil {
 			return ierr
 		}

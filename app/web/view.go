@@ -240,23 +240,12 @@ func safeNext(prefix, next string) string {
 	return next
 }
 
-var statusOf = map[errs.Code]int{
-	errs.Invalid:         fiber.StatusBadRequest,
-	errs.Unauthorized:    fiber.StatusUnauthorized,
-	errs.Forbidden:       fiber.StatusForbidden,
-	errs.TenantSuspended: fiber.StatusForbidden,
-	errs.NotFound:        fiber.StatusNotFound,
-	errs.TenantNotFound:  fiber.StatusNotFound,
-	errs.Conflict:        fiber.StatusConflict,
-	errs.TooManyRequests: fiber.StatusTooManyRequests,
-}
-
 // statusFor is the HTTP status of a user-facing error (Internal never gets here).
 func statusFor(e *errs.Error) int {
-	if s, ok := statusOf[e.Code]; ok {
-		return s
+	if e.Code == errs.Internal {
+		return fiber.StatusBadRequest
 	}
-	return fiber.StatusBadRequest
+	return errs.HTTPStatus(e.Code)
 }
 
 var headings = map[errs.Code]string{

@@ -383,7 +383,7 @@ func (s Service) EnrollAdmission(ctx context.Context, id int64, in EnrollAdmissi
 		}
 		st, err := CreateStudent(ctx, q, sin, meta)
 		if err != nil {
-			return renameFields(err, map[string]string{"guardians[0].name": "guardian_name", "guardians[0].phone": "guardian_phone",
+			return errs.RenameFields(err, map[string]string{"guardians[0].name": "guardian_name", "guardians[0].phone": "guardian_phone",
 				"guardians[0].email": "guardian_email", "guardians[0].relationship": "guardian_relationship"})
 		}
 		studentID = st.ID
@@ -408,21 +408,4 @@ func (s Service) EnrollAdmission(ctx context.Context, id int64, in EnrollAdmissi
 	}
 	st, err := studentDetail(ctx, s.T.ReadDB(), s.T.Read(), studentID)
 	return EnrolledAdmission{Admission: a, Student: st}, err
-}
-
-// renameFields maps field names of an error (e.g. from CreateStudent) to the caller's.
-func renameFields(err error, names map[string]string) error {
-	var e *errs.Error
-	if !errors.As(err, &e) || len(e.Fields) == 0 {
-		return err
-	}
-	out := *e
-	out.Fields = map[string]string{}
-	for k, v := range e.Fields {
-		if n, ok := names[k]; ok {
-			k = n
-		}
-		out.Fields[k] = v
-	}
-	return &out
 }
