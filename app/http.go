@@ -62,7 +62,11 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	if fe != nil && fe.Code >= 400 && fe.Code != fiber.StatusMethodNotAllowed {
 		status = fe.Code
 	}
-	if e.Code == errs.Internal {
+	switch e.Code {
+	case errs.Busy, errs.StorageFull:
+		s.log.Warn("request refused", slog.String("request_id", requestID(c)), slog.String("tenant", tenancy.Schema(c)),
+			slog.String("path", requestPath(c)), slog.String("code", string(e.Code)), slog.Any("error", err))
+	case errs.Internal:
 		s.log.Error("request failed", slog.String("request_id", requestID(c)), slog.String("tenant", tenancy.Schema(c)),
 			slog.String("path", requestPath(c)), slog.Any("error", err))
 		e = &errs.Error{Code: errs.Internal, Message: "something went wrong on the server; the error was logged with request id " + requestID(c)}

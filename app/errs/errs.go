@@ -26,6 +26,8 @@ const (
 	Unauthorized      Code = "unauthorized"       // who are you?
 	Forbidden         Code = "forbidden"          // known, but not allowed
 	TooManyRequests   Code = "too_many_requests"  // slow down
+	Busy              Code = "busy"               // the school's file is locked by a long write; retry soon
+	StorageFull       Code = "storage_full"       // the disk is full; nothing was written
 	Internal          Code = "internal"           // our fault; details are logged, never sent
 )
 
@@ -105,13 +107,49 @@ func CodeOf(err error) Code {
 	return Internal
 }
 
-// As returns err as *Error, wrapping uncoded errors as Internal.
+// As returns err as *Error: a coded error as it is, a storage condition (locked file,
+// full disk) as its own code, anything else as Internal.
 func As(err error) *Error {
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e.Code != Internal {
+		return e
+	}
+	if s := storageError(err); s != nil {
+		return s
+	}
+	if e != nil {
 		return e
 	}
 	return &Error{Code: Internal, Message: "internal error", Err: err}
+}
+
+// SQLite result codes (the low byte of an extended code) that are conditions of the
+// machine rather than defects: the client can be told what happened.
+const (
+	sqliteBusy   = 5
+	sqliteLocked = 6
+	sqliteFull   = 13
+)
+
+// BusyRetryAfter is what a client that met a locked school file is told to wait.
+const BusyRetryAfter = 2 * time.Second
+
+// storageError recognises a SQLite error by its result code (never by message text)
+// anywhere in err's chain and gives it a code a client can act on.
+func storageError(err error) *Error {
+	var coded interface{ Code() int }
+	if !errors.As(err, &coded) {
+		return nil
+	}
+	switch coded.Code() & 0xff {
+	case sqliteBusy, sqliteLocked:
+		return &Error{Code: Busy, Message: "the school's data is busy with a long change; try again in a moment",
+			Err: err, RetryAfter: BusyRetryAfter}
+	case sqliteFull:
+		return &Error{Code: StorageFull, Message: "the server's disk is full; nothing was saved. Tell the person who looks after the server",
+			Err: err}
+	}
+	return nil
 }
 
 // PrefixFields renames the fields of err under prefix ("email" -> "admin.email"), for
@@ -160,6 +198,8 @@ var httpStatus = map[Code]int{
 	Conflict:          http.StatusConflict,
 	TooManyRequests:   http.StatusTooManyRequests,
 	TenantUnavailable: http.StatusServiceUnavailable,
+	Busy:              http.StatusServiceUnavailable,
+	StorageFull:       http.StatusInsufficientStorage,
 	Internal:          http.StatusInternalServerError,
 }
 
