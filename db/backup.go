@@ -113,7 +113,7 @@ func checkIntegrity(ctx context.Context, d *sql.DB) error {
 		return fmt.Errorf("%w: %v", ErrDamaged, err)
 	}
 	if res != "ok" {
-		return fmt.Errorf("%w: %s", ErrDamaged, res)
+		return fmt.Errorf("%w: %s", ErrDamaged, strings.Join(strings.Fields(res), " "))
 	}
 	return nil
 }
@@ -151,49 +151,50 @@ func IsUniqueViolation(err error) bool {
 // gives it (a school file from a backup or an archive), checks its integrity and brings
 // it to the latest migration. The staged file is for Install (a new school) or
 // ReplaceContent (over a live one); Discard removes it.
-func (p *Pool) StageFile(ctx context.Context, schema string, write func(io.Writer) error) (staged string, err error) {
+func (p *Pool) StageFile(ctx context.Context, schema string, write func(io.Writer) error) (string, error) {
 	if err := CheckSchemaName(schema); err != nil {
 		return "", err
 	}
 	if err := os.MkdirAll(p.dir, 0o750); err != nil {
 		return "", fmt.Errorf("create tenants dir: %w", err)
 	}
-	staged = p.stagingPath(schema)
-	defer func() {
-		if err != nil {
-			removeFiles(staged)
-		}
-	}()
+	staged := p.stagingPath(schema)
+	if err := p.stage(ctx, staged, write); err != nil {
+		removeFiles(staged)
+		return "", err
+	}
+	return staged, nil
+}
+
+func (p *Pool) stage(ctx context.Context, staged string, write func(io.Writer) error) error {
 	f, err := os.OpenFile(staged, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if err := write(f); err != nil {
 		f.Close()
-		return "", err
+		return err
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return "", err
+		return err
 	}
 	if err := f.Close(); err != nil {
-		return "", err
+		return err
 	}
 	h, err := openHandles(staged, mustExist)
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer h.close()
 	if err := checkIntegrity(ctx, h.w); err != nil {
-		return "", err
+		return err
 	}
 	// A lock of its own: the staged file is nobody else's, and the school's lock may be
 	// held by a server migrating the live file.
-	if _, err := p.mig.ensure(ctx, h, staged+".lock"); err != nil {
-		return "", err
-	}
-	os.Remove(staged + ".lock")
-	return staged, nil
+	defer os.Remove(staged + ".lock")
+	_, err = p.mig.ensure(ctx, h, staged+".lock")
+	return err
 }
 
 // ReplaceContent makes the live SQLite file dst hold what src holds, through SQLite's
