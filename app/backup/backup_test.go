@@ -615,3 +615,30 @@ func TestBackupIntoAnUsedDirectoryIsRefused(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	assert.Len(t, entries, 1, "nothing was written and nothing removed")
 }
+
+// TestBackupGoesOnPastABrokenSchool: one school whose file is gone does not cost the
+// others their backup; the manifest and the report name it.
+func TestBackupGoesOnPastABrokenSchool(t *testing.T) {
+	s := apptest.Start(t)
+	ctx := context.Background()
+	s.CreateSchool("alpha", "Alpha Academy")
+	s.CreateSchool("beta", "Beta College")
+	require.NoError(t, os.Remove(s.App.Pool.Path("beta")))
+
+	dir := filepath.Join(t.TempDir(), "backup")
+	r, err := s.App.Backup.Backup(ctx, dir, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"alpha"}, r.Manifest.Schemas())
+	require.Len(t, r.Manifest.Failed, 1)
+	assert.Equal(t, "beta", r.Manifest.Failed[0].Schema)
+	require.Error(t, r.FailedError())
+	assert.Contains(t, r.FailedError().Error(), "could not back up 1 of 2 schools: beta (")
+	assert.NoFileExists(t, filepath.Join(dir, "tenants", "beta.db"))
+
+	fresh := openApp(t, t.TempDir())
+	rep, err := fresh.Backup.Restore(ctx, dir, backup.RestoreOptions{})
+	require.NoError(t, err)
+	require.Len(t, rep.Missing, 1)
+	assert.Equal(t, "beta", rep.Missing[0].Schema)
+	assert.Equal(t, []string{"alpha"}, schemas(t, fresh), "no school without its file")
+}

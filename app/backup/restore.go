@@ -35,6 +35,9 @@ type RestoreReport struct {
 	From    string
 	Catalog bool // the whole catalog (platform accounts, settings) was restored too
 	Schools []Restored
+	// Missing are schools the backup's catalog lists but whose file the backup could not
+	// copy; a whole-catalog restore leaves them out.
+	Missing []Failure
 }
 
 // Restore puts schools back from the backup in dir: every school in it, or only
@@ -95,7 +98,9 @@ func (s *Service) Restore(ctx context.Context, dir string, opts RestoreOptions) 
 	rep := RestoreReport{From: dir, Catalog: fresh}
 	defer s.changed()
 	if fresh {
-		return rep, s.restoreFresh(ctx, src.Path, schools, staged, &rep)
+		rep.Missing = m.Failed
+		err := s.restoreFresh(ctx, src.Path, schools, staged, &rep)
+		return rep, err
 	}
 	for i, f := range schools {
 		kept, err := s.replaceSchool(ctx, src.Path, f.Schema, staged[i])

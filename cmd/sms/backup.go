@@ -71,6 +71,9 @@ brings back the platform accounts and settings.`,
 				if rep.Catalog {
 					fmt.Fprintf(c.out(), "restored the catalog (platform accounts and settings) from %s\n", rep.From)
 				}
+				for _, m := range rep.Missing {
+					fmt.Fprintf(c.out(), "not restored: %s, the backup has no copy of its file (%s)\n", m.Schema, m.Error)
+				}
 				for _, r := range rep.Schools {
 					c.audit(ctx, a, "tenant.restore", r.Schema, map[string]any{"from": rep.From, "replaced": r.Kept != ""})
 					fmt.Fprintf(c.out(), "restored %s (%q, %s) from %s\n", r.Schema, r.Name, backup.FormatSize(r.Size), rep.From)
