@@ -372,7 +372,9 @@ func (c *Catalog) CopyTenantRows(ctx context.Context, src, schema string, during
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS src`, src); err != nil {
+	// Read-only: BEGIN IMMEDIATE would otherwise take src's write lock too, holding off the
+	// writers of a live catalog copied from (an export).
+	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS src`, fileURI(src)+"?mode=ro"); err != nil {
 		return fmt.Errorf("open %s: %w", src, err)
 	}
 	detached := false
