@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/backup"
 	"github.com/schoolsms/sms/app/clients"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/db"
@@ -22,6 +23,7 @@ type App struct {
 	Resolver *tenancy.Resolver
 	Clients  *clients.Service
 	Auth     *auth.Service
+	Backup   *backup.Service
 }
 
 // Open validates cfg, opens (creating and migrating) the catalog and prepares the pool.
@@ -45,6 +47,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a := &App{Config: cfg, Log: log, Catalog: cat, Pool: pool, Resolver: res, Auth: auth.NewService(cat, log)}
 	a.Clients = &clients.Service{Catalog: cat, Pool: pool, BaseDomain: cfg.BaseDomain,
 		ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
+	a.Backup = &backup.Service{Catalog: cat, Pool: pool, ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
 	// A school deleted by another process must not keep its file open here.
 	res.OnChange(func() {
 		schemas, err := cat.Read().ListTenantSchemas(context.Background())

@@ -11,12 +11,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is everything a subcommand needs to know about the deployment. Values come
 // from defaults, then SMS_* environment variables, then command-line flags.
 type Config struct {
-	DataDir       string // SMS_DATA: catalog.db, tenants/, archive/, nats/
+	DataDir       string // SMS_DATA: catalog.db, tenants/, archive/, nats/, backups/
 	Addr          string // SMS_ADDR: listen address of sms serve
 	BaseDomain    string // SMS_BASE_DOMAIN: host of the platform pages; schools live beneath it
 	PoolCap       int    // SMS_POOL_CAP: most tenant files open at once
@@ -24,6 +25,10 @@ type Config struct {
 	LogFormat     string // SMS_LOG_FORMAT: text or json
 	DefaultTenant string // SMS_DEFAULT_TENANT: school served on hosts that name no school
 	NATSURL       string // SMS_NATS_URL: external NATS instead of the embedded server
+
+	BackupEvery time.Duration // SMS_BACKUP_EVERY: sms serve backs everything up this often (0: never)
+	BackupKeep  int           // SMS_BACKUP_KEEP: scheduled backups kept, newest first
+	BackupDir   string        // SMS_BACKUP_DIR: where backups go (default <data>/backups)
 }
 
 // DefaultConfig is the configuration of a fresh install.
@@ -35,6 +40,7 @@ func DefaultConfig() Config {
 		PoolCap:    128,
 		LogLevel:   "info",
 		LogFormat:  "text",
+		BackupKeep: 7,
 	}
 }
 
@@ -52,6 +58,21 @@ func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 	set("SMS_LOG_FORMAT", &c.LogFormat)
 	set("SMS_DEFAULT_TENANT", &c.DefaultTenant)
 	set("SMS_NATS_URL", &c.NATSURL)
+	set("SMS_BACKUP_DIR", &c.BackupDir)
+	if v := getenv("SMS_BACKUP_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("SMS_BACKUP_EVERY: %q is not a duration such as 24h or 6h30m", v)
+		}
+		c.BackupEvery = d
+	}
+	if v := getenv("SMS_BACKUP_KEEP"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return c, fmt.Errorf("SMS_BACKUP_KEEP: %q is not a number", v)
+		}
+		c.BackupKeep = n
+	}
 	if v := getenv("SMS_POOL_CAP"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -80,6 +101,17 @@ func (c *Config) Validate() error {
 	if _, err := ParseLevel(c.LogLevel); err != nil {
 		errs = append(errs, err)
 	}
+	if c.BackupEvery < 0 {
+		errs = append(errs, fmt.Errorf("backup interval must not be negative, got %s", c.BackupEvery))
+	}
+	if c.BackupKeep < 1 {
+		errs = append(errs, fmt.Errorf("backups to keep must be at least 1, got %d", c.BackupKeep))
+	}
+	if c.BackupDir != "" {
+		if abs, err := filepath.Abs(c.BackupDir); err == nil {
+			c.BackupDir = abs
+		}
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log format must be text or json, got %q", c.LogFormat))
 	}
@@ -91,6 +123,14 @@ func (c Config) TenantsDir() string { return filepath.Join(c.DataDir, "tenants")
 
 // ArchiveDir is where deleted tenants' files are kept.
 func (c Config) ArchiveDir() string { return filepath.Join(c.DataDir, "archive") }
+
+// BackupsDir is where backups go unless told otherwise.
+func (c Config) BackupsDir() string {
+	if c.BackupDir != "" {
+		return c.BackupDir
+	}
+	return filepath.Join(c.DataDir, "backups")
+}
 
 // NATSDir is the embedded NATS server's JetStream store.
 func (c Config) NATSDir() string { return filepath.Join(c.DataDir, "nats") }

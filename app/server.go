@@ -84,9 +84,9 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok"})
 }
 
-// Run serves HTTP on ln with the embedded NATS server beside it until ctx is done, then
-// shuts down in order: HTTP (finishing requests in flight), NATS, then the caller closes
-// the pool.
+// Run serves HTTP on ln with the embedded NATS server (and the backup schedule, if
+// configured) beside it until ctx is done, then shuts down in order: HTTP (finishing
+// requests in flight), a backup in progress, NATS, then the caller closes the pool.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	var nc *embed.NATS
 	var err error
@@ -101,6 +101,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 
 	served := make(chan error, 1)
 	go func() { served <- s.app.Listener(ln) }()
+	stopBackups := s.startBackups(ctx)
 
 	select {
 	case <-ctx.Done():
@@ -112,6 +113,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	if herr := s.app.ShutdownWithContext(shutCtx); herr != nil {
 		s.log.Warn("http shutdown", slog.Any("error", herr))
 	}
+	stopBackups()
 	if nerr := nc.Close(shutCtx); nerr != nil {
 		s.log.Warn("nats shutdown", slog.Any("error", nerr))
 	}

@@ -111,8 +111,10 @@ func (c *cli) rootCommand() *cobra.Command {
 	f.IntVar(&c.cfg.PoolCap, "pool-cap", c.cfg.PoolCap, "most school files open at once (env SMS_POOL_CAP)")
 	f.StringVar(&c.cfg.LogLevel, "log-level", c.cfg.LogLevel, "debug, info, warn or error (env SMS_LOG_LEVEL)")
 	f.StringVar(&c.cfg.LogFormat, "log-format", c.cfg.LogFormat, "text or json (env SMS_LOG_FORMAT)")
-	root.AddCommand(c.serveCommand(), c.tenantCommand(), c.domainCommand(), c.migrateCommand(),
-		c.adminCommand(), c.userCommand(), c.importCommand())
+	tenant := c.tenantCommand()
+	tenant.AddCommand(c.tenantExport(), c.tenantImport())
+	root.AddCommand(c.serveCommand(), tenant, c.domainCommand(), c.migrateCommand(),
+		c.adminCommand(), c.userCommand(), c.importCommand(), c.backupCommand(), c.restoreCommand())
 	return root
 }
 
