@@ -38,6 +38,12 @@ type Service struct {
 	IPs      *Limiter // failures per client address
 	Log      *slog.Logger
 	Now      func() time.Time
+	// HashWait is how long a sign-in waits for a free hashing slot before it is told
+	// to retry (0: SignInHashWait).
+	HashWait time.Duration
+	// OnVerify, when set, is called once for every password the service has checked
+	// (tests count them to prove that refused attempts never reach the hash).
+	OnVerify func()
 }
 
 // NewService returns the service with the default backoff policies.
@@ -96,7 +102,8 @@ func NormalizeEmail(raw string) (string, string) {
 }
 
 // Login checks an email and password in store's realm, with backoff per account and per
-// client address, and audits the outcome either way.
+// client address, and audits the outcome either way. The attempt is booked with both
+// limiters before the password is checked, so concurrent guesses cannot overrun them.
 func (s *Service) Login(ctx context.Context, st Store, schema, email, password string, meta Meta) (Account, error) {
 	f := errs.Fields{}
 	if strings.TrimSpace(email) == "" {
@@ -109,31 +116,52 @@ func (s *Service) Login(ctx context.Context, st Store, schema, email, password s
 		return Account{}, err
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
+	m := Meta{ActorEmail: email, IP: meta.IP, RequestID: meta.RequestID}
 	key := string(st.Realm()) + ":" + schema + ":" + email
-	if wait := max(s.Accounts.Wait(key), s.IPs.Wait(meta.IP)); wait > 0 {
-		s.audit(ctx, st, Meta{ActorEmail: email, IP: meta.IP, RequestID: meta.RequestID}.Entry("login.throttled", email, nil))
+	account, wait := s.Accounts.Reserve(key)
+	var ip *Attempt
+	if account != nil {
+		if ip, wait = s.IPs.Reserve(meta.IP); ip == nil {
+			account.Cancel()
+		}
+	}
+	if wait > 0 {
+		s.audit(ctx, st, m.Entry("login.throttled", email, nil))
 		return Account{}, &errs.Error{Code: errs.TooManyRequests, RetryAfter: wait,
 			Message: fmt.Sprintf("too many failed sign-ins; try again in %s", wait.Round(time.Second))}
 	}
+	// Whatever ends the attempt without a verdict (a lookup error, no free hashing slot)
+	// does not count against the account or the address.
+	defer account.Cancel()
+	defer ip.Cancel()
+
 	acc, err := st.AccountByEmail(ctx, email)
-	ok := false
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		CheckPassword(dummyHash, password)
-	case err != nil:
+	found := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Account{}, errs.Wrap(err, "look up account")
-	default:
-		ok, _ = CheckPassword(acc.PasswordHash, password)
-		ok = ok && acc.Active
 	}
-	m := Meta{ActorEmail: email, IP: meta.IP, RequestID: meta.RequestID}
+	hash := dummyHash
+	if found {
+		hash = acc.PasswordHash
+	}
+	ok, err := CheckPassword(ctx, s.hashWait(), hash, password)
+	if errors.Is(err, errHashBusy) {
+		return Account{}, err
+	}
+	if ctx.Err() != nil {
+		return Account{}, errs.Wrap(ctx.Err(), "check password")
+	}
+	if s.OnVerify != nil {
+		s.OnVerify()
+	}
+	ok = ok && found && acc.Active
 	if !ok {
-		s.Accounts.Fail(key)
-		s.IPs.Fail(meta.IP)
+		account.Fail()
+		ip.Fail()
 		s.audit(ctx, st, m.Entry("login.failure", email, nil))
 		return Account{}, errBadLogin
 	}
-	s.Accounts.Succeed(key)
+	account.Succeed()
 	id := acc.ID
 	m.ActorID = &id
 	if err := st.TouchLogin(ctx, acc.ID); err != nil {
@@ -141,6 +169,13 @@ func (s *Service) Login(ctx context.Context, st Store, schema, email, password s
 	}
 	s.audit(ctx, st, m.Entry("login.success", email, nil))
 	return acc, nil
+}
+
+func (s *Service) hashWait() time.Duration {
+	if s.HashWait > 0 {
+		return s.HashWait
+	}
+	return SignInHashWait
 }
 
 // audit writes an entry; a failure is logged, not returned, so a full disk never

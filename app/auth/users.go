@@ -63,14 +63,27 @@ func (in NewUser) Check() (NewUser, error) {
 // CreateSchoolUser adds an account to a school inside the caller's transaction (q), with
 // its audit entry, so a school created with its first admin is all-or-nothing.
 func CreateSchoolUser(ctx context.Context, q *tenantdb.Queries, in NewUser, meta Meta) (User, error) {
-	in, err := in.Check()
+	in, hash, err := in.checkAndHash(ctx)
 	if err != nil {
 		return User{}, err
 	}
-	hash, err := HashPassword(in.Password)
+	return insertSchoolUser(ctx, q, in, hash, meta)
+}
+
+// checkAndHash validates the input and hashes its password.
+func (in NewUser) checkAndHash(ctx context.Context) (NewUser, string, error) {
+	in, err := in.Check()
 	if err != nil {
-		return User{}, errs.Wrap(err, "hash password")
+		return in, "", err
 	}
+	hash, err := HashPassword(ctx, in.Password)
+	if err != nil {
+		return in, "", errs.Wrap(err, "hash password")
+	}
+	return in, hash, nil
+}
+
+func insertSchoolUser(ctx context.Context, q *tenantdb.Queries, in NewUser, hash string, meta Meta) (User, error) {
 	u, err := q.CreateUser(ctx, tenantdb.CreateUserParams{Email: in.Email, Name: in.Name, Role: string(in.Role), PasswordHash: hash})
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
@@ -88,11 +101,16 @@ func CreateSchoolUser(ctx context.Context, q *tenantdb.Queries, in NewUser, meta
 // Users manages one school's accounts.
 type Users struct{ T *db.Tenant }
 
-// Create adds an account.
+// Create adds an account. The password is hashed before the write transaction, so the
+// school's file is not locked while the hash is computed.
 func (u Users) Create(ctx context.Context, in NewUser, meta Meta) (User, error) {
+	in, hash, err := in.checkAndHash(ctx)
+	if err != nil {
+		return User{}, err
+	}
 	var out User
-	err := u.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) (err error) {
-		out, err = CreateSchoolUser(ctx, q, in, meta)
+	err = u.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) (err error) {
+		out, err = insertSchoolUser(ctx, q, in, hash, meta)
 		return err
 	})
 	return out, err
@@ -206,7 +224,7 @@ func (u Users) SetPassword(ctx context.Context, id int64, password string, meta 
 	if msg := CheckPasswordPolicy(password); msg != "" {
 		return errs.Field("password", msg)
 	}
-	hash, err := HashPassword(password)
+	hash, err := HashPassword(ctx, password)
 	if err != nil {
 		return errs.Wrap(err, "hash password")
 	}
@@ -250,7 +268,7 @@ func CreatePlatformAdmin(ctx context.Context, c *db.Catalog, email, name, passwo
 	if err := f.Err(); err != nil {
 		return Account{}, err
 	}
-	hash, err := HashPassword(password)
+	hash, err := HashPassword(ctx, password)
 	if err != nil {
 		return Account{}, errs.Wrap(err, "hash password")
 	}
