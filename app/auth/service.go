@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 )
 
@@ -87,7 +88,11 @@ var errBadLogin = errs.E(errs.Unauthorized, "the email or password is not correc
 
 // NormalizeEmail checks and lower-cases an email address; "" and a message if invalid.
 func NormalizeEmail(raw string) (string, string) {
-	e := strings.ToLower(strings.TrimSpace(raw))
+	e, msg := text.Line(raw, 254)
+	if msg != "" {
+		return "", msg
+	}
+	e = strings.ToLower(e)
 	if e == "" {
 		return "", "must not be empty"
 	}
@@ -106,7 +111,11 @@ func NormalizeEmail(raw string) (string, string) {
 // limiters before the password is checked, so concurrent guesses cannot overrun them.
 func (s *Service) Login(ctx context.Context, st Store, schema, email, password string, meta Meta) (Account, error) {
 	f := errs.Fields{}
-	if strings.TrimSpace(email) == "" {
+	email, msg := text.Line(email, 254)
+	switch {
+	case msg != "":
+		f.Add("email", msg)
+	case email == "":
 		f.Add("email", "must not be empty")
 	}
 	if password == "" {
@@ -115,7 +124,7 @@ func (s *Service) Login(ctx context.Context, st Store, schema, email, password s
 	if err := f.Err(); err != nil {
 		return Account{}, err
 	}
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = strings.ToLower(email)
 	m := Meta{ActorEmail: email, IP: meta.IP, RequestID: meta.RequestID}
 	key := string(st.Realm()) + ":" + schema + ":" + email
 	account, wait := s.Accounts.Reserve(key)

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/catalogdb"
 	"github.com/schoolsms/sms/db/tenantdb"
@@ -31,6 +31,9 @@ func userOf(u tenantdb.User) User {
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLoginAt: ptr(u.LastLoginAt)}
 }
 
+// maxNameLen is the longest name of an account, in characters.
+const maxNameLen = 200
+
 // NewUser is what creating a school account needs.
 type NewUser struct {
 	Email    string `json:"email"`
@@ -47,9 +50,9 @@ func (in NewUser) Check() (NewUser, error) {
 		f.Add("email", msg)
 	}
 	in.Email = email
-	in.Name = strings.TrimSpace(in.Name)
-	if utf8.RuneCountInString(in.Name) > 200 {
-		f.Add("name", "must be at most 200 characters")
+	in.Name, msg = text.Line(in.Name, maxNameLen)
+	if msg != "" {
+		f.Add("name", msg)
 	}
 	if !ValidSchoolRole(in.Role) {
 		f.Add("role", "must be one of admin, teacher, clerk, viewer")
@@ -157,9 +160,9 @@ type UserPatch struct {
 func (u Users) Update(ctx context.Context, id int64, p UserPatch, meta Meta) (User, error) {
 	f := errs.Fields{}
 	if p.Name != nil {
-		n := strings.TrimSpace(*p.Name)
-		if utf8.RuneCountInString(n) > 200 {
-			f.Add("name", "must be at most 200 characters")
+		n, msg := text.Line(*p.Name, maxNameLen)
+		if msg != "" {
+			f.Add("name", msg)
 		}
 		p.Name = &n
 	}
@@ -262,6 +265,10 @@ func CreatePlatformAdmin(ctx context.Context, c *db.Catalog, email, name, passwo
 	if msg != "" {
 		f.Add("email", msg)
 	}
+	name, msg = text.Line(name, maxNameLen)
+	if msg != "" {
+		f.Add("name", msg)
+	}
 	if msg := CheckPasswordPolicy(password); msg != "" {
 		f.Add("password", msg)
 	}
@@ -274,7 +281,7 @@ func CreatePlatformAdmin(ctx context.Context, c *db.Catalog, email, name, passwo
 	}
 	var out Account
 	err = c.Tx(ctx, func(q *catalogdb.Queries) error {
-		row, err := q.CreateUser(ctx, catalogdb.CreateUserParams{Email: e, Name: strings.TrimSpace(name), PasswordHash: hash})
+		row, err := q.CreateUser(ctx, catalogdb.CreateUserParams{Email: e, Name: name, PasswordHash: hash})
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 				return &errs.Error{Code: errs.Conflict, Message: fmt.Sprintf("a platform admin with email %s already exists", e),
