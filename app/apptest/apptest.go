@@ -43,6 +43,9 @@ func Start(t testing.TB) *Server {
 	cfg.LogLevel = "error"
 	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
+	// Parallel tests sign in at once, and hashing under the race detector on a shared
+	// machine is many times slower than in production: let sign-ins wait their turn.
+	a.Auth.HashWait = time.Minute
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	srv := app.NewServer(a)

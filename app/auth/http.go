@@ -2,14 +2,13 @@ package auth
 
 import (
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
+	"github.com/schoolsms/sms/app/text"
 )
 
 // Routes registers the sign-in API of a realm on r (a school's or the platform's routes).
@@ -110,12 +109,12 @@ func (s *Service) issueToken(c *fiber.Ctx) error {
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
-	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" {
-		in.Name = "api"
+	name, msg := text.Line(in.Name, 100)
+	if msg != "" {
+		return errs.Field("name", msg)
 	}
-	if utf8.RuneCountInString(in.Name) > 100 {
-		return errs.Field("name", "must be at most 100 characters")
+	if in.Name = name; in.Name == "" {
+		in.Name = "api"
 	}
 	st := s.StoreFor(c)
 	acc, err := s.Login(c.UserContext(), st, schemaOf(c), in.Email, in.Password, MetaFrom(c))

@@ -117,9 +117,24 @@ func (s *Service) Authenticate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// signInRoutes are the routed paths (after tenancy has rewritten the request) of the
+// forms and endpoints that sign in. Only these are exempt from the CSRF token; matching
+// on a path's ending would also exempt, say, the platform's routes for a school named
+// "login".
+var signInRoutes = map[string]bool{}
+
+func init() {
+	for _, realm := range []string{tenancy.TenantRoutes, tenancy.PlatformRoutes} {
+		for _, p := range []string{"/login", "/api/auth/login", "/api/auth/token"} {
+			signInRoutes[realm+p] = true
+		}
+	}
+}
+
+// signInPath reports whether the routed path p is a sign-in route. Routing ignores case
+// and one trailing slash, so this does too.
 func signInPath(p string) bool {
-	return strings.HasSuffix(p, "/login") || strings.HasSuffix(p, "/api/auth/login") || strings.HasSuffix(p, "/api/auth/token") ||
-		strings.HasSuffix(p, "/login/") || strings.HasSuffix(p, "/api/auth/login/") || strings.HasSuffix(p, "/api/auth/token/")
+	return signInRoutes[strings.ToLower(strings.TrimSuffix(p, "/"))]
 }
 
 func unsafeMethod(m string) bool {
@@ -133,12 +148,28 @@ func unsafeMethod(m string) bool {
 // CSRFField is the form field (and X-CSRF-Token the header) carrying the session's token.
 const CSRFField = "_csrf"
 
+// validCSRF checks the token from the X-CSRF-Token header or the form body. A token in
+// the URL is ignored: URLs end up in logs, browser history and Referer headers.
 func validCSRF(c *fiber.Ctx, want string) bool {
 	got := c.Get("X-CSRF-Token")
 	if got == "" {
-		got = c.FormValue(CSRFField)
+		got = formCSRF(c)
 	}
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// formCSRF is the CSRF field of a form body (URL-encoded or multipart), never of the query.
+func formCSRF(c *fiber.Ctx) string {
+	ct := strings.ToLower(string(c.Request().Header.ContentType()))
+	switch {
+	case strings.HasPrefix(ct, fiber.MIMEApplicationForm):
+		return string(c.Request().PostArgs().Peek(CSRFField))
+	case strings.HasPrefix(ct, fiber.MIMEMultipartForm):
+		if f, err := c.MultipartForm(); err == nil && len(f.Value[CSRFField]) > 0 {
+			return f.Value[CSRFField][0]
+		}
+	}
+	return ""
 }
 
 // sameOrigin refuses unsafe requests whose Origin names another site (login CSRF);

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 )
 
@@ -38,6 +39,12 @@ type Service struct {
 	IPs      *Limiter // failures per client address
 	Log      *slog.Logger
 	Now      func() time.Time
+	// HashWait is how long a sign-in waits for a free hashing slot before it is told
+	// to retry (0: SignInHashWait).
+	HashWait time.Duration
+	// OnVerify, when set, is called once for every password the service has checked
+	// (tests count them to prove that refused attempts never reach the hash).
+	OnVerify func()
 }
 
 // NewService returns the service with the default backoff policies.
@@ -81,7 +88,11 @@ var errBadLogin = errs.E(errs.Unauthorized, "the email or password is not correc
 
 // NormalizeEmail checks and lower-cases an email address; "" and a message if invalid.
 func NormalizeEmail(raw string) (string, string) {
-	e := strings.ToLower(strings.TrimSpace(raw))
+	e, msg := text.Line(raw, 254)
+	if msg != "" {
+		return "", msg
+	}
+	e = strings.ToLower(e)
 	if e == "" {
 		return "", "must not be empty"
 	}
@@ -96,10 +107,15 @@ func NormalizeEmail(raw string) (string, string) {
 }
 
 // Login checks an email and password in store's realm, with backoff per account and per
-// client address, and audits the outcome either way.
+// client address, and audits the outcome either way. The attempt is booked with both
+// limiters before the password is checked, so concurrent guesses cannot overrun them.
 func (s *Service) Login(ctx context.Context, st Store, schema, email, password string, meta Meta) (Account, error) {
 	f := errs.Fields{}
-	if strings.TrimSpace(email) == "" {
+	email, msg := text.Line(email, 254)
+	switch {
+	case msg != "":
+		f.Add("email", msg)
+	case email == "":
 		f.Add("email", "must not be empty")
 	}
 	if password == "" {
@@ -108,32 +124,53 @@ func (s *Service) Login(ctx context.Context, st Store, schema, email, password s
 	if err := f.Err(); err != nil {
 		return Account{}, err
 	}
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = strings.ToLower(email)
+	m := Meta{ActorEmail: email, IP: meta.IP, RequestID: meta.RequestID}
 	key := string(st.Realm()) + ":" + schema + ":" + email
-	if wait := max(s.Accounts.Wait(key), s.IPs.Wait(meta.IP)); wait > 0 {
-		s.audit(ctx, st, Meta{ActorEmail: email, IP: meta.IP, RequestID: meta.RequestID}.Entry("login.throttled", email, nil))
+	account, wait := s.Accounts.Reserve(key)
+	var ip *Attempt
+	if account != nil {
+		if ip, wait = s.IPs.Reserve(meta.IP); ip == nil {
+			account.Cancel()
+		}
+	}
+	if wait > 0 {
+		s.audit(ctx, st, m.Entry("login.throttled", email, nil))
 		return Account{}, &errs.Error{Code: errs.TooManyRequests, RetryAfter: wait,
 			Message: fmt.Sprintf("too many failed sign-ins; try again in %s", wait.Round(time.Second))}
 	}
+	// Whatever ends the attempt without a verdict (a lookup error, no free hashing slot)
+	// does not count against the account or the address.
+	defer account.Cancel()
+	defer ip.Cancel()
+
 	acc, err := st.AccountByEmail(ctx, email)
-	ok := false
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		CheckPassword(dummyHash, password)
-	case err != nil:
+	found := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Account{}, errs.Wrap(err, "look up account")
-	default:
-		ok, _ = CheckPassword(acc.PasswordHash, password)
-		ok = ok && acc.Active
 	}
-	m := Meta{ActorEmail: email, IP: meta.IP, RequestID: meta.RequestID}
+	hash := dummyHash
+	if found {
+		hash = acc.PasswordHash
+	}
+	ok, err := CheckPassword(ctx, s.hashWait(), hash, password)
+	if errors.Is(err, errHashBusy) {
+		return Account{}, err
+	}
+	if ctx.Err() != nil {
+		return Account{}, errs.Wrap(ctx.Err(), "check password")
+	}
+	if s.OnVerify != nil {
+		s.OnVerify()
+	}
+	ok = ok && found && acc.Active
 	if !ok {
-		s.Accounts.Fail(key)
-		s.IPs.Fail(meta.IP)
+		account.Fail()
+		ip.Fail()
 		s.audit(ctx, st, m.Entry("login.failure", email, nil))
 		return Account{}, errBadLogin
 	}
-	s.Accounts.Succeed(key)
+	account.Succeed()
 	id := acc.ID
 	m.ActorID = &id
 	if err := st.TouchLogin(ctx, acc.ID); err != nil {
@@ -141,6 +178,13 @@ func (s *Service) Login(ctx context.Context, st Store, schema, email, password s
 	}
 	s.audit(ctx, st, m.Entry("login.success", email, nil))
 	return acc, nil
+}
+
+func (s *Service) hashWait() time.Duration {
+	if s.HashWait > 0 {
+		return s.HashWait
+	}
+	return SignInHashWait
 }
 
 // audit writes an entry; a failure is logged, not returned, so a full disk never

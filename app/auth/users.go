@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/catalogdb"
 	"github.com/schoolsms/sms/db/tenantdb"
@@ -31,6 +31,9 @@ func userOf(u tenantdb.User) User {
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLoginAt: ptr(u.LastLoginAt)}
 }
 
+// maxNameLen is the longest name of an account, in characters.
+const maxNameLen = 200
+
 // NewUser is what creating a school account needs.
 type NewUser struct {
 	Email    string `json:"email"`
@@ -47,9 +50,9 @@ func (in NewUser) Check() (NewUser, error) {
 		f.Add("email", msg)
 	}
 	in.Email = email
-	in.Name = strings.TrimSpace(in.Name)
-	if utf8.RuneCountInString(in.Name) > 200 {
-		f.Add("name", "must be at most 200 characters")
+	in.Name, msg = text.Line(in.Name, maxNameLen)
+	if msg != "" {
+		f.Add("name", msg)
 	}
 	if !ValidSchoolRole(in.Role) {
 		f.Add("role", "must be one of admin, teacher, clerk, viewer")
@@ -63,14 +66,27 @@ func (in NewUser) Check() (NewUser, error) {
 // CreateSchoolUser adds an account to a school inside the caller's transaction (q), with
 // its audit entry, so a school created with its first admin is all-or-nothing.
 func CreateSchoolUser(ctx context.Context, q *tenantdb.Queries, in NewUser, meta Meta) (User, error) {
-	in, err := in.Check()
+	in, hash, err := in.checkAndHash(ctx)
 	if err != nil {
 		return User{}, err
 	}
-	hash, err := HashPassword(in.Password)
+	return insertSchoolUser(ctx, q, in, hash, meta)
+}
+
+// checkAndHash validates the input and hashes its password.
+func (in NewUser) checkAndHash(ctx context.Context) (NewUser, string, error) {
+	in, err := in.Check()
 	if err != nil {
-		return User{}, errs.Wrap(err, "hash password")
+		return in, "", err
 	}
+	hash, err := HashPassword(ctx, in.Password)
+	if err != nil {
+		return in, "", errs.Wrap(err, "hash password")
+	}
+	return in, hash, nil
+}
+
+func insertSchoolUser(ctx context.Context, q *tenantdb.Queries, in NewUser, hash string, meta Meta) (User, error) {
 	u, err := q.CreateUser(ctx, tenantdb.CreateUserParams{Email: in.Email, Name: in.Name, Role: string(in.Role), PasswordHash: hash})
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
@@ -88,11 +104,16 @@ func CreateSchoolUser(ctx context.Context, q *tenantdb.Queries, in NewUser, meta
 // Users manages one school's accounts.
 type Users struct{ T *db.Tenant }
 
-// Create adds an account.
+// Create adds an account. The password is hashed before the write transaction, so the
+// school's file is not locked while the hash is computed.
 func (u Users) Create(ctx context.Context, in NewUser, meta Meta) (User, error) {
+	in, hash, err := in.checkAndHash(ctx)
+	if err != nil {
+		return User{}, err
+	}
 	var out User
-	err := u.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) (err error) {
-		out, err = CreateSchoolUser(ctx, q, in, meta)
+	err = u.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) (err error) {
+		out, err = insertSchoolUser(ctx, q, in, hash, meta)
 		return err
 	})
 	return out, err
@@ -139,9 +160,9 @@ type UserPatch struct {
 func (u Users) Update(ctx context.Context, id int64, p UserPatch, meta Meta) (User, error) {
 	f := errs.Fields{}
 	if p.Name != nil {
-		n := strings.TrimSpace(*p.Name)
-		if utf8.RuneCountInString(n) > 200 {
-			f.Add("name", "must be at most 200 characters")
+		n, msg := text.Line(*p.Name, maxNameLen)
+		if msg != "" {
+			f.Add("name", msg)
 		}
 		p.Name = &n
 	}
@@ -206,7 +227,7 @@ func (u Users) SetPassword(ctx context.Context, id int64, password string, meta 
 	if msg := CheckPasswordPolicy(password); msg != "" {
 		return errs.Field("password", msg)
 	}
-	hash, err := HashPassword(password)
+	hash, err := HashPassword(ctx, password)
 	if err != nil {
 		return errs.Wrap(err, "hash password")
 	}
@@ -244,19 +265,23 @@ func CreatePlatformAdmin(ctx context.Context, c *db.Catalog, email, name, passwo
 	if msg != "" {
 		f.Add("email", msg)
 	}
+	name, msg = text.Line(name, maxNameLen)
+	if msg != "" {
+		f.Add("name", msg)
+	}
 	if msg := CheckPasswordPolicy(password); msg != "" {
 		f.Add("password", msg)
 	}
 	if err := f.Err(); err != nil {
 		return Account{}, err
 	}
-	hash, err := HashPassword(password)
+	hash, err := HashPassword(ctx, password)
 	if err != nil {
 		return Account{}, errs.Wrap(err, "hash password")
 	}
 	var out Account
 	err = c.Tx(ctx, func(q *catalogdb.Queries) error {
-		row, err := q.CreateUser(ctx, catalogdb.CreateUserParams{Email: e, Name: strings.TrimSpace(name), PasswordHash: hash})
+		row, err := q.CreateUser(ctx, catalogdb.CreateUserParams{Email: e, Name: name, PasswordHash: hash})
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 				return &errs.Error{Code: errs.Conflict, Message: fmt.Sprintf("a platform admin with email %s already exists", e),

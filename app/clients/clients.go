@@ -12,10 +12,10 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
+	"github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/catalogdb"
 	"github.com/schoolsms/sms/db/tenantdb"
@@ -80,14 +80,12 @@ func checkSchema(f errs.Fields, field, s string) {
 }
 
 func checkName(f errs.Fields, name string) string {
-	name = strings.TrimSpace(name)
+	name, msg := text.Line(name, maxNameLen)
 	switch {
+	case msg != "":
+		f.Add("name", msg)
 	case name == "":
 		f.Add("name", "must not be empty")
-	case !utf8.ValidString(name):
-		f.Add("name", "must be valid UTF-8 text")
-	case utf8.RuneCountInString(name) > maxNameLen:
-		f.Add("name", fmt.Sprintf("must be at most %d characters", maxNameLen))
 	}
 	return name
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/schoolsms/sms/app"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/clients"
+	"github.com/schoolsms/sms/app/text"
 )
 
 func (c *cli) tenantCommand() *cobra.Command {
@@ -94,7 +95,8 @@ func (c *cli) tenantList() *cobra.Command {
 				w := tabwriter.NewWriter(c.out(), 0, 4, 2, ' ', 0)
 				fmt.Fprintln(w, "SCHEMA\tNAME\tSTATUS\tDOMAINS")
 				for _, t := range ts {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.Schema, t.Name, t.Status, strings.Join(domainNames(t), ","))
+					// Names stored before names were checked may hold terminal escapes.
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.Schema, text.Printable(t.Name), t.Status, text.Printable(strings.Join(domainNames(t), ",")))
 				}
 				return w.Flush()
 			})
@@ -131,14 +133,14 @@ func (c *cli) tenantShow() *cobra.Command {
 func printTenant(c *cli, a *app.App, t clients.Tenant) {
 	w := tabwriter.NewWriter(c.out(), 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "schema:\t%s\n", t.Schema)
-	fmt.Fprintf(w, "name:\t%s\n", t.Name)
+	fmt.Fprintf(w, "name:\t%s\n", text.Printable(t.Name))
 	fmt.Fprintf(w, "status:\t%s\n", t.Status)
 	for _, d := range t.Domains {
 		primary := ""
 		if d.IsPrimary {
 			primary = " (primary)"
 		}
-		fmt.Fprintf(w, "domain:\t%s%s\n", d.Domain, primary)
+		fmt.Fprintf(w, "domain:\t%s%s\n", text.Printable(d.Domain), primary)
 	}
 	fmt.Fprintf(w, "file:\t%s\n", a.Pool.Path(t.Schema))
 	fmt.Fprintf(w, "created:\t%s\n", t.CreatedAt)

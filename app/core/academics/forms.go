@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	apptext "github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -54,9 +54,9 @@ func (in *FormInput) check(f errs.Fields) {
 	if in.Level < 1 || in.Level > MaxLevel {
 		f.Add("level", fmt.Sprintf("must be a whole number from 1 to %d", MaxLevel))
 	}
-	in.LevelBlock = strings.TrimSpace(in.LevelBlock)
-	if utf8.RuneCountInString(in.LevelBlock) > maxShort {
-		f.Add("level_block", "must be at most 50 characters")
+	var msg string
+	if in.LevelBlock, msg = apptext.Line(in.LevelBlock, maxShort); msg != "" {
+		f.Add("level_block", msg)
 	}
 }
 

@@ -9,11 +9,11 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	apptext "github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -78,14 +78,15 @@ const (
 	maxCode  = 20
 )
 
-// text trims *v and checks it is present and not too long.
+// text cleans *v (one line, see package text) and checks it is present.
 func text(f errs.Fields, field string, v *string, max int) {
-	*v = strings.TrimSpace(*v)
+	var msg string
+	*v, msg = apptext.Line(*v, max)
 	switch {
+	case msg != "":
+		f.Add(field, msg)
 	case *v == "":
 		f.Add(field, "is required")
-	case utf8.RuneCountInString(*v) > max:
-		f.Add(field, fmt.Sprintf("must be at most %d characters", max))
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/schoolsms/sms/app/text"
 )
 
 // Row is one student line of an import, normalised but not yet checked against the
@@ -170,12 +172,20 @@ func parseRecords(records [][]string, serialDates bool) ([]Row, []Problem) {
 				add(f.col, "must not be empty")
 			}
 		}
-		for col, v := range map[string]string{"admission_no": row.AdmissionNo, "first_name": row.FirstName,
-			"middle_name": row.MiddleName, "last_name": row.LastName, "guardian_name": row.GuardianName} {
-			if !utf8.ValidString(v) {
-				add(col, "is not valid UTF-8 text; save the file as UTF-8")
-			} else if utf8.RuneCountInString(v) > 100 {
-				add(col, "must be at most 100 characters")
+		for _, f := range []struct {
+			col string
+			v   *string
+			max int // 0: the student service checks the length
+		}{{"admission_no", &row.AdmissionNo, 100}, {"first_name", &row.FirstName, 100}, {"middle_name", &row.MiddleName, 100},
+			{"last_name", &row.LastName, 100}, {"guardian_name", &row.GuardianName, 100}, {"class", &row.Class, 0},
+			{"guardian_relationship", &row.GuardianRelationship, 0}, {"guardian_phone", &row.GuardianPhone, 0},
+			{"guardian_email", &row.GuardianEmail, 0}} {
+			if !utf8.ValidString(*f.v) {
+				add(f.col, "is not valid UTF-8 text; save the file as UTF-8")
+			} else if v, msg := text.Line(*f.v, f.max); msg != "" {
+				add(f.col, msg)
+			} else {
+				*f.v = v
 			}
 		}
 		g, ok := Gender(get("gender"))

@@ -9,11 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -44,8 +44,8 @@ func CheckAdmissionPattern(p string) string {
 	if utf8.RuneCountInString(p) > 40 {
 		return "must be at most 40 characters"
 	}
-	if strings.IndexFunc(p, unicode.IsControl) >= 0 {
-		return "must not contain control characters"
+	if _, msg := text.Line(p, 40); msg != "" {
+		return msg
 	}
 	seqs := 0
 	for _, ph := range placeholderRE.FindAllString(p, -1) {

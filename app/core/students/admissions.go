@@ -109,7 +109,7 @@ func (in AdmissionInput) check(ctx context.Context, q *tenantdb.Queries) (Admiss
 	} else if msg := checkDate(in.AppliedOn); msg != "" {
 		f.Add("applied_on", msg)
 	}
-	in.Notes = cleanText(f, "notes", in.Notes, 2000, false)
+	in.Notes = cleanNotes(f, "notes", in.Notes, 2000)
 	return in, f.Err()
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -71,7 +72,11 @@ func (in GuardianInput) check(country string) (GuardianInput, errs.Fields) {
 }
 
 func checkEmail(f errs.Fields, field, e string) string {
-	e = strings.TrimSpace(e)
+	e, msg := text.Line(e, 254)
+	if msg != "" {
+		f.Add(field, msg)
+		return e
+	}
 	if e == "" {
 		return ""
 	}

@@ -4,14 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -193,16 +191,24 @@ func checkDate(s string) string {
 	return ""
 }
 
-// cleanText trims s and checks its length and that it has no control characters.
+// cleanText cleans a one-line value (see package text) and checks it is present if required.
 func cleanText(f errs.Fields, field, s string, max int, required bool) string {
-	s = strings.TrimSpace(s)
+	s, msg := text.Line(s, max)
+	return present(f, field, s, msg, required)
+}
+
+// cleanNotes is cleanText for values that may span lines (addresses, notes).
+func cleanNotes(f errs.Fields, field, s string, max int) string {
+	s, msg := text.Multiline(s, max)
+	return present(f, field, s, msg, false)
+}
+
+func present(f errs.Fields, field, s, msg string, required bool) string {
 	switch {
+	case msg != "":
+		f.Add(field, msg)
 	case s == "" && required:
 		f.Add(field, "is required")
-	case utf8.RuneCountInString(s) > max:
-		f.Add(field, fmt.Sprintf("must be at most %d characters", max))
-	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0:
-		f.Add(field, "must not contain control characters")
 	}
 	return s
 }

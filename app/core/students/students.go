@@ -126,8 +126,8 @@ func (b *bio) check(f errs.Fields) {
 	}
 	b.nationality = cleanText(f, "nationality", b.nationality, 100, false)
 	b.language = cleanText(f, "home_language", b.language, 100, false)
-	b.address = cleanText(f, "address", b.address, 500, false)
-	b.medical = cleanText(f, "medical_notes", b.medical, 2000, false)
+	b.address = cleanNotes(f, "address", b.address, 500)
+	b.medical = cleanNotes(f, "medical_notes", b.medical, 2000)
 	b.status = strings.ToLower(strings.TrimSpace(b.status))
 	if !validStudentStatus(b.status) {
 		f.Add("status", "must be one of "+strings.Join(studentStatuses, ", "))
