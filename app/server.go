@@ -55,7 +55,7 @@ func NewServer(a *App) *Server {
 func (s *Server) Fiber() *fiber.App { return s.app }
 
 func (s *Server) routes() {
-	s.app.Use(s.logRequests, auth.SecurityHeaders)
+	s.app.Use(s.logRequests, s.recoverPanics, auth.SecurityHeaders)
 	s.app.Get("/healthz", s.healthz) // any host, before tenancy
 	// Assets are the same for every school; serving them before tenancy lets error pages
 	// for unknown or suspended hosts be styled too.
