@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is everything a subcommand needs to know about the deployment. Values come
@@ -24,6 +26,10 @@ type Config struct {
 	LogFormat     string // SMS_LOG_FORMAT: text or json
 	DefaultTenant string // SMS_DEFAULT_TENANT: school served on hosts that name no school
 	NATSURL       string // SMS_NATS_URL: external NATS instead of the embedded server
+	// TrustedProxies (SMS_TRUSTED_PROXIES) lists, comma-separated, the addresses and
+	// CIDR ranges of reverse proxies whose X-Forwarded-* headers are believed.
+	TrustedProxies  string
+	ShutdownTimeout time.Duration // SMS_SHUTDOWN_TIMEOUT: how long requests in flight may finish on shutdown
 }
 
 // DefaultConfig is the configuration of a fresh install.
@@ -35,6 +41,8 @@ func DefaultConfig() Config {
 		PoolCap:    128,
 		LogLevel:   "info",
 		LogFormat:  "text",
+
+		ShutdownTimeout: 10 * time.Second,
 	}
 }
 
@@ -52,6 +60,14 @@ func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 	set("SMS_LOG_FORMAT", &c.LogFormat)
 	set("SMS_DEFAULT_TENANT", &c.DefaultTenant)
 	set("SMS_NATS_URL", &c.NATSURL)
+	set("SMS_TRUSTED_PROXIES", &c.TrustedProxies)
+	if v := getenv("SMS_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("SMS_SHUTDOWN_TIMEOUT: %q is not a duration (e.g. 10s)", v)
+		}
+		c.ShutdownTimeout = d
+	}
 	if v := getenv("SMS_POOL_CAP"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -83,7 +99,41 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log format must be text or json, got %q", c.LogFormat))
 	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("shutdown timeout must be positive, got %s", c.ShutdownTimeout))
+	}
 	return errors.Join(errs...)
+}
+
+// TrustedProxyPrefixes parses TrustedProxies: addresses ("10.0.0.1") and CIDR ranges
+// ("10.0.0.0/8"), comma-separated. Empty trusts nobody.
+func (c Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	if strings.TrimSpace(c.TrustedProxies) == "" {
+		return nil, nil
+	}
+	var out []netip.Prefix
+	for _, item := range strings.Split(c.TrustedProxies, ",") {
+		item = strings.TrimSpace(item)
+		var p netip.Prefix
+		var err error
+		if strings.Contains(item, "/") {
+			p, err = netip.ParsePrefix(item)
+			p = p.Masked()
+		} else {
+			var a netip.Addr
+			if a, err = netip.ParseAddr(item); err == nil {
+				p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+			}
+		}
+		if err != nil || item == "" {
+			return nil, fmt.Errorf("trusted proxies: %q is not an IP address or CIDR range", item)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // TenantsDir is where the tenant files live.

@@ -32,6 +32,11 @@ type Server struct {
 // NewServer builds the HTTP server over an open App. It does not listen yet.
 func NewServer(a *App) *Server {
 	s := &Server{a: a, log: a.Log, openapi: openAPIDocument()}
+	proxies, _ := a.Config.TrustedProxyPrefixes() // validated by Open
+	var proxyList []string
+	for _, p := range proxies {
+		proxyList = append(proxyList, p.String())
+	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "sms",
 		DisableStartupMessage: true,
@@ -44,9 +49,16 @@ func NewServer(a *App) *Server {
 		IdleTimeout:    120 * time.Second,
 		BodyLimit:      16 << 20,
 		ReadBufferSize: 8 << 10,
+		// Without the check Fiber believes X-Forwarded-* from anyone (c.Protocol,
+		// c.Hostname, c.IP); tenancy.Router.Edge reduces a trusted proxy's headers to
+		// the values it added, which Fiber then reads.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          proxyList,
+		ProxyHeader:             fiber.HeaderXForwardedFor,
+		EnableIPValidation:      true,
 	})
 	s.router = &tenancy.Router{Resolver: a.Resolver, Pool: a.Pool, BaseDomain: a.Config.BaseDomain,
-		DefaultTenant: a.Config.DefaultTenant, Log: a.Log}
+		DefaultTenant: a.Config.DefaultTenant, Log: a.Log, TrustedProxies: proxies}
 	s.routes()
 	return s
 }
@@ -55,7 +67,7 @@ func NewServer(a *App) *Server {
 func (s *Server) Fiber() *fiber.App { return s.app }
 
 func (s *Server) routes() {
-	s.app.Use(s.logRequests, s.recoverPanics, auth.SecurityHeaders)
+	s.app.Use(s.logRequests, s.recoverPanics, s.router.Edge, auth.SecurityHeaders)
 	s.app.Get("/healthz", s.healthz) // any host, before tenancy
 	// Assets are the same for every school; serving them before tenancy lets error pages
 	// for unknown or suspended hosts be styled too.

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/tenancy"
 )
 
 // RequestIDKey is the Fiber local holding the request id.
@@ -148,19 +149,25 @@ type List[T any] struct {
 }
 
 // NewList builds the envelope, with next/previous links that keep the request's other
-// query parameters (filters, ordering) and its host and /t/ prefix.
+// query parameters (filters, ordering), its /t/ prefix, and the scheme, host and port
+// the client addressed.
 func NewList[T any](c *fiber.Ctx, p Page, count int64, results []T) List[T] {
 	if results == nil {
 		results = []T{}
 	}
 	l := List[T]{Count: count, Results: results}
+	origin := c.Protocol() + "://" + string(c.Request().Header.Host())
+	if r := tenancy.From(c); r != nil && r.Origin != "" {
+		origin = r.Origin
+	}
 	link := func(n int) *string {
 		u, _ := url.Parse(c.OriginalURL())
 		q := u.Query()
 		q.Set("page", strconv.Itoa(n))
 		q.Set("page_size", strconv.Itoa(p.Size))
 		u.RawQuery = q.Encode()
-		s := c.Protocol() + "://" + c.Hostname() + u.String()
+		// RequestURI drops the scheme and host of an absolute-form request target.
+		s := origin + u.RequestURI()
 		return &s
 	}
 	if int64(p.Number)*int64(p.Size) < count {

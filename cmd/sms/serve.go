@@ -51,6 +51,8 @@ func (c *cli) serveCommand() *cobra.Command {
 	f.BoolVar(&demo, "demo", false, "create a demo school (if missing) and print its addresses")
 	f.StringVar(&c.cfg.DefaultTenant, "default-tenant", c.cfg.DefaultTenant, "school served on hosts that name no school, e.g. a bare IP (env SMS_DEFAULT_TENANT)")
 	f.StringVar(&c.cfg.NATSURL, "nats-url", c.cfg.NATSURL, "connect to this NATS cluster instead of the embedded server (env SMS_NATS_URL)")
+	f.StringVar(&c.cfg.TrustedProxies, "trusted-proxies", c.cfg.TrustedProxies, "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-* headers are believed (env SMS_TRUSTED_PROXIES)")
+	f.DurationVar(&c.cfg.ShutdownTimeout, "shutdown-timeout", c.cfg.ShutdownTimeout, "how long requests in flight may finish when the server stops (env SMS_SHUTDOWN_TIMEOUT)")
 	return cmd
 }
 
