@@ -65,6 +65,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		status = fe.Code
 	}
 	switch e.Code {
+	case errs.TenantUnavailable:
+		s.log.Error("school unavailable", slog.String("request_id", requestID(c)), slog.String("tenant", tenancy.Schema(c)),
+			slog.String("path", requestPath(c)), slog.Any("error", e.Err))
 	case errs.Busy, errs.StorageFull:
 		s.log.Warn("request refused", slog.String("request_id", requestID(c)), slog.String("tenant", tenancy.Schema(c)),
 			slog.String("path", requestPath(c)), slog.String("code", string(e.Code)), slog.Any("error", err))
@@ -175,12 +178,39 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 	s.log.Info("request",
 		slog.String("request_id", id),
 		slog.String("tenant", tenancy.Schema(c)),
-		slog.String("host", clip(string(c.Request().Host()), 100)),
+		slog.String("host", clip(string(c.Request().Header.Host()), 100)),
 		slog.String("method", c.Method()),
-		slog.String("path", requestPath(c)),
+		slog.String("route", routeOf(c)),
+		slog.String("path", clip(requestPath(c), 200)),
 		slog.Int("status", c.Response().StatusCode()),
-		slog.Duration("duration", time.Since(start)))
+		slog.Duration("duration", time.Since(start)),
+		slog.Int("bytes", responseBytes(c)),
+		slog.String("ip", c.IP()))
 	return nil
+}
+
+// routeOf is the route pattern that answered ("/api/core/students/:id"), the same for
+// a school's host and its /t/ prefix; "" when no route did (unknown school, no page),
+// which leaves the request at a middleware mounted on "/".
+func routeOf(c *fiber.Ctx) string {
+	p := c.Route().Path
+	for _, prefix := range []string{tenancy.TenantRoutes, tenancy.PlatformRoutes} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok {
+			return rest
+		}
+	}
+	if p == "/" {
+		return ""
+	}
+	return p
+}
+
+// responseBytes is the size of the body sent; a streamed body is not read to count it.
+func responseBytes(c *fiber.Ctx) int {
+	if c.Response().IsBodyStream() {
+		return max(c.Response().Header.ContentLength(), 0)
+	}
+	return len(c.Response().Body())
 }
 
 func saneID(id string) bool {

@@ -59,7 +59,7 @@ func NewServer(a *App) *Server {
 		EnableIPValidation:      true,
 	})
 	s.router = &tenancy.Router{Resolver: a.Resolver, Pool: a.Pool, BaseDomain: a.Config.BaseDomain,
-		DefaultTenant: a.Config.DefaultTenant, Log: a.Log, TrustedProxies: proxies}
+		DefaultTenant: a.Config.DefaultTenant, TrustedProxies: proxies}
 	s.routes()
 	return s
 }

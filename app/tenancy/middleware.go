@@ -2,7 +2,7 @@ package tenancy
 
 import (
 	"errors"
-	"log/slog"
+	"fmt"
 	"net/netip"
 	"strings"
 
@@ -53,7 +53,6 @@ type Router struct {
 	Pool          *db.Pool
 	BaseDomain    string
 	DefaultTenant string // served on hosts that name no school (single-school installs)
-	Log           *slog.Logger
 	// TrustedProxies are the reverse proxies whose X-Forwarded-* headers Edge believes.
 	TrustedProxies []netip.Prefix
 }
@@ -117,11 +116,12 @@ func (rt *Router) Handler(c *fiber.Ctx) error {
 	}
 	t, release, err := rt.Pool.Acquire(ctx, info.Schema)
 	if err != nil {
-		rt.Log.Error("tenant unavailable", slog.String("tenant", info.Schema), slog.Any("error", err))
 		if errors.Is(err, ctx.Err()) && ctx.Err() != nil {
 			return errs.Wrap(err, "acquire tenant")
 		}
-		return errs.E(errs.TenantUnavailable, "the school %q is temporarily unavailable", info.Name)
+		// The cause goes to the log (with the request id), never to the client.
+		return &errs.Error{Code: errs.TenantUnavailable, Err: err,
+			Message: fmt.Sprintf("the school %q is temporarily unavailable", info.Name)}
 	}
 	defer release()
 	c.Locals(localsKey, &Request{Host: host, Origin: origin, Info: info, Tenant: t, Prefix: prefix})

@@ -34,7 +34,7 @@ func (c *cli) serveCommand() *cobra.Command {
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			a, err := c.open(ctx)
+			a, err := c.open(ctx, c.serverLogger())
 			if err != nil {
 				return err
 			}
