@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -28,6 +29,7 @@ type Server struct {
 	app     *fiber.App
 	router  *tenancy.Router
 	openapi map[string]any
+	nats    atomic.Pointer[embed.NATS] // set by Run, for /readyz
 }
 
 // NewServer builds the HTTP server over an open App. It does not listen yet.
@@ -70,6 +72,7 @@ func (s *Server) Fiber() *fiber.App { return s.app }
 func (s *Server) routes() {
 	s.app.Use(s.logRequests, s.recoverPanics, s.router.Edge, auth.SecurityHeaders)
 	s.app.Get("/healthz", s.healthz) // any host, before tenancy
+	s.app.Get("/readyz", s.readyz)
 	// Assets are the same for every school; serving them before tenancy lets error pages
 	// for unknown or suspended hosts be styled too.
 	s.app.Get("/static/*", webui.Static())
@@ -91,10 +94,6 @@ func (s *Server) routes() {
 	web.Routes(t, p, web.Deps{Auth: s.a.Auth, Clients: s.a.Clients, Log: s.log})
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
-}
-
-func (s *Server) healthz(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"status": "ok"})
 }
 
 // Bounds of the shutdown steps after HTTP: each has its own, so a slow step cannot use up
@@ -121,6 +120,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return fmt.Errorf("start nats: %w", err)
 	}
+	s.nats.Store(nc)
 
 	tl := newTrackingListener(ln)
 	served := make(chan error, 1)
