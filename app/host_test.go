@@ -54,6 +54,8 @@ func TestHostHeaderAbuse(t *testing.T) {
 		{"two Host headers apart", "/api/tenant", "Host: alpha.localhost\r\nAccept: */*\r\nHost: beta.localhost\r\n"},
 		{"two Host headers under a subfolder", "/t/alpha/api/tenant", "Host: alpha.localhost\r\nHost: beta.localhost\r\n"},
 		{"spaces inside", "/api/tenant", "Host: alpha.localhost beta.localhost\r\n"},
+		{"a tab before the name", "/api/tenant", "Host:\talpha.localhost\r\n"},
+		{"a tab after the name", "/api/tenant", "Host: alpha.localhost\t\r\n"},
 		{"a comma list", "/api/tenant", "Host: alpha.localhost, beta.localhost\r\n"},
 		{"absolute-form naming another school", "http://beta.localhost/api/tenant", "Host: alpha.localhost\r\n"},
 		{"absolute-form naming another port", "http://alpha.localhost:9/api/tenant", "Host: alpha.localhost:8080\r\n"},
@@ -84,6 +86,7 @@ func TestHostHeaderAbuse(t *testing.T) {
 
 	served := []struct{ name, target, headers, schema string }{
 		{"plain", "/api/tenant", "Host: alpha.localhost\r\n", "alpha"},
+		{"spaces around", "/api/tenant", "Host:    alpha.localhost   \r\n", "alpha"},
 		{"absolute-form agreeing with Host", "http://alpha.localhost/api/tenant", "Host: alpha.localhost\r\n", "alpha"},
 		{"absolute-form agreeing up to case and port", "http://ALPHA.localhost:8080/api/tenant", "Host: alpha.LOCALHOST:8080\r\n", "alpha"},
 		{"absolute-form https", "https://beta.localhost/api/tenant", "Host: beta.localhost\r\n", "beta"},

@@ -27,7 +27,9 @@ func NormalizeHost(raw string) (string, error) {
 
 // SplitHost is NormalizeHost that also returns the port ("" when there is none).
 func SplitHost(raw string) (host, port string, err error) {
-	h := strings.TrimSpace(raw)
+	// Spaces only: fasthttp trims those from header values itself, but cannot parse a
+	// host with a tab, and then routes the request to "/" whatever its path was.
+	h := strings.Trim(raw, " ")
 	if h == "" {
 		return "", "", errEmptyHost
 	}
