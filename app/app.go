@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/backup"
@@ -66,4 +67,17 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 // Close closes the pool, then the catalog.
 func (a *App) Close() error {
 	return errors.Join(a.Pool.Close(), a.Catalog.Close())
+}
+
+// CloseWithin is Close for a process about to exit: it gives up waiting after d (the
+// close goes on in the background) so a stuck file cannot hold the exit forever.
+func (a *App) CloseWithin(d time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- a.Close() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		return fmt.Errorf("closing the data files did not finish within %s", d)
+	}
 }

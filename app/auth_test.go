@@ -30,7 +30,13 @@ type authWorld struct {
 
 func newAuthWorld(t *testing.T) authWorld {
 	t.Helper()
-	a := openTestApp(t, testConfig(t, t.TempDir(), 4))
+	return newAuthWorldWith(t, testConfig(t, t.TempDir(), 4))
+}
+
+// newAuthWorldWith is newAuthWorld over a configuration of the test's own.
+func newAuthWorldWith(t *testing.T, cfg Config) authWorld {
+	t.Helper()
+	a := openTestApp(t, cfg)
 	ctx := context.Background()
 	for _, schema := range []string{"alpha", "beta"} {
 		_, err := a.Clients.CreateWithAdmin(ctx, clients.CreateRequest{Schema: schema, Name: strings.ToUpper(schema[:1]) + schema[1:] + " School",

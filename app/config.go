@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -29,6 +30,10 @@ type Config struct {
 	BackupEvery time.Duration // SMS_BACKUP_EVERY: sms serve backs everything up this often (0: never)
 	BackupKeep  int           // SMS_BACKUP_KEEP: scheduled backups kept, newest first
 	BackupDir   string        // SMS_BACKUP_DIR: where backups go (default <data>/backups)
+	// TrustedProxies (SMS_TRUSTED_PROXIES) lists, comma-separated, the addresses and
+	// CIDR ranges of reverse proxies whose X-Forwarded-* headers are believed.
+	TrustedProxies  string
+	ShutdownTimeout time.Duration // SMS_SHUTDOWN_TIMEOUT: how long requests in flight may finish on shutdown
 }
 
 // DefaultConfig is the configuration of a fresh install.
@@ -41,6 +46,8 @@ func DefaultConfig() Config {
 		LogLevel:   "info",
 		LogFormat:  "text",
 		BackupKeep: 7,
+
+		ShutdownTimeout: 10 * time.Second,
 	}
 }
 
@@ -72,6 +79,14 @@ func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("SMS_BACKUP_KEEP: %q is not a number", v)
 		}
 		c.BackupKeep = n
+	}
+	set("SMS_TRUSTED_PROXIES", &c.TrustedProxies)
+	if v := getenv("SMS_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("SMS_SHUTDOWN_TIMEOUT: %q is not a duration (e.g. 10s)", v)
+		}
+		c.ShutdownTimeout = d
 	}
 	if v := getenv("SMS_POOL_CAP"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -115,7 +130,41 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log format must be text or json, got %q", c.LogFormat))
 	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("shutdown timeout must be positive, got %s", c.ShutdownTimeout))
+	}
 	return errors.Join(errs...)
+}
+
+// TrustedProxyPrefixes parses TrustedProxies: addresses ("10.0.0.1") and CIDR ranges
+// ("10.0.0.0/8"), comma-separated. Empty trusts nobody.
+func (c Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	if strings.TrimSpace(c.TrustedProxies) == "" {
+		return nil, nil
+	}
+	var out []netip.Prefix
+	for _, item := range strings.Split(c.TrustedProxies, ",") {
+		item = strings.TrimSpace(item)
+		var p netip.Prefix
+		var err error
+		if strings.Contains(item, "/") {
+			p, err = netip.ParsePrefix(item)
+			p = p.Masked()
+		} else {
+			var a netip.Addr
+			if a, err = netip.ParseAddr(item); err == nil {
+				p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+			}
+		}
+		if err != nil || item == "" {
+			return nil, fmt.Errorf("trusted proxies: %q is not an IP address or CIDR range", item)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // TenantsDir is where the tenant files live.

@@ -4,9 +4,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"math"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -63,12 +65,21 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		status = fe.Code
 	}
 	switch e.Code {
+	case errs.TenantUnavailable:
+		s.log.Error("school unavailable", slog.String("request_id", requestID(c)), slog.String("tenant", tenancy.Schema(c)),
+			slog.String("path", requestPath(c)), slog.Any("error", e.Err))
 	case errs.Busy, errs.StorageFull:
 		s.log.Warn("request refused", slog.String("request_id", requestID(c)), slog.String("tenant", tenancy.Schema(c)),
 			slog.String("path", requestPath(c)), slog.String("code", string(e.Code)), slog.Any("error", err))
 	case errs.Internal:
-		s.log.Error("request failed", slog.String("request_id", requestID(c)), slog.String("tenant", tenancy.Schema(c)),
-			slog.String("path", requestPath(c)), slog.Any("error", err))
+		if pe := (*panicError)(nil); errors.As(err, &pe) {
+			s.log.Error("panic", slog.String("request_id", requestID(c)), slog.String("tenant", tenancy.Schema(c)),
+				slog.String("method", c.Method()), slog.String("path", requestPath(c)),
+				slog.String("error", fmt.Sprint(pe.value)), slog.String("stack", pe.stack))
+		} else {
+			s.log.Error("request failed", slog.String("request_id", requestID(c)), slog.String("tenant", tenancy.Schema(c)),
+				slog.String("path", requestPath(c)), slog.Any("error", err))
+		}
 		e = &errs.Error{Code: errs.Internal, Message: "something went wrong on the server; the error was logged with request id " + requestID(c)}
 	}
 	c.Status(status)
@@ -81,11 +92,35 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		if r := tenancy.From(c); r != nil {
 			prefix = r.Prefix
 		}
+		msg := e.Message
+		if len(e.Fields) > 0 {
+			msg = e.Error() // names the fields, as the JSON body does
+		}
 		return errorPage.Execute(c.Response().BodyWriter(), map[string]any{
-			"Title": titleOf(status), "Message": e.Message, "Code": e.Code, "RequestID": requestID(c),
+			"Title": titleOf(status), "Message": msg, "Code": e.Code, "RequestID": requestID(c),
 			"Prefix": prefix, "Version": webui.Version()})
 	}
 	return c.JSON(errorBody{errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+}
+
+// panicError is a recovered panic, kept with its stack for the log.
+type panicError struct {
+	value any
+	stack string
+}
+
+func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+
+// recoverPanics turns a panicking handler into a 500 for that request alone: fasthttp
+// does not recover, so one bad request would otherwise end the process and every school
+// with it. The stack is logged with the request id by the error handler.
+func (s *Server) recoverPanics(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &panicError{value: r, stack: string(debug.Stack())}
+		}
+	}()
+	return c.Next()
 }
 
 func titleOf(status int) string {
@@ -143,12 +178,39 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 	s.log.Info("request",
 		slog.String("request_id", id),
 		slog.String("tenant", tenancy.Schema(c)),
-		slog.String("host", clip(string(c.Request().Host()), 100)),
+		slog.String("host", clip(string(c.Request().Header.Host()), 100)),
 		slog.String("method", c.Method()),
-		slog.String("path", requestPath(c)),
+		slog.String("route", routeOf(c)),
+		slog.String("path", clip(requestPath(c), 200)),
 		slog.Int("status", c.Response().StatusCode()),
-		slog.Duration("duration", time.Since(start)))
+		slog.Duration("duration", time.Since(start)),
+		slog.Int("bytes", responseBytes(c)),
+		slog.String("ip", c.IP()))
 	return nil
+}
+
+// routeOf is the route pattern that answered ("/api/core/students/:id"), the same for
+// a school's host and its /t/ prefix; "" when no route did (unknown school, no page),
+// which leaves the request at a middleware mounted on "/".
+func routeOf(c *fiber.Ctx) string {
+	p := c.Route().Path
+	for _, prefix := range []string{tenancy.TenantRoutes, tenancy.PlatformRoutes} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok {
+			return rest
+		}
+	}
+	if p == "/" {
+		return ""
+	}
+	return p
+}
+
+// responseBytes is the size of the body sent; a streamed body is not read to count it.
+func responseBytes(c *fiber.Ctx) int {
+	if c.Response().IsBodyStream() {
+		return max(c.Response().Header.ContentLength(), 0)
+	}
+	return len(c.Response().Body())
 }
 
 func saneID(id string) bool {

@@ -23,6 +23,9 @@ func openAPIDocument() map[string]any {
 				Response: api.Obj("schema_name:string", "name:string", "domains:array", "profile:object")}}),
 		"/api/openapi.json": api.Item("/api/openapi.json", map[string]api.Op{
 			"get": {Summary: "This document", Tag: "meta", Response: map[string]any{"type": "object"}}}),
+		"/healthz": api.Item("/healthz", map[string]api.Op{
+			"get": {Summary: "Liveness, on any host: the process answers HTTP", Tag: "meta", Response: api.Obj("status:string")}}),
+		"/readyz": readyzItem(),
 	}} {
 		maps.Copy(paths, p)
 	}
@@ -40,6 +43,25 @@ func openAPIDocument() map[string]any {
 				"bearer":  map[string]any{"type": "http", "scheme": "bearer"},
 				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": "sms_session"}}},
 	}
+}
+
+// readyzItem documents /readyz, whose not-ready answer (503) has the same shape as its
+// ready one rather than the error envelope.
+func readyzItem() map[string]any {
+	check := api.Obj("ok:boolean", "error:string?")
+	body := map[string]any{"type": "object", "required": []string{"status", "failing", "checks"}, "properties": map[string]any{
+		"status":  map[string]any{"type": "string", "enum": []string{"ready", "not_ready"}},
+		"failing": map[string]any{"type": "array", "items": map[string]any{"type": "string"}},
+		"checks": map[string]any{"type": "object", "properties": map[string]any{
+			"catalog": check, "nats": check, "data_dir": check}},
+	}}
+	item := api.Item("/readyz", map[string]api.Op{
+		"get": {Summary: "Readiness, on any host: the catalog answers a query, NATS is connected and the data dir takes writes",
+			Tag: "meta", Response: body}})
+	responses := item["get"].(map[string]any)["responses"].(map[string]any)
+	responses["503"] = map[string]any{"description": "not ready; failing names the checks that failed",
+		"content": map[string]any{"application/json": map[string]any{"schema": body}}}
+	return item
 }
 
 func (s *Server) openAPI(c *fiber.Ctx) error { return c.JSON(s.openapi) }

@@ -11,8 +11,8 @@ import (
 	"github.com/schoolsms/sms/app/tenancy"
 )
 
-// TestOpenAPIMatchesRoutes: every /api route registered on either realm is described,
-// and every described operation exists.
+// TestOpenAPIMatchesRoutes: every /api route registered on either realm, and the health
+// probes, are described, and every described operation exists.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	a := openTestApp(t, testConfig(t, t.TempDir(), 2))
 	s := NewServer(a)
@@ -25,7 +25,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		for _, prefix := range []string{tenancy.TenantRoutes, tenancy.PlatformRoutes} {
 			path = strings.TrimPrefix(path, prefix)
 		}
-		if !strings.HasPrefix(path, "/api/") {
+		if !strings.HasPrefix(path, "/api/") && path != "/healthz" && path != "/readyz" {
 			continue
 		}
 		var segs []string
@@ -67,4 +67,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	status, doc := get(t, srv, "localhost", "/api/openapi.json")
 	require.Equal(t, 200, status)
 	assert.Equal(t, "3.0.3", doc["openapi"])
+	ready := doc["paths"].(map[string]any)["/readyz"].(map[string]any)["get"].(map[string]any)["responses"].(map[string]any)
+	assert.Contains(t, ready, "200")
+	assert.Contains(t, ready, "503", "the not-ready answer is documented")
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -27,11 +29,17 @@ type Server struct {
 	app     *fiber.App
 	router  *tenancy.Router
 	openapi map[string]any
+	nats    atomic.Pointer[embed.NATS] // set by Run, for /readyz
 }
 
 // NewServer builds the HTTP server over an open App. It does not listen yet.
 func NewServer(a *App) *Server {
 	s := &Server{a: a, log: a.Log, openapi: openAPIDocument()}
+	proxies, _ := a.Config.TrustedProxyPrefixes() // validated by Open
+	var proxyList []string
+	for _, p := range proxies {
+		proxyList = append(proxyList, p.String())
+	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "sms",
 		DisableStartupMessage: true,
@@ -44,9 +52,16 @@ func NewServer(a *App) *Server {
 		IdleTimeout:    120 * time.Second,
 		BodyLimit:      16 << 20,
 		ReadBufferSize: 8 << 10,
+		// Without the check Fiber believes X-Forwarded-* from anyone (c.Protocol,
+		// c.Hostname, c.IP); tenancy.Router.Edge reduces a trusted proxy's headers to
+		// the values it added, which Fiber then reads.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          proxyList,
+		ProxyHeader:             fiber.HeaderXForwardedFor,
+		EnableIPValidation:      true,
 	})
 	s.router = &tenancy.Router{Resolver: a.Resolver, Pool: a.Pool, BaseDomain: a.Config.BaseDomain,
-		DefaultTenant: a.Config.DefaultTenant, Log: a.Log}
+		DefaultTenant: a.Config.DefaultTenant, TrustedProxies: proxies}
 	s.routes()
 	return s
 }
@@ -55,8 +70,9 @@ func NewServer(a *App) *Server {
 func (s *Server) Fiber() *fiber.App { return s.app }
 
 func (s *Server) routes() {
-	s.app.Use(s.logRequests, auth.SecurityHeaders)
+	s.app.Use(s.logRequests, s.recoverPanics, s.router.Edge, auth.SecurityHeaders)
 	s.app.Get("/healthz", s.healthz) // any host, before tenancy
+	s.app.Get("/readyz", s.readyz)
 	// Assets are the same for every school; serving them before tenancy lets error pages
 	// for unknown or suspended hosts be styled too.
 	s.app.Get("/static/*", webui.Static())
@@ -80,13 +96,20 @@ func (s *Server) routes() {
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
-func (s *Server) healthz(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"status": "ok"})
-}
+// Bounds of the shutdown steps after HTTP: each has its own, so a slow step cannot use up
+// the next one's time.
+const (
+	// handlerGrace is how long handlers of connections cut off at the HTTP bound get to
+	// notice and return before the school files are closed under them.
+	handlerGrace     = 2 * time.Second
+	natsCloseTimeout = 5 * time.Second
+)
 
 // Run serves HTTP on ln with the embedded NATS server (and the backup schedule, if
-// configured) beside it until ctx is done, then shuts down in order: HTTP (finishing
-// requests in flight), a backup in progress, NATS, then the caller closes the pool.
+// configured) beside it until ctx is done, then shuts down in order: HTTP (requests in
+// flight get Config.ShutdownTimeout to finish, then their connections are closed), a
+// backup in progress, NATS (its own bound), then the caller closes the pool
+// (App.CloseWithin).
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	var nc *embed.NATS
 	var err error
@@ -98,27 +121,111 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return fmt.Errorf("start nats: %w", err)
 	}
+	s.nats.Store(nc)
 
+	tl := newTrackingListener(ln)
 	served := make(chan error, 1)
-	go func() { served <- s.app.Listener(ln) }()
+	go func() { served <- s.app.Listener(tl) }()
 	stopBackups := s.startBackups(ctx)
 
 	select {
 	case <-ctx.Done():
 	case err = <-served:
 	}
-	s.log.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	s.log.Info("shutting down", slog.Duration("timeout", s.a.Config.ShutdownTimeout))
+	s.shutdownHTTP(tl)
+
+	natsCtx, cancel := context.WithTimeout(context.Background(), natsCloseTimeout)
 	defer cancel()
-	if herr := s.app.ShutdownWithContext(shutCtx); herr != nil {
-		s.log.Warn("http shutdown", slog.Any("error", herr))
-	}
 	stopBackups()
-	if nerr := nc.Close(shutCtx); nerr != nil {
+	if nerr := nc.Close(natsCtx); nerr != nil {
 		s.log.Warn("nats shutdown", slog.Any("error", nerr))
 	}
+	s.log.Info("stopped")
 	if err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
 	return nil
+}
+
+// shutdownHTTP stops accepting, lets requests in flight finish within the configured
+// bound, then closes the connections still open. fasthttp's own shutdown only waits:
+// a client trickling a large upload would otherwise hold the process until its read
+// timeout.
+func (s *Server) shutdownHTTP(tl *trackingListener) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := s.app.ShutdownWithContext(ctx); err == nil {
+		return
+	}
+	n := tl.closeAll()
+	s.log.Warn("http shutdown: connections cut off", slog.Int("connections", n),
+		slog.Duration("timeout", s.a.Config.ShutdownTimeout))
+	deadline := time.Now().Add(handlerGrace)
+	for tl.open() > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := tl.open(); n > 0 {
+		s.log.Warn("http shutdown: handlers still running", slog.Int("connections", n))
+	}
+}
+
+// trackingListener remembers the connections it accepted until they are closed, so
+// shutdown can close the ones still busy when its time is up.
+type trackingListener struct {
+	net.Listener
+	mu    sync.Mutex
+	conns map[*trackedConn]struct{}
+}
+
+func newTrackingListener(ln net.Listener) *trackingListener {
+	return &trackingListener{Listener: ln, conns: map[*trackedConn]struct{}{}}
+}
+
+func (l *trackingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	tc := &trackedConn{Conn: c, l: l}
+	l.mu.Lock()
+	l.conns[tc] = struct{}{}
+	l.mu.Unlock()
+	return tc, nil
+}
+
+// closeAll closes every open connection and returns how many there were. They stay
+// counted until the server, noticing, closes them itself (its handler has returned).
+func (l *trackingListener) closeAll() int {
+	l.mu.Lock()
+	conns := make([]net.Conn, 0, len(l.conns))
+	for c := range l.conns {
+		conns = append(conns, c.Conn)
+	}
+	l.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
+	return len(conns)
+}
+
+func (l *trackingListener) open() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.conns)
+}
+
+type trackedConn struct {
+	net.Conn
+	l    *trackingListener
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		delete(c.l.conns, c)
+		c.l.mu.Unlock()
+	})
+	return c.Conn.Close()
 }

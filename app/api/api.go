@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/tenancy"
 )
 
 // RequestIDKey is the Fiber local holding the request id.
@@ -71,10 +72,13 @@ func jsonKind(k string) string {
 	return "number"
 }
 
-// Paging limits for every list endpoint.
+// Paging limits for every list endpoint. MaxPage keeps the offset arithmetic far from
+// overflow (a page number near 2^62 used to wrap the offset negative); no list is that
+// deep, so a larger number is a mistake or a probe.
 const (
 	DefaultPageSize = 50
 	MaxPageSize     = 500
+	MaxPage         = 1_000_000
 )
 
 // Page is a requested page of a list.
@@ -85,29 +89,55 @@ type Page struct {
 
 // Limit and Offset are the SQL bounds of the page.
 func (p Page) Limit() int64  { return int64(p.Size) }
-func (p Page) Offset() int64 { return int64((p.Number - 1) * p.Size) }
+func (p Page) Offset() int64 { return int64(p.Number-1) * int64(p.Size) }
 
 // PageOf reads ?page= and ?page_size=, with an Invalid error naming a bad one.
 func PageOf(c *fiber.Ctx) (Page, error) {
 	p := Page{Number: 1, Size: DefaultPageSize}
 	f := errs.Fields{}
-	if v := c.Query("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			f.Add("page", "must be a whole number from 1")
-		} else {
-			p.Number = n
-		}
+	if n, err := PageNumber(c); err != nil {
+		f.Add("page", pageMessage)
+	} else {
+		p.Number = n
 	}
 	if v := c.Query("page_size"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPageSize {
+		n, ok := boundedInt(v, 1, MaxPageSize)
+		if !ok {
 			f.Add("page_size", fmt.Sprintf("must be a whole number from 1 to %d", MaxPageSize))
 		} else {
 			p.Size = n
 		}
 	}
 	return p, f.Err()
+}
+
+var pageMessage = fmt.Sprintf("must be a whole number from 1 to %d", MaxPage)
+
+// PageNumber reads ?page= alone (1 when absent), for pages whose size is fixed.
+func PageNumber(c *fiber.Ctx) (int, error) {
+	v := c.Query("page")
+	if v == "" {
+		return 1, nil
+	}
+	n, ok := boundedInt(v, 1, MaxPage)
+	if !ok {
+		return 0, errs.Field("page", pageMessage)
+	}
+	return n, nil
+}
+
+// boundedInt parses plain decimal digits (no sign, spaces or exponent) within [lo, hi].
+func boundedInt(v string, lo, hi int) (int, bool) {
+	if v == "" || len(v) > len(strconv.Itoa(hi)) {
+		return 0, false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= lo && n <= hi
 }
 
 // List is the paged envelope: {"count","next","previous","results"}.
@@ -119,22 +149,28 @@ type List[T any] struct {
 }
 
 // NewList builds the envelope, with next/previous links that keep the request's other
-// query parameters (filters, ordering) and its host and /t/ prefix.
+// query parameters (filters, ordering), its /t/ prefix, and the scheme, host and port
+// the client addressed.
 func NewList[T any](c *fiber.Ctx, p Page, count int64, results []T) List[T] {
 	if results == nil {
 		results = []T{}
 	}
 	l := List[T]{Count: count, Results: results}
+	origin := c.Protocol() + "://" + string(c.Request().Header.Host())
+	if r := tenancy.From(c); r != nil && r.Origin != "" {
+		origin = r.Origin
+	}
 	link := func(n int) *string {
 		u, _ := url.Parse(c.OriginalURL())
 		q := u.Query()
 		q.Set("page", strconv.Itoa(n))
 		q.Set("page_size", strconv.Itoa(p.Size))
 		u.RawQuery = q.Encode()
-		s := c.Protocol() + "://" + c.Hostname() + u.String()
+		// RequestURI drops the scheme and host of an absolute-form request target.
+		s := origin + u.RequestURI()
 		return &s
 	}
-	if int64(p.Number*p.Size) < count {
+	if int64(p.Number)*int64(p.Size) < count {
 		l.Next = link(p.Number + 1)
 	}
 	if p.Number > 1 {

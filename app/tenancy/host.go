@@ -21,55 +21,68 @@ var (
 // NormalizeHost turns a Host header into the name routing looks up: the port stripped,
 // lower case, without a trailing dot. IPv6 literals keep their brackets ("[::1]").
 func NormalizeHost(raw string) (string, error) {
-	h := strings.TrimSpace(raw)
+	h, _, err := SplitHost(raw)
+	return h, err
+}
+
+// SplitHost is NormalizeHost that also returns the port ("" when there is none).
+func SplitHost(raw string) (host, port string, err error) {
+	// Spaces only: fasthttp trims those from header values itself, but cannot parse a
+	// host with a tab, and then routes the request to "/" whatever its path was.
+	h := strings.Trim(raw, " ")
 	if h == "" {
-		return "", errEmptyHost
+		return "", "", errEmptyHost
 	}
 	if len(h) > MaxHostLen+7 { // room for ":65535" and brackets, nothing more
-		return "", errLongHost
+		return "", "", errLongHost
 	}
 	if strings.HasPrefix(h, "[") {
 		end := strings.IndexByte(h, ']')
 		if end < 0 || net.ParseIP(h[1:end]) == nil {
-			return "", errBadHost
+			return "", "", errBadHost
 		}
-		if rest := h[end+1:]; rest != "" && !validPort(strings.TrimPrefix(rest, ":")) {
-			return "", errBadHost
+		rest := h[end+1:]
+		if rest != "" && (!strings.HasPrefix(rest, ":") || !validPort(rest[1:])) {
+			return "", "", errBadHost
 		}
-		return strings.ToLower(h[:end+1]), nil
+		return strings.ToLower(h[:end+1]), strings.TrimPrefix(rest, ":"), nil
 	}
 	if i := strings.LastIndexByte(h, ':'); i >= 0 {
 		if !validPort(h[i+1:]) {
-			return "", errBadHost
+			return "", "", errBadHost
 		}
-		h = h[:i]
+		h, port = h[:i], h[i+1:]
 	}
 	h = strings.TrimSuffix(strings.ToLower(h), ".")
 	if h == "" {
-		return "", errEmptyHost
+		return "", "", errEmptyHost
 	}
 	if len(h) > MaxHostLen {
-		return "", errLongHost
+		return "", "", errLongHost
 	}
 	for i := 0; i < len(h); i++ {
 		c := h[i]
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
-			return "", errBadHost
+			return "", "", errBadHost
 		}
 	}
-	return h, nil
+	return h, port, nil
 }
 
+// validPort accepts 0-65535 written as plain digits, or nothing ("host:" is allowed by
+// RFC 3986 and means the default port).
 func validPort(p string) bool {
-	if p == "" || len(p) > 5 {
-		return p == ""
+	if len(p) > 5 {
+		return false
 	}
+	n := 0
 	for i := 0; i < len(p); i++ {
 		if p[i] < '0' || p[i] > '9' {
 			return false
 		}
+		n = n*10 + int(p[i]-'0')
 	}
-	return true
+	return n <= 65535
 }
 
 // IsIP reports whether a normalised host is an IP literal rather than a name.

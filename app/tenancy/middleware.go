@@ -2,7 +2,8 @@ package tenancy
 
 import (
 	"errors"
-	"log/slog"
+	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,7 +22,10 @@ const (
 
 // Request is what a request knows about where it is.
 type Request struct {
-	Host   string     // normalised host name
+	Host string // normalised host name
+	// Origin is the scheme, host and port the client addressed ("http://demo.localhost:8080"),
+	// for absolute links back to this appliance.
+	Origin string
 	Info   Info       // the school (zero on the platform host)
 	Tenant *db.Tenant // the school's open file (nil on the platform host)
 	// Prefix is what links must start with to stay in this school: "/t/<schema>" when the
@@ -49,15 +53,25 @@ type Router struct {
 	Pool          *db.Pool
 	BaseDomain    string
 	DefaultTenant string // served on hosts that name no school (single-school installs)
-	Log           *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-* headers Edge believes.
+	TrustedProxies []netip.Prefix
 }
 
 // Handler is the Fiber middleware. It must be registered before every routed handler.
 func (rt *Router) Handler(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	path := c.Path()
-	raw := string(c.Request().Host())
-	host, hostErr := NormalizeHost(raw)
+	// The header, not the URI: fasthttp's URI host has userinfo stripped. Edge has made
+	// sure the two agree otherwise.
+	raw := string(c.Request().Header.Host())
+	host, port, hostErr := SplitHost(raw)
+	if hostErr != nil {
+		return errs.E(errs.BadHost, "%s", hostErr.Error())
+	}
+	origin := c.Protocol() + "://" + host
+	if port != "" {
+		origin += ":" + port
+	}
 
 	var (
 		info     Info
@@ -78,10 +92,8 @@ func (rt *Router) Handler(c *fiber.Ctx) error {
 		if err == nil && !found {
 			return errs.E(errs.TenantNotFound, "no school is named %q", clip(schema))
 		}
-	case hostErr != nil:
-		return errs.E(errs.BadHost, "%s", hostErr.Error())
 	case host == rt.BaseDomain:
-		c.Locals(localsKey, &Request{Host: host})
+		c.Locals(localsKey, &Request{Host: host, Origin: origin})
 		c.Path(PlatformRoutes + path)
 		return c.Next()
 	default:
@@ -104,14 +116,15 @@ func (rt *Router) Handler(c *fiber.Ctx) error {
 	}
 	t, release, err := rt.Pool.Acquire(ctx, info.Schema)
 	if err != nil {
-		rt.Log.Error("tenant unavailable", slog.String("tenant", info.Schema), slog.Any("error", err))
 		if errors.Is(err, ctx.Err()) && ctx.Err() != nil {
 			return errs.Wrap(err, "acquire tenant")
 		}
-		return errs.E(errs.TenantUnavailable, "the school %q is temporarily unavailable", info.Name)
+		// The cause goes to the log (with the request id), never to the client.
+		return &errs.Error{Code: errs.TenantUnavailable, Err: err,
+			Message: fmt.Sprintf("the school %q is temporarily unavailable", info.Name)}
 	}
 	defer release()
-	c.Locals(localsKey, &Request{Host: host, Info: info, Tenant: t, Prefix: prefix})
+	c.Locals(localsKey, &Request{Host: host, Origin: origin, Info: info, Tenant: t, Prefix: prefix})
 	c.Path(TenantRoutes + rest)
 	return c.Next()
 }

@@ -4,8 +4,6 @@ package tenancy_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"testing"
 
@@ -169,14 +167,12 @@ func BenchmarkMiddleware(b *testing.B) {
 	})
 	b.Run("by_host", func(b *testing.B) {
 		e := newBenchEnv(b)
-		rt := &tenancy.Router{Resolver: e.resolver, Pool: e.pool, BaseDomain: benchBase,
-			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		rt := &tenancy.Router{Resolver: e.resolver, Pool: e.pool, BaseDomain: benchBase}
 		serveBench(b, benchFiber(rt).Handler(), benchHost, "/api/tenant", "Alpha School")
 	})
 	b.Run("by_subfolder", func(b *testing.B) {
 		e := newBenchEnv(b)
-		rt := &tenancy.Router{Resolver: e.resolver, Pool: e.pool, BaseDomain: benchBase,
-			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		rt := &tenancy.Router{Resolver: e.resolver, Pool: e.pool, BaseDomain: benchBase}
 		serveBench(b, benchFiber(rt).Handler(), benchBase, "/t/"+benchSchema+"/api/tenant", "Alpha School")
 	})
 }

@@ -71,7 +71,10 @@ func (h *handlers) admissionListPage(c *fiber.Ctx, status int, v *view) error {
 	if d.Status != "" {
 		q.Set("status", d.Status)
 	}
-	pg := pageOf(c, admissionsPerPage)
+	pg, err := pageOf(c, admissionsPerPage)
+	if err != nil {
+		return err
+	}
 	rows, n, err := studentsOf(c).ListAdmissions(c.UserContext(), viewerOf(v),
 		students.AdmissionFilter{Status: d.Status, Search: d.Search}, pg)
 	if err != nil {

@@ -174,9 +174,10 @@ func newPager(path string, q url.Values, page, size int, count int64) pager {
 	return p
 }
 
-// pageOf reads ?page= (from 1, bounded).
-func pageOf(c *fiber.Ctx, size int) api.Page {
-	return api.Page{Number: min(max(c.QueryInt("page", 1), 1), 100000), Size: size}
+// pageOf reads ?page= (from 1, bounded like the API's).
+func pageOf(c *fiber.Ctx, size int) (api.Page, error) {
+	n, err := api.PageNumber(c)
+	return api.Page{Number: n, Size: size}, err
 }
 
 // staffOptions are the active teachers and admins, who can lead a class or teach.

@@ -132,7 +132,10 @@ func (h *handlers) studentList(c *fiber.Ctx) error {
 		q.Set("status", f.Status)
 	}
 	d.Filtered = len(q) > 0
-	pg := pageOf(c, studentsPerPage)
+	pg, err := pageOf(c, studentsPerPage)
+	if err != nil {
+		return err
+	}
 	rows, n, err := studentsOf(c).ListStudents(ctx, viewerOf(v), f, pg)
 	if err != nil {
 		return err

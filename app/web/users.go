@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
@@ -51,7 +52,10 @@ func (h *handlers) userList(c *fiber.Ctx) error {
 }
 
 func (h *handlers) userListPage(c *fiber.Ctx, status int, v *view) error {
-	page := min(max(c.QueryInt("page", 1), 1), 100000)
+	page, err := api.PageNumber(c)
+	if err != nil {
+		return err
+	}
 	users, n, err := usersOf(c).List(c.UserContext(), usersPerPage, int64(page-1)*usersPerPage)
 	if err != nil {
 		return err

@@ -118,17 +118,18 @@ func (c *cli) rootCommand() *cobra.Command {
 	return root
 }
 
-// open validates the configuration and opens the appliance's data for one command.
-func (c *cli) open(ctx context.Context) (*app.App, error) {
+// open validates the configuration and opens the appliance's data for one command,
+// logging through log.
+func (c *cli) open(ctx context.Context, log *slog.Logger) (*app.App, error) {
 	if err := c.cfg.Validate(); err != nil {
 		return nil, usageError{err}
 	}
-	return app.Open(ctx, c.cfg, c.logger())
+	return app.Open(ctx, c.cfg, log)
 }
 
-// logger is the log of one-shot commands: they speak through stdout and their errors,
-// so only warnings and worse are logged (sms serve logs at the configured level).
-func (c *cli) logger() *slog.Logger {
+// quietLogger is the log of one-shot commands: they speak through stdout and their
+// errors, so only warnings and worse are logged.
+func (c *cli) quietLogger() *slog.Logger {
 	cfg := c.cfg
 	if lvl, _ := app.ParseLevel(cfg.LogLevel); lvl < slog.LevelWarn {
 		cfg.LogLevel = "warn"
@@ -136,10 +137,14 @@ func (c *cli) logger() *slog.Logger {
 	return cfg.Logger(c.env.Stderr)
 }
 
+// serverLogger is the log of sms serve, at the configured level: an operator reads
+// its start, stop, requests and errors there.
+func (c *cli) serverLogger() *slog.Logger { return c.cfg.Logger(c.env.Stderr) }
+
 // withApp runs fn with an open App and closes it afterwards.
 func (c *cli) withApp(cmd *cobra.Command, fn func(ctx context.Context, a *app.App) error) error {
 	ctx := cmd.Context()
-	a, err := c.open(ctx)
+	a, err := c.open(ctx, c.quietLogger())
 	if err != nil {
 		return err
 	}

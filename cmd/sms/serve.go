@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +23,9 @@ import (
 
 func defaultJobs() int { return max(2, runtime.NumCPU()) }
 
+// poolCloseTimeout bounds closing the school files when sms serve stops.
+const poolCloseTimeout = 10 * time.Second
+
 func (c *cli) serveCommand() *cobra.Command {
 	var demo bool
 	cmd := &cobra.Command{
@@ -28,22 +33,31 @@ func (c *cli) serveCommand() *cobra.Command {
 		Short: "Serve every school over HTTP, with the embedded NATS server for background work",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-				ln, err := net.Listen("tcp", c.cfg.Addr)
-				if err != nil {
-					return fmt.Errorf("listen on %s: %w", c.cfg.Addr, err)
+			ctx := cmd.Context()
+			a, err := c.open(ctx, c.serverLogger())
+			if err != nil {
+				return err
+			}
+			// The school files get their own bound after HTTP and NATS had theirs.
+			defer func() {
+				if err := a.CloseWithin(poolCloseTimeout); err != nil {
+					a.Log.Warn("close data files", slog.Any("error", err))
 				}
-				port := ln.Addr().(*net.TCPAddr).Port
-				if demo {
-					if err := c.ensureDemo(ctx, a, port); err != nil {
-						ln.Close()
-						return err
-					}
+			}()
+			ln, err := net.Listen("tcp", c.cfg.Addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", c.cfg.Addr, err)
+			}
+			port := ln.Addr().(*net.TCPAddr).Port
+			if demo {
+				if err := c.ensureDemo(ctx, a, port); err != nil {
+					ln.Close()
+					return err
 				}
-				a.Log.Info("serving", "addr", ln.Addr().String(), "base_domain", c.cfg.BaseDomain, "data", c.cfg.DataDir)
-				fmt.Fprintf(c.out(), "sms is serving on %s — platform: %s\n", ln.Addr(), hostURL(c.cfg.BaseDomain, port, ""))
-				return app.NewServer(a).Run(ctx, ln)
-			})
+			}
+			a.Log.Info("serving", "addr", ln.Addr().String(), "base_domain", c.cfg.BaseDomain, "data", c.cfg.DataDir)
+			fmt.Fprintf(c.out(), "sms is serving on %s — platform: %s\n", ln.Addr(), hostURL(c.cfg.BaseDomain, port, ""))
+			return app.NewServer(a).Run(ctx, ln)
 		},
 	}
 	f := cmd.Flags()
@@ -52,6 +66,8 @@ func (c *cli) serveCommand() *cobra.Command {
 	f.StringVar(&c.cfg.DefaultTenant, "default-tenant", c.cfg.DefaultTenant, "school served on hosts that name no school, e.g. a bare IP (env SMS_DEFAULT_TENANT)")
 	f.StringVar(&c.cfg.NATSURL, "nats-url", c.cfg.NATSURL, "connect to this NATS cluster instead of the embedded server (env SMS_NATS_URL)")
 	c.backupFlags(f)
+	f.StringVar(&c.cfg.TrustedProxies, "trusted-proxies", c.cfg.TrustedProxies, "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-* headers are believed (env SMS_TRUSTED_PROXIES)")
+	f.DurationVar(&c.cfg.ShutdownTimeout, "shutdown-timeout", c.cfg.ShutdownTimeout, "how long requests in flight may finish when the server stops (env SMS_SHUTDOWN_TIMEOUT)")
 	return cmd
 }
 
