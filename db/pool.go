@@ -11,6 +11,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/schoolsms/sms/db/tenantdb"
@@ -375,6 +378,105 @@ func (p *Pool) Close() error {
 // CreateFile builds a new, migrated tenant file for schema at a staging path and calls
 // init in its first transaction. The file is not visible to the pool until Install.
 func (p *Pool) CreateFile(ctx context.Context, schema string, init func(q *tenantdb.Queries) error) (staged string, err error) {
+	return p.build(ctx, schema, func(conn *sql.Conn) error {
+		return inTx(ctx, conn, func(tx *sql.Tx) error {
+			if init == nil {
+				return nil
+			}
+			return init(tenantdb.New(tx))
+		})
+	})
+}
+
+// CopyTable is a table a new school takes from the school it is cloned from: every row,
+// with every column but those in Null, which the copy leaves NULL.
+type CopyTable struct {
+	Name string
+	Null []string
+}
+
+var identPattern = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// CloneFile builds a new tenant file like CreateFile and, in its first transaction,
+// copies the listed tables of the tenant src into it (read as one snapshot, even while
+// src is in use) before init runs. Only what is listed is copied: the new file starts
+// from the migrations, not from a copy of src, so a table nobody listed stays empty.
+func (p *Pool) CloneFile(ctx context.Context, src, schema string, tables []CopyTable, init func(q *tenantdb.Queries) error) (staged string, err error) {
+	for _, tb := range tables {
+		for _, name := range append([]string{tb.Name}, tb.Null...) {
+			if !identPattern.MatchString(name) {
+				return "", fmt.Errorf("clone: %q is not a table or column name", name)
+			}
+		}
+	}
+	// Holding src through the pool brings it to the same schema version as the new file
+	// and keeps it from being removed while it is read.
+	_, release, err := p.Acquire(ctx, src)
+	if err != nil {
+		return "", fmt.Errorf("clone from %q: %w", src, err)
+	}
+	defer release()
+	return p.build(ctx, schema, func(conn *sql.Conn) error {
+		// Read-only: the copy can never write to the school it is made from.
+		if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS src`, fileURI(p.Path(src))+"?mode=ro"); err != nil {
+			return fmt.Errorf("open %q to copy from: %w", src, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE src`)
+		return inTx(ctx, conn, func(tx *sql.Tx) error {
+			for _, tb := range tables {
+				if err := copyTable(ctx, tx, tb); err != nil {
+					return fmt.Errorf("copy %s from %q: %w", tb.Name, src, err)
+				}
+			}
+			if init == nil {
+				return nil
+			}
+			return init(tenantdb.New(tx))
+		})
+	})
+}
+
+// copyTable copies every row of src.<table> into main.<table>, column by column as the
+// new file names them.
+func copyTable(ctx context.Context, tx *sql.Tx, tb CopyTable) error {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid`, tb.Name)
+	if err != nil {
+		return err
+	}
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return err
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(cols) == 0 {
+		return errors.New("no such table")
+	}
+	into := make([]string, len(cols))
+	from := make([]string, len(cols))
+	for i, c := range cols {
+		into[i] = `"` + c + `"`
+		from[i] = into[i]
+		if slices.Contains(tb.Null, c) {
+			from[i] = "NULL"
+		}
+	}
+	q := fmt.Sprintf(`INSERT INTO main."%s" (%s) SELECT %s FROM src."%s"`, tb.Name,
+		strings.Join(into, ", "), strings.Join(from, ", "), tb.Name)
+	_, err = tx.ExecContext(ctx, q)
+	return err
+}
+
+// build makes a fresh file for schema at a staging path, migrates it from nothing and
+// lets fill write its first rows through the file's single writer connection.
+func (p *Pool) build(ctx context.Context, schema string, fill func(conn *sql.Conn) error) (staged string, err error) {
 	if err := CheckSchemaName(schema); err != nil {
 		return "", err
 	}
@@ -398,54 +500,12 @@ func (p *Pool) CreateFile(ctx context.Context, schema string, init func(q *tenan
 	if _, err := p.mig.ensure(ctx, h, p.lockPath(schema)); err != nil {
 		return "", fmt.Errorf("migrate new tenant file: %w", err)
 	}
-	if init != nil {
-		if err := inTx(ctx, h.w, func(tx *sql.Tx) error { return init(tenantdb.New(tx)) }); err != nil {
-			return "", err
-		}
-	}
-	return staged, nil
-}
-
-// CloneFile copies the tenant src into a staging file for a new tenant, as a consistent
-// snapshot even while src is in use, and then calls init on the copy.
-func (p *Pool) CloneFile(ctx context.Context, src, schema string, init func(q *tenantdb.Queries) error) (staged string, err error) {
-	if err := CheckSchemaName(schema); err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(p.dir, 0o750); err != nil {
-		return "", fmt.Errorf("create tenants dir: %w", err)
-	}
-	staged = p.stagingPath(schema)
-	defer func() {
-		if err != nil {
-			removeFiles(staged)
-		}
-	}()
-	err = p.WithTenant(ctx, src, func(t *Tenant) error {
-		// VACUUM INTO only reads the source, but the pool's readers are query_only, which
-		// refuses it; a connection of its own also leaves the writer free meanwhile.
-		conn, err := sql.Open("sqlite", dsn(p.Path(src), mustExist, false))
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, staged)
-		return err
-	})
+	conn, err := h.w.Conn(ctx)
 	if err != nil {
-		return "", fmt.Errorf("copy tenant %q: %w", src, err)
+		return "", fmt.Errorf("create tenant file: %w", err)
 	}
-	h, err := openHandles(staged, mustExist)
-	if err != nil {
-		return "", err
-	}
-	defer h.close()
-	if init != nil {
-		if err := inTx(ctx, h.w, func(tx *sql.Tx) error { return init(tenantdb.New(tx)) }); err != nil {
-			return "", err
-		}
-	}
-	return staged, nil
+	defer conn.Close()
+	return staged, fill(conn)
 }
 
 // stagingPath is a fresh name beside the tenant files for a file being built, unique so

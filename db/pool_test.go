@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/schoolsms/sms/db/tenantdb"
 )
 
 func TestPoolOpensAndReadsTenant(t *testing.T) {
@@ -226,19 +229,46 @@ func countFDs(t *testing.T) int {
 	return len(ents)
 }
 
-func TestCloneFileIsConsistentCopy(t *testing.T) {
+func TestCloneFileCopiesOnlyListedTables(t *testing.T) {
 	p := newTestPool(t, 4)
 	ctx := context.Background()
 	makeTenant(t, p, "template", "Template")
-	staged, err := p.CloneFile(ctx, "template", "copy", nil)
+	require.NoError(t, p.WithTenant(ctx, "template", func(tn *Tenant) error {
+		return tn.Tx(ctx, func(_ *tenantdb.Queries, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `
+				INSERT INTO users (email, role, password_hash) VALUES ('head@template.test', 'admin', 'x');
+				INSERT INTO academic_sessions (name, start_date, end_date) VALUES ('2026', '2026-01-05', '2026-11-27');
+				INSERT INTO forms (name, level) VALUES ('Form 1', 1);
+				INSERT INTO classes (form_id, session_id, name, class_teacher_id) SELECT f.id, s.id, 'Form 1A', u.id FROM forms f, academic_sessions s, users u;`)
+			return err
+		})
+	}))
+
+	tables := []CopyTable{{Name: "school_profile"}, {Name: "academic_sessions"}, {Name: "forms"}, {Name: "classes", Null: []string{"class_teacher_id"}}}
+	staged, err := p.CloneFile(ctx, "template", "copy", tables, func(q *tenantdb.Queries) error {
+		return q.SetSchoolName(ctx, "Copy")
+	})
 	require.NoError(t, err)
 	require.NoError(t, p.Install(staged, "copy"))
 	require.NoError(t, p.WithTenant(ctx, "copy", func(tn *Tenant) error {
 		prof, err := tn.Read().GetSchoolProfile(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, "Template", prof.Name)
+		assert.Equal(t, "Copy", prof.Name)
+		var users, classes, linked int
+		require.NoError(t, tn.ReadDB().QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&users))
+		require.NoError(t, tn.ReadDB().QueryRowContext(ctx, `SELECT count(*), count(class_teacher_id) FROM classes`).Scan(&classes, &linked))
+		assert.Zero(t, users, "a table that is not listed is not copied")
+		assert.Equal(t, 1, classes)
+		assert.Zero(t, linked, "a column listed as Null is left NULL")
 		return nil
 	}))
 	entries, _ := filepath.Glob(filepath.Join(p.Dir(), ".copy.db.new*"))
 	assert.Empty(t, entries, "no staging files are left behind")
+
+	_, err = p.CloneFile(ctx, "template", "other", []CopyTable{{Name: "users; DROP TABLE forms"}}, nil)
+	require.Error(t, err)
+	_, err = p.CloneFile(ctx, "template", "other", []CopyTable{{Name: "no_such_table"}}, nil)
+	require.Error(t, err)
+	entries, _ = filepath.Glob(filepath.Join(p.Dir(), ".other.db.new*"))
+	assert.Empty(t, entries, "a failed clone leaves no staging file")
 }

@@ -106,8 +106,13 @@ func (h handles) close() error {
 	return errR
 }
 
+// txBeginner is a writer handle or one connection of it (*sql.DB, *sql.Conn).
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
 // inTx runs fn in one write transaction on w and commits only if fn succeeds.
-func inTx(ctx context.Context, w *sql.DB, fn func(*sql.Tx) error) error {
+func inTx(ctx context.Context, w txBeginner, fn func(*sql.Tx) error) error {
 	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
