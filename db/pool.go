@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -22,6 +23,10 @@ import (
 
 // ErrNoTenantFile means the tenant's file does not exist (never created, or removed).
 var ErrNoTenantFile = errors.New("tenant file does not exist")
+
+// ErrNotTenantFile means a file is where a school's file should be, but it is not one
+// this program made: empty, truncated, not SQLite, or without a schema version.
+var ErrNotTenantFile = errors.New("not a school file")
 
 // ErrTenantClosing means the tenant is being archived or removed.
 var ErrTenantClosing = errors.New("tenant is being removed")
@@ -239,21 +244,9 @@ func wait(ctx context.Context, ch <-chan struct{}) error {
 
 // open opens an existing tenant file and brings it to the latest migration.
 func (p *Pool) open(ctx context.Context, schema string) (*Tenant, Result, error) {
-	path := p.Path(schema)
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, Result{}, fmt.Errorf("tenant %q: %w", schema, ErrNoTenantFile)
-		}
-		return nil, Result{}, fmt.Errorf("tenant %q: %w", schema, err)
-	}
-	h, err := openHandles(path, mustExist)
+	h, res, err := p.openExisting(ctx, schema)
 	if err != nil {
-		return nil, Result{}, fmt.Errorf("open tenant %q: %w", schema, err)
-	}
-	res, err := p.mig.ensure(ctx, h, p.lockPath(schema))
-	if err != nil {
-		h.close()
-		return nil, res, fmt.Errorf("open tenant %q: %w", schema, err)
+		return nil, res, err
 	}
 	return newTenant(schema, h), res, nil
 }
@@ -265,18 +258,69 @@ func (p *Pool) Migrate(ctx context.Context, schema string) (Result, error) {
 	if err := CheckSchemaName(schema); err != nil {
 		return Result{}, err
 	}
+	h, res, err := p.openExisting(ctx, schema)
+	if err != nil {
+		return res, err
+	}
+	return res, h.close()
+}
+
+// openExisting opens the file of a school that exists, after checking that it is a file
+// this program made, and migrates it if it is behind. Anything else (missing, empty,
+// not SQLite, no schema version, a version this program does not know) is an error and
+// the file is left exactly as it was: only creating a school makes a new file.
+func (p *Pool) openExisting(ctx context.Context, schema string) (handles, Result, error) {
 	path := p.Path(schema)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return Result{}, fmt.Errorf("tenant %q: %w", schema, ErrNoTenantFile)
-	} else if err != nil {
-		return Result{}, fmt.Errorf("tenant %q: %w", schema, err)
+	if err := checkHeader(path); err != nil {
+		return handles{}, Result{}, fmt.Errorf("tenant %q: %w", schema, err)
 	}
 	h, err := openHandles(path, mustExist)
 	if err != nil {
-		return Result{}, err
+		return handles{}, Result{}, fmt.Errorf("open tenant %q: %w", schema, err)
 	}
-	defer h.close()
-	return p.mig.ensure(ctx, h, p.lockPath(schema))
+	// Reading through the query_only readers first: nothing is written to a file that
+	// turns out not to be a school's.
+	v, err := p.mig.Version(ctx, h.r)
+	if err == nil && v == 0 {
+		err = fmt.Errorf("%w: it has no schema version", ErrNotTenantFile)
+	}
+	if err != nil {
+		h.close()
+		return handles{}, Result{From: v, To: v}, fmt.Errorf("open tenant %q: %w", schema, err)
+	}
+	res, err := p.mig.ensure(ctx, h, p.lockPath(schema))
+	if err != nil {
+		h.close()
+		return handles{}, res, fmt.Errorf("open tenant %q: %w", schema, err)
+	}
+	return h, res, nil
+}
+
+// sqliteMagic starts the 100-byte header of every SQLite database file.
+const sqliteMagic = "SQLite format 3\x00"
+
+// checkHeader looks at a school's file before SQLite does: SQLite would take an empty
+// file for a new database and write one into it.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ErrNoTenantFile
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var hdr [100]byte
+	n, err := io.ReadFull(f, hdr[:])
+	switch {
+	case n == 0 && (err == io.EOF || err == nil):
+		return fmt.Errorf("%w: the file is empty", ErrNotTenantFile)
+	case errors.Is(err, io.ErrUnexpectedEOF) || (err == nil && string(hdr[:len(sqliteMagic)]) != sqliteMagic):
+		return fmt.Errorf("%w: it is not a SQLite database", ErrNotTenantFile)
+	case err != nil:
+		return err
+	}
+	return nil
 }
 
 // Remove closes the tenant's file (waiting for its users to finish, refusing new ones)

@@ -100,6 +100,41 @@ func TestPoolMissingAndCorruptFiles(t *testing.T) {
 	assert.Equal(t, 1, p.Stats().Open)
 }
 
+func TestPoolNeverMigratesFilesItDidNotMake(t *testing.T) {
+	p := newTestPool(t, 4)
+	ctx := context.Background()
+	require.NoError(t, os.MkdirAll(p.Dir(), 0o750))
+
+	other := filepath.Join(t.TempDir(), "other.db")
+	conn, err := sql.Open("sqlite", other)
+	require.NoError(t, err)
+	_, err = conn.Exec(`CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('not a school')`)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close())
+	otherBytes, err := os.ReadFile(other)
+	require.NoError(t, err)
+
+	for name, content := range map[string][]byte{
+		"empty":     {},
+		"short":     []byte("SQLite format 3"),
+		"text":      []byte(fmt.Sprintf("%0200d", 7)),
+		"unrelated": otherBytes,
+	} {
+		t.Run(name, func(t *testing.T) {
+			schema := "f_" + name
+			require.NoError(t, os.WriteFile(p.Path(schema), content, 0o600))
+			_, _, err := p.Acquire(ctx, schema)
+			require.ErrorIs(t, err, ErrNotTenantFile)
+			_, err = p.Migrate(ctx, schema)
+			require.ErrorIs(t, err, ErrNotTenantFile)
+			got, err := os.ReadFile(p.Path(schema))
+			require.NoError(t, err)
+			assert.Truef(t, string(content) == string(got), "the file is unchanged: %d bytes before, %d after", len(content), len(got))
+		})
+	}
+	assert.Zero(t, p.Stats().Open)
+}
+
 func TestPoolNeverExceedsCap(t *testing.T) {
 	const capacity = 3
 	p := newTestPool(t, capacity)

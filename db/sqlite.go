@@ -43,10 +43,13 @@ func dsn(path string, mode openMode, readOnly bool) string {
 		b.WriteString("?mode=rwc")
 	}
 	fmt.Fprintf(&b, "&_pragma=busy_timeout(%d)", busyTimeout.Milliseconds())
-	b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)")
 	if readOnly {
-		b.WriteString("&_pragma=query_only(1)")
+		// No journal_mode here: setting it writes to the file, and a reader must be able
+		// to look at a file without changing it. WAL is a property of the file, set by
+		// its writer when the file is made, which every later reader picks up.
+		b.WriteString("&_pragma=query_only(1)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)")
 	} else {
+		b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)")
 		// BEGIN IMMEDIATE takes the write lock up front, so a transaction never fails
 		// half-way with SQLITE_BUSY when it upgrades from reading to writing.
 		b.WriteString("&_txlock=immediate")
