@@ -141,7 +141,8 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Tenant, error) {
 	if err := s.checkFree(ctx, in.Schema, domains); err != nil {
 		return Tenant{}, err
 	}
-	staged, err := s.Pool.CreateFile(ctx, in.Schema, func(q *tenantdb.Queries) error {
+	inc := db.NewIncarnation()
+	staged, err := s.Pool.CreateFile(ctx, in.Schema, inc, func(q *tenantdb.Queries) error {
 		if _, err := q.UpsertSchoolProfile(ctx, tenantdb.UpsertSchoolProfileParams{Name: name, Timezone: "UTC"}); err != nil {
 			return err
 		}
@@ -153,7 +154,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Tenant, error) {
 	if err != nil {
 		return Tenant{}, errs.Wrap(err, "create tenant file")
 	}
-	return s.register(ctx, staged, in.Schema, name, domains)
+	return s.register(ctx, staged, in.Schema, inc, name, domains)
 }
 
 // cloneTables are what a clone takes from its template: the school's setup, in an order
@@ -200,7 +201,8 @@ func (s *Service) Clone(ctx context.Context, from string, in CreateInput) (Tenan
 	if err := s.checkFree(ctx, in.Schema, domains); err != nil {
 		return Tenant{}, err
 	}
-	staged, err := s.Pool.CloneFile(ctx, from, in.Schema, cloneTables, func(q *tenantdb.Queries) error {
+	inc := db.NewIncarnation()
+	staged, err := s.Pool.CloneFile(ctx, from, in.Schema, inc, cloneTables, func(q *tenantdb.Queries) error {
 		if err := q.SetSchoolName(ctx, name); err != nil {
 			return err
 		}
@@ -212,7 +214,7 @@ func (s *Service) Clone(ctx context.Context, from string, in CreateInput) (Tenan
 	if err != nil {
 		return Tenant{}, errs.Wrap(err, "clone tenant file")
 	}
-	return s.register(ctx, staged, in.Schema, name, domains)
+	return s.register(ctx, staged, in.Schema, inc, name, domains)
 }
 
 // CloneWithAdmin clones the school from and, when in.Admin is set, creates the new
@@ -289,12 +291,13 @@ func (s *Service) domainFree(ctx context.Context, q *catalogdb.Queries, d string
 		Fields: map[string]string{"domain": "is already taken"}}
 }
 
-// register writes the catalog rows of a staged school and moves its file into place,
-// all in one catalog transaction: if any step fails, neither the rows nor the file stay.
-func (s *Service) register(ctx context.Context, staged, schema, name string, domains []string) (Tenant, error) {
+// register writes the catalog rows of a staged school (with the incarnation its file
+// was made for) and moves its file into place, all in one catalog transaction: if any
+// step fails, neither the rows nor the file stay.
+func (s *Service) register(ctx context.Context, staged, schema, incarnation, name string, domains []string) (Tenant, error) {
 	installed := false
 	err := s.Catalog.Tx(ctx, func(q *catalogdb.Queries) error {
-		t, err := q.CreateTenant(ctx, catalogdb.CreateTenantParams{SchemaName: schema, Name: name})
+		t, err := q.CreateTenant(ctx, catalogdb.CreateTenantParams{SchemaName: schema, Name: name, Incarnation: incarnation})
 		if err != nil {
 			return conflictOr(err, "schema_name", fmt.Sprintf("a school with schema %q already exists", schema))
 		}
