@@ -70,7 +70,12 @@ func startServe(t *testing.T, dataDir string) *server {
 	t.Cleanup(func() { stop() })
 	for start := time.Now(); time.Since(start) < 20*time.Second; time.Sleep(20 * time.Millisecond) {
 		if m := servingRE.FindStringSubmatch(out.String()); m != nil {
-			return &server{addr: m[1], stop: stop, stderr: errOut}
+			s := &server{addr: m[1], stop: stop, stderr: errOut}
+			// The port is open before the server answers on it (NATS starts first): one
+			// answered request means it is fully up, so stopping it is a normal shutdown.
+			status, _ := s.call(t, "GET", "localhost", "/healthz", "", nil)
+			require.Equal(t, 200, status)
+			return s
 		}
 		select {
 		case c := <-done:
