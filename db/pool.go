@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -357,7 +356,7 @@ func (p *Pool) Migrate(ctx context.Context, schema string) (Result, error) {
 // exactly as it was: only creating a school makes a new file.
 func (p *Pool) openExisting(ctx context.Context, schema, incarnation string) (handles, Result, error) {
 	path := p.Path(schema)
-	if err := checkHeader(path); err != nil {
+	if err := checkFile(path); err != nil {
 		return handles{}, Result{}, fmt.Errorf("tenant %q: %w", schema, err)
 	}
 	h, err := openHandles(path, mustExist)
@@ -367,7 +366,10 @@ func (p *Pool) openExisting(ctx context.Context, schema, incarnation string) (ha
 	// Reading through the query_only readers first: nothing is written to a file that
 	// turns out not to be a school's.
 	v, err := p.mig.Version(ctx, h.r)
-	if err == nil && v == 0 {
+	switch {
+	case isNotADB(err):
+		err = fmt.Errorf("%w: it is not a SQLite database", ErrNotTenantFile)
+	case err == nil && v == 0:
 		err = fmt.Errorf("%w: it has no schema version", ErrNotTenantFile)
 	}
 	if err == nil {
@@ -405,31 +407,29 @@ func readIncarnation(ctx context.Context, r *sql.DB) (string, error) {
 	return inc, err
 }
 
-// sqliteMagic starts the 100-byte header of every SQLite database file.
-const sqliteMagic = "SQLite format 3\x00"
-
-// checkHeader looks at a school's file before SQLite does: SQLite would take an empty
-// file for a new database and write one into it.
-func checkHeader(path string) error {
-	f, err := os.Open(path)
+// checkFile looks at a school's file before SQLite does, which would take an empty file
+// for a new database and make one in it. It only stats the file: opening and closing a
+// descriptor of a SQLite file would drop the locks SQLite holds on it in this process.
+func checkFile(path string) error {
+	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return ErrNoTenantFile
 	}
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var hdr [100]byte
-	n, err := io.ReadFull(f, hdr[:])
-	switch {
-	case n == 0 && (err == io.EOF || err == nil):
+	if st.Size() == 0 {
 		return fmt.Errorf("%w: the file is empty", ErrNotTenantFile)
-	case errors.Is(err, io.ErrUnexpectedEOF) || (err == nil && string(hdr[:len(sqliteMagic)]) != sqliteMagic):
-		return fmt.Errorf("%w: it is not a SQLite database", ErrNotTenantFile)
-	case err != nil:
-		return err
 	}
 	return nil
+}
+
+// sqliteNotADB is SQLite's result code for a file that is not a database.
+const sqliteNotADB = 26
+
+func isNotADB(err error) bool {
+	var c interface{ Code() int }
+	return errors.As(err, &c) && c.Code()&0xff == sqliteNotADB
 }
 
 // Remove closes the tenant's file (waiting for its users to finish, refusing new ones)
