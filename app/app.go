@@ -39,7 +39,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if cat.Migration.Migrated() {
 		log.Info("catalog migrated", slog.Uint64("from", uint64(cat.Migration.From)), slog.Uint64("to", uint64(cat.Migration.To)))
 	}
-	pool, err := db.NewPool(cfg.TenantsDir(), cfg.PoolCap)
+	pool, err := db.NewPool(cat, cfg.TenantsDir(), cfg.PoolCap)
 	if err != nil {
 		cat.Close()
 		return nil, err
@@ -49,17 +49,22 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Clients = &clients.Service{Catalog: cat, Pool: pool, BaseDomain: cfg.BaseDomain,
 		ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
 	a.Backup = &backup.Service{Catalog: cat, Pool: pool, ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
-	// A school deleted by another process must not keep its file open here.
+		// A school deleted (or deleted and made again) by another process must not keep its
+	// old file open here. Requests never depend on this: each one asks the pool for the
+	// incarnation the resolver has, and the pool drops a file of another one.
 	res.OnChange(func() {
-		schemas, err := cat.Read().ListTenantSchemas(context.Background())
+		rows, err := cat.Read().ListTenantIncarnations(context.Background())
 		if err != nil {
 			return
 		}
-		known := make(map[string]bool, len(schemas))
-		for _, s := range schemas {
-			known[s] = true
+		known := make(map[string]string, len(rows))
+		for _, r := range rows {
+			known[r.SchemaName] = r.Incarnation
 		}
-		pool.CloseIdle(func(s string) bool { return known[s] })
+		pool.Retain(func(schema, inc string) bool {
+			cur, ok := known[schema]
+			return ok && cur == inc
+		})
 	})
 	return a, nil
 }

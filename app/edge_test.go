@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -121,24 +119,6 @@ func (b *browser) page(path string) (int, string) {
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(b.t, err)
 	return resp.StatusCode, string(raw)
-}
-
-// syncBuffer is a log destination tests can read while the server writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // TestPanicsAreRecovered: a handler that panics answers 500 (JSON for the API, the

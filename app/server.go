@@ -119,6 +119,11 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		nc, err = embed.StartNATS(ctx, embed.NATSOptions{StoreDir: s.a.Config.NATSDir(), Logger: s.log})
 	}
 	if err != nil {
+		ln.Close()
+		if ctx.Err() != nil { // stopped while starting: a normal stop, not a failure
+			s.log.Info("stopped")
+			return nil
+		}
 		return fmt.Errorf("start nats: %w", err)
 	}
 	s.nats.Store(nc)

@@ -124,22 +124,9 @@ func IsDamaged(err error) bool {
 	if errors.Is(err, ErrDamaged) {
 		return true
 	}
-	var coded interface{ Code() int }
-	if !errors.As(err, &coded) {
-		return false
-	}
-	switch coded.Code() & 0xff {
-	case sqliteCorrupt, sqliteNotADB:
-		return true
-	}
-	return false
+	code, ok := sqliteCode(err)
+	return ok && (code&0xff == sqliteCorrupt || code&0xff == sqliteNotADB)
 }
-
-const (
-	sqliteCorrupt          = 11
-	sqliteNotADB           = 26
-	sqliteConstraintUnique = 2067
-)
 
 // IsUniqueViolation reports whether err is a UNIQUE constraint failing.
 func IsUniqueViolation(err error) bool {

@@ -35,10 +35,12 @@ func setName(t *testing.T, p *Pool, schema, name string) {
 // content inside the live file makes them read the restored data.
 func TestReplaceContentReachesHandlesOpenElsewhere(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	data := t.TempDir()
+	cat := newTestCatalog(t, data)
+	dir := filepath.Join(data, "tenants")
 	m, err := NewMigrator(migrationsV1)
 	require.NoError(t, err)
-	server := NewPoolWithMigrations(dir, 4, m)
+	server := NewPoolWithMigrations(cat, dir, 4, m)
 	defer server.Close()
 	makeTenant(t, server, "alpha", "Before Backup")
 
@@ -51,7 +53,7 @@ func TestReplaceContentReachesHandlesOpenElsewhere(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Changed After Backup", schoolName(t, tn))
 
-	restorer := NewPoolWithMigrations(dir, 4, m)
+	restorer := NewPoolWithMigrations(cat, dir, 4, m)
 	defer restorer.Close()
 	staged, err := restorer.StageFile(ctx, "alpha", func(w io.Writer) error {
 		f, err := os.Open(snap)

@@ -61,3 +61,17 @@ func (c *Catalog) Tx(ctx context.Context, fn func(q *catalogdb.Queries) error) e
 
 // Close closes the catalog's handles.
 func (c *Catalog) Close() error { return c.h.close() }
+
+// DataDirLockedError means another sms serve runs on the data directory.
+type DataDirLockedError struct {
+	Dir string
+	PID int // 0 if the holder has not written it yet
+}
+
+func (e *DataDirLockedError) Error() string {
+	holder := "another process"
+	if e.PID > 0 {
+		holder = fmt.Sprintf("pid %d", e.PID)
+	}
+	return fmt.Sprintf("the data directory %s is in use by another sms serve (%s); stop it, or give this one another --data", e.Dir, holder)
+}

@@ -11,6 +11,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/schoolsms/sms/db/tenantdb"
@@ -20,13 +23,38 @@ import (
 // ErrNoTenantFile means the tenant's file does not exist (never created, or removed).
 var ErrNoTenantFile = errors.New("tenant file does not exist")
 
+// ErrNotTenantFile means a file is where a school's file should be, but it is not one
+// this program made: empty, truncated, not SQLite, or without a schema version.
+var ErrNotTenantFile = errors.New("not a school file")
+
 // ErrTenantClosing means the tenant is being archived or removed.
 var ErrTenantClosing = errors.New("tenant is being removed")
+
+// ErrWrongIncarnation means the file at a school's path was made for another school of
+// the same schema name (one deleted since, or a file put back by hand).
+var ErrWrongIncarnation = errors.New("the file belongs to another school of the same name")
+
+// ErrUnknownTenant means the catalog has no school with the schema name.
+var ErrUnknownTenant = errors.New("no such school in the catalog")
+
+// NewIncarnation returns a fresh id for a school being made: written into its catalog
+// row and its file, it ties the two together for the school's whole life.
+func NewIncarnation() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
 
 // Pool keeps tenant files open for reuse, at most Cap at a time. When a new file must be
 // opened at the cap, the least recently used idle file is closed; a file in use is never
 // closed, so at the cap with every file busy Acquire waits for a release.
+//
+// An open file belongs to one incarnation of its school (the id stored in both the
+// catalog row and the file). It is handed out only to callers asking for that
+// incarnation; asked for another, the pool drops it (closing it once its last user is
+// done) and opens the file on disk afresh, which must carry the incarnation asked for.
 type Pool struct {
+	cat *Catalog
 	dir string
 	cap int
 	mig *Migrator
@@ -39,13 +67,17 @@ type Pool struct {
 }
 
 type entry struct {
-	schema  string
-	t       *Tenant
-	refs    int
-	elem    *list.Element
-	ready   chan struct{} // closed once the open attempt has finished
-	err     error         // the open error, when ready is closed and t is nil
-	closing bool          // being removed: no new users
+	schema      string
+	incarnation string
+	t           *Tenant
+	refs        int
+	elem        *list.Element
+	ready       chan struct{} // closed once the open attempt has finished
+	err         error         // the open error, when ready is closed and t is nil
+	closing     bool          // being removed: no new users
+	// detached: no longer in entries (its school changed) but still in use; the last
+	// release closes it.
+	detached bool
 }
 
 // PoolStats counts what the pool has done; tests and benchmarks read it.
@@ -58,21 +90,22 @@ type PoolStats struct {
 	Peak      int // most files open at once since start
 }
 
-// NewPool serves tenant files under dir (<data>/tenants) with at most capacity open.
-func NewPool(dir string, capacity int) (*Pool, error) {
+// NewPool serves the files of the schools in cat from dir (<data>/tenants), with at
+// most capacity open.
+func NewPool(cat *Catalog, dir string, capacity int) (*Pool, error) {
 	m, err := NewMigrator(migrations.Tenant())
 	if err != nil {
 		return nil, err
 	}
-	return NewPoolWithMigrations(dir, capacity, m), nil
+	return NewPoolWithMigrations(cat, dir, capacity, m), nil
 }
 
 // NewPoolWithMigrations is NewPool with another tenant migration history (tests use it).
-func NewPoolWithMigrations(dir string, capacity int, m *Migrator) *Pool {
+func NewPoolWithMigrations(cat *Catalog, dir string, capacity int, m *Migrator) *Pool {
 	if capacity < 1 {
 		capacity = 1
 	}
-	return &Pool{dir: dir, cap: capacity, mig: m, entries: map[string]*entry{},
+	return &Pool{cat: cat, dir: dir, cap: capacity, mig: m, entries: map[string]*entry{},
 		lru: list.New(), wake: make(chan struct{})}
 }
 
@@ -104,9 +137,37 @@ func (p *Pool) Stats() PoolStats {
 	return s
 }
 
-// Acquire returns the open tenant file for schema, opening (and migrating) it if needed.
-// The caller must call release exactly once when done with the tenant.
+// Acquire returns the open file of the school the catalog names schema, opening (and
+// migrating) it if needed. It reads the school's incarnation from the catalog: CLI
+// commands and workers use it; requests, which know the incarnation from the resolver's
+// cache, use AcquireIncarnation. The caller must call release exactly once.
 func (p *Pool) Acquire(ctx context.Context, schema string) (t *Tenant, release func(), err error) {
+	inc, err := p.incarnation(ctx, schema)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.AcquireIncarnation(ctx, schema, inc)
+}
+
+// incarnation is the catalog's incarnation of the school schema.
+func (p *Pool) incarnation(ctx context.Context, schema string) (string, error) {
+	if err := CheckSchemaName(schema); err != nil {
+		return "", err
+	}
+	inc, err := p.cat.Read().GetTenantIncarnation(ctx, schema)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("tenant %q: %w", schema, ErrUnknownTenant)
+	}
+	if err != nil {
+		return "", fmt.Errorf("tenant %q: %w", schema, err)
+	}
+	return inc, nil
+}
+
+// AcquireIncarnation returns the open file of the given incarnation of the school
+// schema, opening (and migrating) it if needed; it fails if the file on disk belongs to
+// another incarnation. The caller must call release exactly once.
+func (p *Pool) AcquireIncarnation(ctx context.Context, schema, incarnation string) (t *Tenant, release func(), err error) {
 	if err := CheckSchemaName(schema); err != nil {
 		return nil, nil, err
 	}
@@ -125,6 +186,16 @@ func (p *Pool) Acquire(ctx context.Context, schema string) (t *Tenant, release f
 			if e.closing {
 				p.mu.Unlock()
 				return nil, nil, fmt.Errorf("tenant %q: %w", schema, ErrTenantClosing)
+			}
+			if e.incarnation != incarnation {
+				// The school was deleted and made again (or restored) since this file was
+				// opened: the open file is the old school's. Nobody new gets it.
+				closeNow := p.detachLocked(e)
+				p.mu.Unlock()
+				if closeNow != nil {
+					closeNow.h.close()
+				}
+				continue
 			}
 			e.refs++
 			p.lru.MoveToFront(e.elem)
@@ -145,14 +216,14 @@ func (p *Pool) Acquire(ctx context.Context, schema string) (t *Tenant, release f
 			p.removeLocked(victim)
 			p.stats.Evictions++
 		}
-		e := &entry{schema: schema, refs: 1, ready: make(chan struct{})}
+		e := &entry{schema: schema, incarnation: incarnation, refs: 1, ready: make(chan struct{})}
 		p.entries[schema] = e
 		p.mu.Unlock()
 
 		if victim != nil {
 			victim.t.h.close()
 		}
-		t, res, err := p.open(ctx, schema)
+		t, res, err := p.open(ctx, schema, incarnation)
 
 		p.mu.Lock()
 		if err != nil {
@@ -191,14 +262,34 @@ func (p *Pool) releaser(e *entry) func() {
 	var once sync.Once
 	return func() {
 		once.Do(func() {
+			var closeNow *Tenant
 			p.mu.Lock()
 			e.refs--
 			if e.refs == 0 {
+				if e.detached {
+					closeNow, e.t = e.t, nil
+				}
 				p.signalLocked()
 			}
 			p.mu.Unlock()
+			if closeNow != nil {
+				closeNow.h.close()
+			}
 		})
 	}
+}
+
+// detachLocked takes an open entry out of the pool so nobody new gets it. It returns
+// the tenant to close now if nobody is using it; otherwise its last release closes it.
+func (p *Pool) detachLocked(e *entry) *Tenant {
+	p.removeLocked(e)
+	if e.refs > 0 {
+		e.detached = true
+		return nil
+	}
+	t := e.t
+	e.t = nil
+	return t
 }
 
 // idleVictim is the least recently used open entry nobody is using.
@@ -235,45 +326,107 @@ func wait(ctx context.Context, ch <-chan struct{}) error {
 }
 
 // open opens an existing tenant file and brings it to the latest migration.
-func (p *Pool) open(ctx context.Context, schema string) (*Tenant, Result, error) {
-	path := p.Path(schema)
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, Result{}, fmt.Errorf("tenant %q: %w", schema, ErrNoTenantFile)
-		}
-		return nil, Result{}, fmt.Errorf("tenant %q: %w", schema, err)
-	}
-	h, err := openHandles(path, mustExist)
+func (p *Pool) open(ctx context.Context, schema, incarnation string) (*Tenant, Result, error) {
+	h, res, err := p.openExisting(ctx, schema, incarnation)
 	if err != nil {
-		return nil, Result{}, fmt.Errorf("open tenant %q: %w", schema, err)
+		return nil, res, err
 	}
-	res, err := p.mig.ensure(ctx, h, p.lockPath(schema))
-	if err != nil {
-		h.close()
-		return nil, res, fmt.Errorf("open tenant %q: %w", schema, err)
-	}
-	return newTenant(schema, h), res, nil
+	return newTenant(schema, incarnation, h), res, nil
 }
 
 // Migrate brings one tenant file up to date through handles of its own, closed again
 // afterwards (sms migrate). The file's migration lock keeps it safe beside a server
 // that has the same file open.
 func (p *Pool) Migrate(ctx context.Context, schema string) (Result, error) {
-	if err := CheckSchemaName(schema); err != nil {
-		return Result{}, err
-	}
-	path := p.Path(schema)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return Result{}, fmt.Errorf("tenant %q: %w", schema, ErrNoTenantFile)
-	} else if err != nil {
-		return Result{}, fmt.Errorf("tenant %q: %w", schema, err)
-	}
-	h, err := openHandles(path, mustExist)
+	inc, err := p.incarnation(ctx, schema)
 	if err != nil {
 		return Result{}, err
 	}
-	defer h.close()
-	return p.mig.ensure(ctx, h, p.lockPath(schema))
+	h, res, err := p.openExisting(ctx, schema, inc)
+	if err != nil {
+		return res, err
+	}
+	return res, h.close()
+}
+
+// openExisting opens the file of a school that exists, after checking that it is a file
+// this program made for that incarnation of the school, and migrates it if it is
+// behind. Anything else (missing, empty, not SQLite, no schema version, a version this
+// program does not know, another incarnation's file) is an error and the file is left
+// exactly as it was: only creating a school makes a new file.
+func (p *Pool) openExisting(ctx context.Context, schema, incarnation string) (handles, Result, error) {
+	path := p.Path(schema)
+	if err := checkFile(path); err != nil {
+		return handles{}, Result{}, fmt.Errorf("tenant %q: %w", schema, err)
+	}
+	h, err := openHandles(path, mustExist)
+	if err != nil {
+		return handles{}, Result{}, fmt.Errorf("open tenant %q: %w", schema, err)
+	}
+	// Reading through the query_only readers first: nothing is written to a file that
+	// turns out not to be a school's.
+	v, err := p.mig.Version(ctx, h.r)
+	switch {
+	case isNotADB(err):
+		err = fmt.Errorf("%w: it is not a SQLite database", ErrNotTenantFile)
+	case err == nil && v == 0:
+		err = fmt.Errorf("%w: it has no schema version", ErrNotTenantFile)
+	}
+	if err == nil {
+		var got string
+		got, err = readIncarnation(ctx, h.r)
+		if err == nil && got != incarnation {
+			err = fmt.Errorf("%w (file %q, catalog %q)", ErrWrongIncarnation, got, incarnation)
+		}
+	}
+	if err != nil {
+		h.close()
+		return handles{}, Result{From: v, To: v}, fmt.Errorf("open tenant %q: %w", schema, err)
+	}
+	res, err := p.mig.ensure(ctx, h, p.lockPath(schema))
+	if err != nil {
+		h.close()
+		return handles{}, res, fmt.Errorf("open tenant %q: %w", schema, err)
+	}
+	return h, res, nil
+}
+
+// readIncarnation reads the incarnation a school file was made for; files made before
+// incarnations existed have none ("").
+func readIncarnation(ctx context.Context, r *sql.DB) (string, error) {
+	var n int
+	err := r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'school_incarnation'`).Scan(&n)
+	if err != nil || n == 0 {
+		return "", err
+	}
+	var inc string
+	err = r.QueryRowContext(ctx, `SELECT incarnation FROM school_incarnation WHERE id = 1`).Scan(&inc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return inc, err
+}
+
+// checkFile looks at a school's file before SQLite does, which would take an empty file
+// for a new database and make one in it. It only stats the file: opening and closing a
+// descriptor of a SQLite file would drop the locks SQLite holds on it in this process.
+func checkFile(path string) error {
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ErrNoTenantFile
+	}
+	if err != nil {
+		return err
+	}
+	if st.Size() == 0 {
+		return fmt.Errorf("%w: the file is empty", ErrNotTenantFile)
+	}
+	return nil
+}
+
+func isNotADB(err error) bool {
+	code, ok := sqliteCode(err)
+	return ok && code&0xff == sqliteNotADB
 }
 
 // Remove closes the tenant's file (waiting for its users to finish, refusing new ones)
@@ -336,22 +489,28 @@ func (p *Pool) Remove(ctx context.Context, schema string, fn func(path string) e
 	return fn(p.Path(schema))
 }
 
-// CloseIdle closes the open files of schemas for which keep returns false and that
-// nobody is using (a tenant deleted by another process, say).
-func (p *Pool) CloseIdle(keep func(schema string) bool) int {
+// Retain drops every open file whose school keep no longer knows as (schema,
+// incarnation): a school deleted, or deleted and made again, by another process. Idle
+// files close now; files in use close when their last user is done, and nobody new gets
+// them. It returns how many files were dropped.
+func (p *Pool) Retain(keep func(schema, incarnation string) bool) int {
 	p.mu.Lock()
-	var victims []*entry
+	var closeNow []*Tenant
+	n := 0
 	for _, e := range p.entries {
-		if e.t != nil && e.refs == 0 && !e.closing && !keep(e.schema) {
-			victims = append(victims, e)
-			p.removeLocked(e)
+		if e.t == nil || e.closing || keep(e.schema, e.incarnation) {
+			continue
+		}
+		n++
+		if t := p.detachLocked(e); t != nil {
+			closeNow = append(closeNow, t)
 		}
 	}
 	p.mu.Unlock()
-	for _, e := range victims {
-		e.t.h.close()
+	for _, t := range closeNow {
+		t.h.close()
 	}
-	return len(victims)
+	return n
 }
 
 // Close closes every open file. Callers stop using the pool first.
@@ -372,9 +531,124 @@ func (p *Pool) Close() error {
 	return errors.Join(errs...)
 }
 
-// CreateFile builds a new, migrated tenant file for schema at a staging path and calls
-// init in its first transaction. The file is not visible to the pool until Install.
-func (p *Pool) CreateFile(ctx context.Context, schema string, init func(q *tenantdb.Queries) error) (staged string, err error) {
+// CreateFile builds a new, migrated tenant file for schema at a staging path, made for
+// the school's incarnation (see NewIncarnation), and calls init in its first
+// transaction. The file is not visible to the pool until Install.
+func (p *Pool) CreateFile(ctx context.Context, schema, incarnation string, init func(q *tenantdb.Queries) error) (staged string, err error) {
+	return p.build(ctx, schema, func(conn *sql.Conn) error {
+		return inTx(ctx, conn, func(tx *sql.Tx) error {
+			if err := stamp(ctx, tx, incarnation); err != nil {
+				return err
+			}
+			if init == nil {
+				return nil
+			}
+			return init(tenantdb.New(tx))
+		})
+	})
+}
+
+// CopyTable is a table a new school takes from the school it is cloned from: every row,
+// with every column but those in Null, which the copy leaves NULL.
+type CopyTable struct {
+	Name string
+	Null []string
+}
+
+var identPattern = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// CloneFile builds a new tenant file like CreateFile and, in its first transaction,
+// copies the listed tables of the tenant src into it (read as one snapshot, even while
+// src is in use) before init runs. Only what is listed is copied: the new file starts
+// from the migrations, not from a copy of src, so a table nobody listed stays empty.
+func (p *Pool) CloneFile(ctx context.Context, src, schema, incarnation string, tables []CopyTable, init func(q *tenantdb.Queries) error) (staged string, err error) {
+	for _, tb := range tables {
+		for _, name := range append([]string{tb.Name}, tb.Null...) {
+			if !identPattern.MatchString(name) {
+				return "", fmt.Errorf("clone: %q is not a table or column name", name)
+			}
+		}
+	}
+	// Holding src through the pool brings it to the same schema version as the new file
+	// and keeps it from being removed while it is read.
+	_, release, err := p.Acquire(ctx, src)
+	if err != nil {
+		return "", fmt.Errorf("clone from %q: %w", src, err)
+	}
+	defer release()
+	return p.build(ctx, schema, func(conn *sql.Conn) error {
+		// Read-only: the copy can never write to the school it is made from.
+		if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS src`, fileURI(p.Path(src))+"?mode=ro"); err != nil {
+			return fmt.Errorf("open %q to copy from: %w", src, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE src`)
+		return inTx(ctx, conn, func(tx *sql.Tx) error {
+			if err := stamp(ctx, tx, incarnation); err != nil {
+				return err
+			}
+			for _, tb := range tables {
+				if err := copyTable(ctx, tx, tb); err != nil {
+					return fmt.Errorf("copy %s from %q: %w", tb.Name, src, err)
+				}
+			}
+			if init == nil {
+				return nil
+			}
+			return init(tenantdb.New(tx))
+		})
+	})
+}
+
+// stamp writes the incarnation a new file is made for.
+func stamp(ctx context.Context, tx *sql.Tx, incarnation string) error {
+	if incarnation == "" {
+		return errors.New("a new school file needs an incarnation")
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO school_incarnation (id, incarnation) VALUES (1, ?)`, incarnation)
+	return err
+}
+
+// copyTable copies every row of src.<table> into main.<table>, column by column as the
+// new file names them.
+func copyTable(ctx context.Context, tx *sql.Tx, tb CopyTable) error {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid`, tb.Name)
+	if err != nil {
+		return err
+	}
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return err
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(cols) == 0 {
+		return errors.New("no such table")
+	}
+	into := make([]string, len(cols))
+	from := make([]string, len(cols))
+	for i, c := range cols {
+		into[i] = `"` + c + `"`
+		from[i] = into[i]
+		if slices.Contains(tb.Null, c) {
+			from[i] = "NULL"
+		}
+	}
+	q := fmt.Sprintf(`INSERT INTO main."%s" (%s) SELECT %s FROM src."%s"`, tb.Name,
+		strings.Join(into, ", "), strings.Join(from, ", "), tb.Name)
+	_, err = tx.ExecContext(ctx, q)
+	return err
+}
+
+// build makes a fresh file for schema at a staging path, migrates it from nothing and
+// lets fill write its first rows through the file's single writer connection.
+func (p *Pool) build(ctx context.Context, schema string, fill func(conn *sql.Conn) error) (staged string, err error) {
 	if err := CheckSchemaName(schema); err != nil {
 		return "", err
 	}
@@ -398,54 +672,12 @@ func (p *Pool) CreateFile(ctx context.Context, schema string, init func(q *tenan
 	if _, err := p.mig.ensure(ctx, h, p.lockPath(schema)); err != nil {
 		return "", fmt.Errorf("migrate new tenant file: %w", err)
 	}
-	if init != nil {
-		if err := inTx(ctx, h.w, func(tx *sql.Tx) error { return init(tenantdb.New(tx)) }); err != nil {
-			return "", err
-		}
-	}
-	return staged, nil
-}
-
-// CloneFile copies the tenant src into a staging file for a new tenant, as a consistent
-// snapshot even while src is in use, and then calls init on the copy.
-func (p *Pool) CloneFile(ctx context.Context, src, schema string, init func(q *tenantdb.Queries) error) (staged string, err error) {
-	if err := CheckSchemaName(schema); err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(p.dir, 0o750); err != nil {
-		return "", fmt.Errorf("create tenants dir: %w", err)
-	}
-	staged = p.stagingPath(schema)
-	defer func() {
-		if err != nil {
-			removeFiles(staged)
-		}
-	}()
-	err = p.WithTenant(ctx, src, func(t *Tenant) error {
-		// VACUUM INTO only reads the source, but the pool's readers are query_only, which
-		// refuses it; a connection of its own also leaves the writer free meanwhile.
-		conn, err := sql.Open("sqlite", dsn(p.Path(src), mustExist, false))
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, staged)
-		return err
-	})
+	conn, err := h.w.Conn(ctx)
 	if err != nil {
-		return "", fmt.Errorf("copy tenant %q: %w", src, err)
+		return "", fmt.Errorf("create tenant file: %w", err)
 	}
-	h, err := openHandles(staged, mustExist)
-	if err != nil {
-		return "", err
-	}
-	defer h.close()
-	if init != nil {
-		if err := inTx(ctx, h.w, func(tx *sql.Tx) error { return init(tenantdb.New(tx)) }); err != nil {
-			return "", err
-		}
-	}
-	return staged, nil
+	defer conn.Close()
+	return staged, fill(conn)
 }
 
 // stagingPath is a fresh name beside the tenant files for a file being built, unique so

@@ -8,19 +8,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// BenchmarkAcquireWarm measures Acquire plus release of a tenant whose file is already
-// open: the pool's share of every request once a school is warm.
+// BenchmarkAcquireWarm measures AcquireIncarnation plus release of a tenant whose file
+// is already open: the pool's share of every request once a school is warm.
 func BenchmarkAcquireWarm(b *testing.B) {
 	ctx := context.Background()
 	p := newTestPool(b, 4)
-	makeTenant(b, p, "alpha", "Alpha School")
-	_, release, err := p.Acquire(ctx, "alpha")
+	inc := makeTenant(b, p, "alpha", "Alpha School")
+	_, release, err := p.AcquireIncarnation(ctx, "alpha", inc)
 	require.NoError(b, err)
 	release()
 
 	b.ReportAllocs()
 	for b.Loop() {
-		_, release, err := p.Acquire(ctx, "alpha")
+		_, release, err := p.AcquireIncarnation(ctx, "alpha", inc)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -37,8 +37,8 @@ func BenchmarkAcquireWarm(b *testing.B) {
 func BenchmarkAcquireWarmParallel(b *testing.B) {
 	ctx := context.Background()
 	p := newTestPool(b, 4)
-	makeTenant(b, p, "alpha", "Alpha School")
-	_, release, err := p.Acquire(ctx, "alpha")
+	inc := makeTenant(b, p, "alpha", "Alpha School")
+	_, release, err := p.AcquireIncarnation(ctx, "alpha", inc)
 	require.NoError(b, err)
 	release()
 
@@ -46,7 +46,7 @@ func BenchmarkAcquireWarmParallel(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			_, release, err := p.Acquire(ctx, "alpha")
+			_, release, err := p.AcquireIncarnation(ctx, "alpha", inc)
 			if err != nil {
 				b.Error(err)
 				return
@@ -67,15 +67,16 @@ func BenchmarkOpenCold(b *testing.B) {
 	ctx := context.Background()
 	p := newTestPool(b, 1)
 	schemas := [2]string{"alpha", "beta"}
-	for _, s := range schemas {
-		makeTenant(b, p, s, s)
+	var incs [2]string
+	for i, s := range schemas {
+		incs[i] = makeTenant(b, p, s, s)
 	}
 	before := p.Stats()
 
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		_, release, err := p.Acquire(ctx, schemas[i&1])
+		_, release, err := p.AcquireIncarnation(ctx, schemas[i&1], incs[i&1])
 		if err != nil {
 			b.Fatal(err)
 		}

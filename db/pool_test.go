@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/schoolsms/sms/db/tenantdb"
 )
 
 func TestPoolOpensAndReadsTenant(t *testing.T) {
@@ -28,18 +31,20 @@ func TestPoolOpensAndReadsTenant(t *testing.T) {
 }
 
 func TestPoolMigratesBehindFileOnOpen(t *testing.T) {
-	dir := t.TempDir()
+	data := t.TempDir()
+	cat := newTestCatalog(t, data)
+	dir := filepath.Join(data, "tenants")
 	ctx := context.Background()
 	m1, err := NewMigrator(migrationsV1)
 	require.NoError(t, err)
-	old := NewPoolWithMigrations(dir, 2, m1)
+	old := NewPoolWithMigrations(cat, dir, 2, m1)
 	makeTenant(t, old, "alpha", "Alpha")
 	require.NoError(t, old.Close())
 
 	m2, err := NewMigrator(migrationsV2())
 	require.NoError(t, err)
 	require.Equal(t, uint(2), m2.Latest())
-	p := NewPoolWithMigrations(dir, 2, m2)
+	p := NewPoolWithMigrations(cat, dir, 2, m2)
 	defer p.Close()
 	err = p.WithTenant(ctx, "alpha", func(tn *Tenant) error {
 		v, err := m2.Version(ctx, tn.ReadDB())
@@ -58,13 +63,13 @@ func TestPoolMigratesBehindFileOnOpen(t *testing.T) {
 
 	// A file already at the latest version is not migrated again.
 	require.NoError(t, p.Close())
-	p2 := NewPoolWithMigrations(dir, 2, m2)
+	p2 := NewPoolWithMigrations(cat, dir, 2, m2)
 	defer p2.Close()
 	require.NoError(t, p2.WithTenant(ctx, "alpha", func(*Tenant) error { return nil }))
 	assert.Equal(t, 0, p2.Stats().Migrated)
 
 	// And an older binary refuses a newer file instead of damaging it.
-	p3 := NewPoolWithMigrations(dir, 2, m1)
+	p3 := NewPoolWithMigrations(cat, dir, 2, m1)
 	defer p3.Close()
 	err = p3.WithTenant(ctx, "alpha", func(*Tenant) error { return nil })
 	require.ErrorIs(t, err, ErrTooNew)
@@ -75,7 +80,12 @@ func TestPoolMissingAndCorruptFiles(t *testing.T) {
 	ctx := context.Background()
 	makeTenant(t, p, "good", "Good School")
 
-	_, _, err := p.Acquire(ctx, "missing")
+	_, _, err := p.Acquire(ctx, "nowhere")
+	require.ErrorIs(t, err, ErrUnknownTenant, "a school the catalog does not know")
+
+	registerTenant(t, p, "missing", NewIncarnation())
+	registerTenant(t, p, "broken", NewIncarnation())
+	_, _, err = p.Acquire(ctx, "missing")
 	require.ErrorIs(t, err, ErrNoTenantFile)
 	_, err = os.Stat(p.Path("missing"))
 	require.True(t, os.IsNotExist(err), "acquiring a missing tenant must not create its file")
@@ -95,6 +105,126 @@ func TestPoolMissingAndCorruptFiles(t *testing.T) {
 		return err
 	}), "a broken tenant does not affect a good one")
 	assert.Equal(t, 1, p.Stats().Open)
+}
+
+func TestPoolNeverMigratesFilesItDidNotMake(t *testing.T) {
+	p := newTestPool(t, 4)
+	ctx := context.Background()
+	require.NoError(t, os.MkdirAll(p.Dir(), 0o750))
+
+	other := filepath.Join(t.TempDir(), "other.db")
+	conn, err := sql.Open("sqlite", other)
+	require.NoError(t, err)
+	_, err = conn.Exec(`CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('not a school')`)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close())
+	otherBytes, err := os.ReadFile(other)
+	require.NoError(t, err)
+
+	for name, content := range map[string][]byte{
+		"empty":     {},
+		"short":     []byte("SQLite format 3"),
+		"text":      []byte(fmt.Sprintf("%0200d", 7)),
+		"unrelated": otherBytes,
+	} {
+		t.Run(name, func(t *testing.T) {
+			schema := "f_" + name
+			registerTenant(t, p, schema, NewIncarnation())
+			require.NoError(t, os.WriteFile(p.Path(schema), content, 0o600))
+			_, _, err := p.Acquire(ctx, schema)
+			require.ErrorIs(t, err, ErrNotTenantFile)
+			_, err = p.Migrate(ctx, schema)
+			require.ErrorIs(t, err, ErrNotTenantFile)
+			got, err := os.ReadFile(p.Path(schema))
+			require.NoError(t, err)
+			assert.Truef(t, string(content) == string(got), "the file is unchanged: %d bytes before, %d after", len(content), len(got))
+		})
+	}
+	assert.Zero(t, p.Stats().Open)
+}
+
+// TestPoolServesOnlyTheIncarnationAskedFor: another process deletes a school whose file
+// this pool has open, in use, and creates a new one under the same schema name.
+func TestPoolServesOnlyTheIncarnationAskedFor(t *testing.T) {
+	p := newTestPool(t, 4)
+	ctx := context.Background()
+	first := makeTenant(t, p, "alpha", "First Alpha")
+	old, releaseOld, err := p.AcquireIncarnation(ctx, "alpha", first)
+	require.NoError(t, err)
+	assert.Equal(t, first, old.Incarnation)
+
+	other := NewPoolWithMigrations(p.cat, p.Dir(), 4, p.mig) // the other process
+	defer other.Close()
+	require.NoError(t, other.Remove(ctx, "alpha", func(path string) error {
+		_, err := other.cat.h.w.ExecContext(ctx, `DELETE FROM tenants WHERE schema_name = 'alpha'`)
+		if err == nil {
+			err = MoveFiles(path, filepath.Join(t.TempDir(), "archived.db"))
+		}
+		return err
+	}))
+	second := makeTenant(t, other, "alpha", "Second Alpha")
+	require.NotEqual(t, first, second)
+
+	profileName := func(tn *Tenant) string {
+		prof, err := tn.Read().GetSchoolProfile(ctx)
+		require.NoError(t, err)
+		return prof.Name
+	}
+	tn, release, err := p.AcquireIncarnation(ctx, "alpha", second)
+	require.NoError(t, err)
+	assert.Equal(t, "Second Alpha", profileName(tn), "the new school is served from its own file")
+	assert.Equal(t, "First Alpha", profileName(old), "a request already under way finishes on the file it started with")
+	release()
+	releaseOld()
+	assert.Equal(t, 1, p.Stats().Open, "the old file closed with its last user")
+
+	_, _, err = p.AcquireIncarnation(ctx, "alpha", first)
+	require.ErrorIs(t, err, ErrWrongIncarnation, "the old incarnation is never served from the new file")
+	tn, release, err = p.Acquire(ctx, "alpha")
+	require.NoError(t, err, "Acquire asks the catalog for the current incarnation")
+	assert.Equal(t, second, tn.Incarnation)
+	release()
+
+	t.Run("Retain drops files of schools the catalog no longer has", func(t *testing.T) {
+		tn, release, err := p.Acquire(ctx, "alpha")
+		require.NoError(t, err)
+		assert.Equal(t, 1, p.Retain(func(schema, inc string) bool { return false }))
+		assert.Equal(t, 0, p.Stats().Open, "nobody new gets the file")
+		assert.Equal(t, "Second Alpha", profileName(tn), "its user still can finish")
+		release()
+		_, release, err = p.Acquire(ctx, "alpha")
+		require.NoError(t, err)
+		release()
+		assert.Equal(t, 0, p.Retain(func(schema, inc string) bool { return schema == "alpha" && inc == second }))
+		assert.Equal(t, 1, p.Stats().Open)
+	})
+}
+
+// TestPoolServesSchoolsMadeBeforeIncarnations: a school file and catalog row from before
+// incarnations existed (no id in either) keep working after the upgrade.
+func TestPoolServesSchoolsMadeBeforeIncarnations(t *testing.T) {
+	p := newTestPool(t, 4)
+	ctx := context.Background()
+	makeTenant(t, p, "legacy", "Legacy School")
+	// Turn it into what the previous release left behind: version 4, no id anywhere.
+	conn, err := sql.Open("sqlite", p.Path("legacy"))
+	require.NoError(t, err)
+	_, err = conn.Exec(`DROP TABLE school_incarnation; UPDATE schema_migrations SET version = 4`)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close())
+	_, err = p.cat.h.w.Exec(`UPDATE tenants SET incarnation = '' WHERE schema_name = 'legacy'`)
+	require.NoError(t, err)
+
+	tn, release, err := p.Acquire(ctx, "legacy")
+	require.NoError(t, err)
+	defer release()
+	assert.Empty(t, tn.Incarnation)
+	prof, err := tn.Read().GetSchoolProfile(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "Legacy School", prof.Name)
+	assert.Equal(t, 1, p.Stats().Migrated, "the file was brought to the latest version")
+	_, _, err = p.AcquireIncarnation(ctx, "legacy", NewIncarnation())
+	require.ErrorIs(t, err, ErrWrongIncarnation, "a new school of the same name is never served from it")
 }
 
 func TestPoolNeverExceedsCap(t *testing.T) {
@@ -226,19 +356,48 @@ func countFDs(t *testing.T) int {
 	return len(ents)
 }
 
-func TestCloneFileIsConsistentCopy(t *testing.T) {
+func TestCloneFileCopiesOnlyListedTables(t *testing.T) {
 	p := newTestPool(t, 4)
 	ctx := context.Background()
 	makeTenant(t, p, "template", "Template")
-	staged, err := p.CloneFile(ctx, "template", "copy", nil)
+	require.NoError(t, p.WithTenant(ctx, "template", func(tn *Tenant) error {
+		return tn.Tx(ctx, func(_ *tenantdb.Queries, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `
+				INSERT INTO users (email, role, password_hash) VALUES ('head@template.test', 'admin', 'x');
+				INSERT INTO academic_sessions (name, start_date, end_date) VALUES ('2026', '2026-01-05', '2026-11-27');
+				INSERT INTO forms (name, level) VALUES ('Form 1', 1);
+				INSERT INTO classes (form_id, session_id, name, class_teacher_id) SELECT f.id, s.id, 'Form 1A', u.id FROM forms f, academic_sessions s, users u;`)
+			return err
+		})
+	}))
+
+	tables := []CopyTable{{Name: "school_profile"}, {Name: "academic_sessions"}, {Name: "forms"}, {Name: "classes", Null: []string{"class_teacher_id"}}}
+	inc := NewIncarnation()
+	staged, err := p.CloneFile(ctx, "template", "copy", inc, tables, func(q *tenantdb.Queries) error {
+		return q.SetSchoolName(ctx, "Copy")
+	})
 	require.NoError(t, err)
+	registerTenant(t, p, "copy", inc)
 	require.NoError(t, p.Install(staged, "copy"))
 	require.NoError(t, p.WithTenant(ctx, "copy", func(tn *Tenant) error {
 		prof, err := tn.Read().GetSchoolProfile(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, "Template", prof.Name)
+		assert.Equal(t, "Copy", prof.Name)
+		var users, classes, linked int
+		require.NoError(t, tn.ReadDB().QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&users))
+		require.NoError(t, tn.ReadDB().QueryRowContext(ctx, `SELECT count(*), count(class_teacher_id) FROM classes`).Scan(&classes, &linked))
+		assert.Zero(t, users, "a table that is not listed is not copied")
+		assert.Equal(t, 1, classes)
+		assert.Zero(t, linked, "a column listed as Null is left NULL")
 		return nil
 	}))
 	entries, _ := filepath.Glob(filepath.Join(p.Dir(), ".copy.db.new*"))
 	assert.Empty(t, entries, "no staging files are left behind")
+
+	_, err = p.CloneFile(ctx, "template", "other", NewIncarnation(), []CopyTable{{Name: "users; DROP TABLE forms"}}, nil)
+	require.Error(t, err)
+	_, err = p.CloneFile(ctx, "template", "other", NewIncarnation(), []CopyTable{{Name: "no_such_table"}}, nil)
+	require.Error(t, err)
+	entries, _ = filepath.Glob(filepath.Join(p.Dir(), ".other.db.new*"))
+	assert.Empty(t, entries, "a failed clone leaves no staging file")
 }

@@ -7,6 +7,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -43,10 +44,13 @@ func dsn(path string, mode openMode, readOnly bool) string {
 		b.WriteString("?mode=rwc")
 	}
 	fmt.Fprintf(&b, "&_pragma=busy_timeout(%d)", busyTimeout.Milliseconds())
-	b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)")
 	if readOnly {
-		b.WriteString("&_pragma=query_only(1)")
+		// No journal_mode here: setting it writes to the file, and a reader must be able
+		// to look at a file without changing it. WAL is a property of the file, set by
+		// its writer when the file is made, which every later reader picks up.
+		b.WriteString("&_pragma=query_only(1)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)")
 	} else {
+		b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)")
 		// BEGIN IMMEDIATE takes the write lock up front, so a transaction never fails
 		// half-way with SQLITE_BUSY when it upgrades from reading to writing.
 		b.WriteString("&_txlock=immediate")
@@ -106,8 +110,13 @@ func (h handles) close() error {
 	return errR
 }
 
+// txBeginner is a writer handle or one connection of it (*sql.DB, *sql.Conn).
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
 // inTx runs fn in one write transaction on w and commits only if fn succeeds.
-func inTx(ctx context.Context, w *sql.DB, fn func(*sql.Tx) error) error {
+func inTx(ctx context.Context, w txBeginner, fn func(*sql.Tx) error) error {
 	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -120,4 +129,21 @@ func inTx(ctx context.Context, w *sql.DB, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// SQLite result codes this package acts on (primary codes are the low byte of an
+// extended code).
+const (
+	sqliteCorrupt          = 11
+	sqliteNotADB           = 26
+	sqliteConstraintUnique = 2067
+)
+
+// sqliteCode is the (extended) result code of a SQLite error anywhere in err's chain.
+func sqliteCode(err error) (int, bool) {
+	var coded interface{ Code() int }
+	if !errors.As(err, &coded) {
+		return 0, false
+	}
+	return coded.Code(), true
 }

@@ -28,13 +28,14 @@ func CheckSchemaName(s string) error {
 // Tenant is one open school file: a single-connection writer and a small reader pool.
 // It is valid until the release function returned with it is called.
 type Tenant struct {
-	Schema string
-	h      handles
-	read   *tenantdb.Queries
+	Schema      string
+	Incarnation string // the school's incarnation the file was made for ("" for older files)
+	h           handles
+	read        *tenantdb.Queries
 }
 
-func newTenant(schema string, h handles) *Tenant {
-	return &Tenant{Schema: schema, h: h, read: tenantdb.New(h.r)}
+func newTenant(schema, incarnation string, h handles) *Tenant {
+	return &Tenant{Schema: schema, Incarnation: incarnation, h: h, read: tenantdb.New(h.r)}
 }
 
 // Read returns queries on the reader pool (query_only connections).

@@ -2,18 +2,21 @@ package db
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"testing/fstest"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/schoolsms/sms/db/catalogdb"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
 // migrationsV1 and migrationsV2 are a tenant history before and after one new migration.
 var migrationsV1 = fstest.MapFS{
-	"0001_init.up.sql":   {Data: []byte(`CREATE TABLE school_profile (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL, motto TEXT NOT NULL DEFAULT '', address TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', country_code TEXT NOT NULL DEFAULT '', timezone TEXT NOT NULL DEFAULT 'UTC', updated_at TEXT NOT NULL DEFAULT '');`)},
-	"0001_init.down.sql": {Data: []byte(`DROP TABLE school_profile;`)},
+	"0001_init.up.sql": {Data: []byte(`CREATE TABLE school_profile (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL, motto TEXT NOT NULL DEFAULT '', address TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', country_code TEXT NOT NULL DEFAULT '', timezone TEXT NOT NULL DEFAULT 'UTC', updated_at TEXT NOT NULL DEFAULT '');
+CREATE TABLE school_incarnation (id INTEGER PRIMARY KEY CHECK (id = 1), incarnation TEXT NOT NULL);`)},
+	"0001_init.down.sql": {Data: []byte(`DROP TABLE school_incarnation; DROP TABLE school_profile;`)},
 }
 
 func migrationsV2() fstest.MapFS {
@@ -27,23 +30,46 @@ INSERT INTO notes (body) VALUES ('added by 0002');`)}
 	return m
 }
 
-// newTestPool returns a pool over a fresh directory with the real tenant migrations.
+// newTestCatalog opens a catalog in dir, closed when the test ends.
+func newTestCatalog(t testing.TB, dir string) *Catalog {
+	t.Helper()
+	cat, err := OpenCatalog(context.Background(), dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { cat.Close() })
+	return cat
+}
+
+// newTestPool returns a pool with the real tenant migrations over a fresh data dir.
 func newTestPool(t testing.TB, capacity int) *Pool {
 	t.Helper()
-	p, err := NewPool(t.TempDir(), capacity)
+	dir := t.TempDir()
+	p, err := NewPool(newTestCatalog(t, dir), filepath.Join(dir, "tenants"), capacity)
 	require.NoError(t, err)
 	t.Cleanup(func() { p.Close() })
 	return p
 }
 
-// makeTenant creates and installs a tenant file named schema with the given school name.
-func makeTenant(t testing.TB, p *Pool, schema, name string) {
+// registerTenant writes a school's catalog row, as creating a school does.
+func registerTenant(t testing.TB, p *Pool, schema, incarnation string) {
+	t.Helper()
+	require.NoError(t, p.cat.Tx(context.Background(), func(q *catalogdb.Queries) error {
+		_, err := q.CreateTenant(context.Background(), catalogdb.CreateTenantParams{SchemaName: schema, Name: schema, Incarnation: incarnation})
+		return err
+	}))
+}
+
+// makeTenant creates a school named schema with the given school name: its file and
+// its catalog row. It returns the school's incarnation.
+func makeTenant(t testing.TB, p *Pool, schema, name string) string {
 	t.Helper()
 	ctx := context.Background()
-	staged, err := p.CreateFile(ctx, schema, func(q *tenantdb.Queries) error {
+	inc := NewIncarnation()
+	staged, err := p.CreateFile(ctx, schema, inc, func(q *tenantdb.Queries) error {
 		_, err := q.UpsertSchoolProfile(ctx, tenantdb.UpsertSchoolProfileParams{Name: name, Timezone: "UTC"})
 		return err
 	})
 	require.NoError(t, err)
+	registerTenant(t, p, schema, inc)
 	require.NoError(t, p.Install(staged, schema))
+	return inc
 }

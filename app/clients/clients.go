@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/app/text"
@@ -138,7 +139,8 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Tenant, error) {
 	if err := s.checkFree(ctx, in.Schema, domains); err != nil {
 		return Tenant{}, err
 	}
-	staged, err := s.Pool.CreateFile(ctx, in.Schema, func(q *tenantdb.Queries) error {
+	inc := db.NewIncarnation()
+	staged, err := s.Pool.CreateFile(ctx, in.Schema, inc, func(q *tenantdb.Queries) error {
 		if _, err := q.UpsertSchoolProfile(ctx, tenantdb.UpsertSchoolProfileParams{Name: name, Timezone: "UTC"}); err != nil {
 			return err
 		}
@@ -150,21 +152,45 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Tenant, error) {
 	if err != nil {
 		return Tenant{}, errs.Wrap(err, "create tenant file")
 	}
-	return s.register(ctx, staged, in.Schema, name, domains)
+	return s.register(ctx, staged, in.Schema, inc, name, domains)
 }
 
-// Clone makes a new school whose file is a copy of the school from (a template school).
-func (s *Service) Clone(ctx context.Context, from string, in CreateInput) (Tenant, error) {
+// cloneTables are what a clone takes from its template: the school's setup, in an order
+// that satisfies their foreign keys. Nothing else is copied: accounts, sessions, tokens,
+// the audit log, students, guardians, admissions, enrollments, the counters behind
+// admission numbers, and every table added later start empty unless listed here.
+// Classes keep their form and session but lose their class teacher, and who teaches
+// what (subject_assignments) is left out: both name accounts, and a clone has none.
+var cloneTables = []db.CopyTable{
+	{Name: "school_profile"}, // the name is replaced by the clone's own
+	{Name: "academic_sessions"},
+	{Name: "terms"},
+	{Name: "forms"},
+	{Name: "subjects"},
+	{Name: "curriculum"},
+	{Name: "classes", Null: []string{"class_teacher_id"}},
+	{Name: "school_settings"},
+}
+
+// checkClone validates a clone's fields, returning them normalised.
+func (s *Service) checkClone(from string, in CreateInput) (name string, domains []string, err error) {
 	f := errs.Fields{}
 	checkSchema(f, "from", from)
 	checkSchema(f, "schema_name", in.Schema)
-	name := checkName(f, in.Name)
+	name = checkName(f, in.Name)
 	raw := in.Domains
 	if len(raw) == 0 && db.CheckSchemaName(in.Schema) == nil {
 		raw = []string{s.DefaultDomain(in.Schema)}
 	}
-	domains := s.checkDomains(f, raw)
-	if err := f.Err(); err != nil {
+	domains = s.checkDomains(f, raw)
+	return name, domains, f.Err()
+}
+
+// Clone makes a new school with the setup of the school from (a template school): its
+// profile, academic structure, subjects and settings, and none of its people or history.
+func (s *Service) Clone(ctx context.Context, from string, in CreateInput) (Tenant, error) {
+	name, domains, err := s.checkClone(from, in)
+	if err != nil {
 		return Tenant{}, err
 	}
 	if _, err := s.Get(ctx, from); err != nil {
@@ -173,13 +199,60 @@ func (s *Service) Clone(ctx context.Context, from string, in CreateInput) (Tenan
 	if err := s.checkFree(ctx, in.Schema, domains); err != nil {
 		return Tenant{}, err
 	}
-	staged, err := s.Pool.CloneFile(ctx, from, in.Schema, func(q *tenantdb.Queries) error {
-		return q.SetSchoolName(ctx, name)
+	inc := db.NewIncarnation()
+	staged, err := s.Pool.CloneFile(ctx, from, in.Schema, inc, cloneTables, func(q *tenantdb.Queries) error {
+		if err := q.SetSchoolName(ctx, name); err != nil {
+			return err
+		}
+		if in.Init != nil {
+			return in.Init(ctx, q)
+		}
+		return nil
 	})
 	if err != nil {
 		return Tenant{}, errs.Wrap(err, "clone tenant file")
 	}
-	return s.register(ctx, staged, in.Schema, name, domains)
+	return s.register(ctx, staged, in.Schema, inc, name, domains)
+}
+
+// CloneWithAdmin clones the school from and, when in.Admin is set, creates the new
+// school's first admin in the same new file: either both exist afterwards or neither.
+func (s *Service) CloneWithAdmin(ctx context.Context, from string, in CreateRequest, meta auth.Meta) (Tenant, error) {
+	ci := CreateInput{Schema: in.Schema, Name: in.Name, Domains: in.Domains}
+	if in.Admin != nil {
+		_, _, schoolErr := s.checkClone(from, ci)
+		init, err := adminInit(*in.Admin, schoolErr, meta)
+		if err != nil {
+			return Tenant{}, err
+		}
+		ci.Init = init
+	}
+	return s.Clone(ctx, from, ci)
+}
+
+// adminInit validates a new school's first admin and returns the Init that creates it.
+// The school's own field errors (schoolErr) are reported with the admin's, in one round.
+func adminInit(admin auth.NewUser, schoolErr error, meta auth.Meta) (func(context.Context, *tenantdb.Queries) error, error) {
+	admin.Role = auth.RoleAdmin
+	checked, adminErr := admin.Check()
+	if schoolErr != nil || adminErr != nil {
+		all := errs.Fields{}
+		for k, v := range errs.As(schoolErr).Fields {
+			all.Add(k, v)
+		}
+		if adminErr != nil {
+			for k, v := range errs.As(errs.PrefixFields(adminErr, "admin.")).Fields {
+				all.Add(k, v)
+			}
+		}
+		if err := all.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return func(ctx context.Context, q *tenantdb.Queries) error {
+		_, err := auth.CreateSchoolUser(ctx, q, checked, meta)
+		return err
+	}, nil
 }
 
 // checkFree fails with Conflict when the schema or a domain is taken.
@@ -216,12 +289,13 @@ func (s *Service) domainFree(ctx context.Context, q *catalogdb.Queries, d string
 		Fields: map[string]string{"domain": "is already taken"}}
 }
 
-// register writes the catalog rows of a staged school and moves its file into place,
-// all in one catalog transaction: if any step fails, neither the rows nor the file stay.
-func (s *Service) register(ctx context.Context, staged, schema, name string, domains []string) (Tenant, error) {
+// register writes the catalog rows of a staged school (with the incarnation its file
+// was made for) and moves its file into place, all in one catalog transaction: if any
+// step fails, neither the rows nor the file stay.
+func (s *Service) register(ctx context.Context, staged, schema, incarnation, name string, domains []string) (Tenant, error) {
 	installed := false
 	err := s.Catalog.Tx(ctx, func(q *catalogdb.Queries) error {
-		t, err := q.CreateTenant(ctx, catalogdb.CreateTenantParams{SchemaName: schema, Name: name})
+		t, err := q.CreateTenant(ctx, catalogdb.CreateTenantParams{SchemaName: schema, Name: name, Incarnation: incarnation})
 		if err != nil {
 			return conflictOr(err, "schema_name", fmt.Sprintf("a school with schema %q already exists", schema))
 		}

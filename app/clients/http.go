@@ -8,7 +8,6 @@ import (
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
-	"github.com/schoolsms/sms/db/tenantdb"
 )
 
 // Routes registers the platform's school-management API (base domain only).
@@ -65,28 +64,12 @@ func (s *Service) CreateWithAdmin(ctx context.Context, in CreateRequest, meta au
 	if in.Admin == nil {
 		return s.Create(ctx, ci)
 	}
-	admin := *in.Admin
-	admin.Role = auth.RoleAdmin
-	checked, adminErr := admin.Check()
-	// Report the school's and the admin's field errors together, not in two rounds.
-	if _, _, f := s.checkInput(ci); adminErr != nil || f != nil {
-		all := errs.Fields{}
-		for k, v := range errs.As(f).Fields {
-			all.Add(k, v)
-		}
-		if adminErr != nil {
-			for k, v := range errs.As(errs.PrefixFields(adminErr, "admin.")).Fields {
-				all.Add(k, v)
-			}
-		}
-		if err := all.Err(); err != nil {
-			return Tenant{}, err
-		}
+	_, _, schoolErr := s.checkInput(ci)
+	init, err := adminInit(*in.Admin, schoolErr, meta)
+	if err != nil {
+		return Tenant{}, err
 	}
-	ci.Init = func(ctx context.Context, q *tenantdb.Queries) error {
-		_, err := auth.CreateSchoolUser(ctx, q, checked, meta)
-		return err
-	}
+	ci.Init = init
 	return s.Create(ctx, ci)
 }
 

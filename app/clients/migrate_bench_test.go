@@ -173,12 +173,12 @@ func openService(ctx context.Context, dir string, m *db.Migrator) (*clients.Serv
 	tenants := filepath.Join(dir, "tenants")
 	var pool *db.Pool
 	if m == nil {
-		if pool, err = db.NewPool(tenants, 128); err != nil {
+		if pool, err = db.NewPool(cat, tenants, 128); err != nil {
 			cat.Close()
 			return nil, nil, err
 		}
 	} else {
-		pool = db.NewPoolWithMigrations(tenants, 128, m)
+		pool = db.NewPoolWithMigrations(cat, tenants, 128, m)
 	}
 	svc := &clients.Service{Catalog: cat, Pool: pool, BaseDomain: benchBaseDomain,
 		ArchiveDir: filepath.Join(dir, "archive")}

@@ -114,7 +114,10 @@ func (rt *Router) Handler(c *fiber.Ctx) error {
 	if info.Suspended() {
 		return errs.E(errs.TenantSuspended, "the school %q is suspended", info.Name)
 	}
-	t, release, err := rt.Pool.Acquire(ctx, info.Schema)
+	// The incarnation comes from the resolver's cache, so checking that the open file is
+	// this school's (and not a deleted namesake's) costs a string comparison, not a
+	// catalog query.
+	t, release, err := rt.Pool.AcquireIncarnation(ctx, info.Schema, info.Incarnation)
 	if err != nil {
 		if errors.Is(err, ctx.Err()) && ctx.Err() != nil {
 			return errs.Wrap(err, "acquire tenant")

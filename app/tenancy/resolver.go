@@ -17,6 +17,9 @@ type Info struct {
 	Schema string
 	Name   string
 	Status string
+	// Incarnation ties the catalog row to the school's file: a request is served only
+	// from a file made for this incarnation (see db.Pool).
+	Incarnation string
 }
 
 // Suspended reports whether the school is suspended.
@@ -123,7 +126,7 @@ func (r *Resolver) load(ctx context.Context, key string, byHost bool) (*Info, er
 		if err != nil {
 			return nil, err
 		}
-		return &Info{ID: row.ID, Schema: row.SchemaName, Name: row.Name, Status: row.Status}, nil
+		return &Info{ID: row.ID, Schema: row.SchemaName, Name: row.Name, Status: row.Status, Incarnation: row.Incarnation}, nil
 	}
 	t, err := q.GetTenantBySchema(ctx, key)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -132,7 +135,7 @@ func (r *Resolver) load(ctx context.Context, key string, byHost bool) (*Info, er
 	if err != nil {
 		return nil, err
 	}
-	return &Info{ID: t.ID, Schema: t.SchemaName, Name: t.Name, Status: t.Status}, nil
+	return &Info{ID: t.ID, Schema: t.SchemaName, Name: t.Name, Status: t.Status, Incarnation: t.Incarnation}, nil
 }
 
 // maybeRefresh reads the catalog generation when the last read is older than

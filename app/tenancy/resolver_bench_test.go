@@ -36,7 +36,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	cat, err := db.OpenCatalog(ctx, dir)
 	require.NoError(b, err)
 	b.Cleanup(func() { cat.Close() })
-	pool, err := db.NewPool(filepath.Join(dir, "tenants"), 16)
+	pool, err := db.NewPool(cat, filepath.Join(dir, "tenants"), 16)
 	require.NoError(b, err)
 	b.Cleanup(func() { pool.Close() })
 	res := tenancy.NewResolver(cat)
@@ -56,7 +56,7 @@ func (e *benchEnv) warm(b *testing.B) {
 	require.NoError(b, err)
 	require.True(b, ok)
 	require.Equal(b, benchSchema, info.Schema)
-	_, release, err := e.pool.Acquire(ctx, info.Schema)
+	_, release, err := e.pool.AcquireIncarnation(ctx, info.Schema, info.Incarnation)
 	require.NoError(b, err)
 	release()
 }
@@ -77,7 +77,7 @@ func BenchmarkResolveAndAcquireWarm(b *testing.B) {
 		if err != nil || !ok {
 			b.Fatalf("resolve %s: ok=%v err=%v", benchHost, ok, err)
 		}
-		_, release, err := e.pool.Acquire(ctx, info.Schema)
+		_, release, err := e.pool.AcquireIncarnation(ctx, info.Schema, info.Incarnation)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -105,7 +105,7 @@ func BenchmarkResolveAndAcquireWarmParallel(b *testing.B) {
 				b.Errorf("resolve %s: ok=%v err=%v", benchHost, ok, err)
 				return
 			}
-			_, release, err := e.pool.Acquire(ctx, info.Schema)
+			_, release, err := e.pool.AcquireIncarnation(ctx, info.Schema, info.Incarnation)
 			if err != nil {
 				b.Error(err)
 				return

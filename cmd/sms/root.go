@@ -86,8 +86,12 @@ func flagName(field string) string {
 		return "--email"
 	case "role":
 		return "--role"
-	case "password":
+	case "password", "admin.password":
 		return "password"
+	case "admin.email":
+		return "--admin-email"
+	case "admin.name":
+		return "--admin-name"
 	}
 	return field
 }

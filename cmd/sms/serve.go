@@ -33,6 +33,16 @@ func (c *cli) serveCommand() *cobra.Command {
 		Short: "Serve every school over HTTP, with the embedded NATS server for background work",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := c.cfg.Validate(); err != nil {
+				return usageError{err}
+			}
+			// One server per data dir: two would share the NATS store and each keep its own
+			// caches. Other commands do not take this lock; they work beside the server.
+			unlock, err := db.LockDataDir(c.cfg.DataDir)
+			if err != nil {
+				return err
+			}
+			defer unlock()
 			ctx := cmd.Context()
 			a, err := c.open(ctx, c.serverLogger())
 			if err != nil {

@@ -51,28 +51,53 @@ func (c *cli) tenantCreate() *cobra.Command {
 }
 
 func (c *cli) tenantClone() *cobra.Command {
-	var from, schema, name string
+	var from, schema, name, adminEmail, adminName string
 	var domains []string
 	cmd := &cobra.Command{
-		Use:   "clone --from S --schema T --name N [--domain D ...]",
-		Short: "Create a school as a copy of an existing (template) school",
-		Args:  noArgs,
+		Use:   "clone --from S --schema T --name N [--domain D ...] [--admin-email E [--admin-name N]]",
+		Short: "Create a school with the setup of an existing (template) school, without its people",
+		Long: `Create a school with the setup of an existing (template) school: its profile (but
+its name), academic sessions and terms, forms, classes (without class teachers),
+subjects and settings. No accounts, sessions, tokens, audit log, students,
+guardians, admissions or enrollments are copied. With --admin-email the new
+school's first admin is created; its password is read from standard input.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-				t, err := a.Clients.Clone(ctx, from, clients.CreateInput{Schema: schema, Name: name, Domains: domains})
+			req := clients.CreateRequest{Schema: schema, Name: name, Domains: domains}
+			if cmd.Flags().Changed("admin-email") {
+				pw, err := c.readPassword(true)
 				if err != nil {
 					return err
 				}
-				c.audit(ctx, a, "tenant.clone", t.Schema, map[string]any{"from": from, "name": t.Name})
+				req.Admin = &auth.NewUser{Email: adminEmail, Name: adminName, Password: pw}
+			} else if cmd.Flags().Changed("admin-name") {
+				return usageError{fmt.Errorf("%s: --admin-name needs --admin-email", commandName(cmd))}
+			}
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				t, err := a.Clients.CloneWithAdmin(ctx, from, req, cliMeta)
+				if err != nil {
+					return err
+				}
+				detail := map[string]any{"from": from, "name": t.Name}
+				if req.Admin != nil {
+					email, _ := auth.NormalizeEmail(adminEmail)
+					detail["admin"] = email
+				}
+				c.audit(ctx, a, "tenant.clone", t.Schema, detail)
 				fmt.Fprintf(c.out(), "cloned %s into school %q (%s) at %s\n", from, t.Name, t.Schema, strings.Join(domainNames(t), ", "))
+				if req.Admin != nil {
+					fmt.Fprintf(c.out(), "created admin %s in %s\n", detail["admin"], t.Schema)
+				}
 				return nil
 			})
 		},
 	}
-	cmd.Flags().StringVar(&from, "from", "", "schema of the school to copy (required)")
+	cmd.Flags().StringVar(&from, "from", "", "schema of the school to copy the setup of (required)")
 	cmd.Flags().StringVar(&schema, "schema", "", "schema name of the new school (required)")
 	cmd.Flags().StringVar(&name, "name", "", "display name of the new school (required)")
 	cmd.Flags().StringArrayVar(&domains, "domain", nil, "host name of the new school (repeatable)")
+	cmd.Flags().StringVar(&adminEmail, "admin-email", "", "create the new school's first admin with this email; the password is read from standard input")
+	cmd.Flags().StringVar(&adminName, "admin-name", "", "display name of that admin")
 	required(cmd, "from", "schema", "name")
 	return cmd
 }

@@ -157,16 +157,17 @@ func (q *Queries) PromoteAnyDomain(ctx context.Context, arg PromoteAnyDomainPara
 }
 
 const resolveDomain = `-- name: ResolveDomain :one
-SELECT t.id, t.schema_name, t.name, t.status
+SELECT t.id, t.schema_name, t.name, t.status, t.incarnation
 FROM domains d JOIN tenants t ON t.id = d.tenant_id
 WHERE d.domain = ?
 `
 
 type ResolveDomainRow struct {
-	ID         int64  `json:"id"`
-	SchemaName string `json:"schema_name"`
-	Name       string `json:"name"`
-	Status     string `json:"status"`
+	ID          int64  `json:"id"`
+	SchemaName  string `json:"schema_name"`
+	Name        string `json:"name"`
+	Status      string `json:"status"`
+	Incarnation string `json:"incarnation"`
 }
 
 // The routing lookup: a host name to the tenant it serves.
@@ -178,6 +179,7 @@ func (q *Queries) ResolveDomain(ctx context.Context, domain string) (ResolveDoma
 		&i.SchemaName,
 		&i.Name,
 		&i.Status,
+		&i.Incarnation,
 	)
 	return i, err
 }

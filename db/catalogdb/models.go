@@ -74,10 +74,11 @@ type Setting struct {
 }
 
 type Tenant struct {
-	ID         int64  `json:"id"`
-	SchemaName string `json:"schema_name"`
-	Name       string `json:"name"`
-	Status     string `json:"status"`
-	CreatedAt  string `json:"created_at"`
-	UpdatedAt  string `json:"updated_at"`
+	ID          int64  `json:"id"`
+	SchemaName  string `json:"schema_name"`
+	Name        string `json:"name"`
+	Status      string `json:"status"`
+	CreatedAt   string `json:"created_at"`
+	UpdatedAt   string `json:"updated_at"`
+	Incarnation string `json:"incarnation"`
 }

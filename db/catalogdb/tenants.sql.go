@@ -32,17 +32,18 @@ func (q *Queries) CountTenants(ctx context.Context) (int64, error) {
 }
 
 const createTenant = `-- name: CreateTenant :one
-INSERT INTO tenants (schema_name, name, status) VALUES (?, ?, 'active')
-RETURNING id, schema_name, name, status, created_at, updated_at
+INSERT INTO tenants (schema_name, name, status, incarnation) VALUES (?, ?, 'active', ?)
+RETURNING id, schema_name, name, status, created_at, updated_at, incarnation
 `
 
 type CreateTenantParams struct {
-	SchemaName string `json:"schema_name"`
-	Name       string `json:"name"`
+	SchemaName  string `json:"schema_name"`
+	Name        string `json:"name"`
+	Incarnation string `json:"incarnation"`
 }
 
 func (q *Queries) CreateTenant(ctx context.Context, arg CreateTenantParams) (Tenant, error) {
-	row := q.db.QueryRowContext(ctx, createTenant, arg.SchemaName, arg.Name)
+	row := q.db.QueryRowContext(ctx, createTenant, arg.SchemaName, arg.Name, arg.Incarnation)
 	var i Tenant
 	err := row.Scan(
 		&i.ID,
@@ -51,6 +52,7 @@ func (q *Queries) CreateTenant(ctx context.Context, arg CreateTenantParams) (Ten
 		&i.Status,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Incarnation,
 	)
 	return i, err
 }
@@ -68,7 +70,7 @@ func (q *Queries) DeleteTenant(ctx context.Context, schemaName string) (int64, e
 }
 
 const getTenantBySchema = `-- name: GetTenantBySchema :one
-SELECT id, schema_name, name, status, created_at, updated_at FROM tenants WHERE schema_name = ?
+SELECT id, schema_name, name, status, created_at, updated_at, incarnation FROM tenants WHERE schema_name = ?
 `
 
 func (q *Queries) GetTenantBySchema(ctx context.Context, schemaName string) (Tenant, error) {
@@ -81,8 +83,52 @@ func (q *Queries) GetTenantBySchema(ctx context.Context, schemaName string) (Ten
 		&i.Status,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Incarnation,
 	)
 	return i, err
+}
+
+const getTenantIncarnation = `-- name: GetTenantIncarnation :one
+SELECT incarnation FROM tenants WHERE schema_name = ?
+`
+
+func (q *Queries) GetTenantIncarnation(ctx context.Context, schemaName string) (string, error) {
+	row := q.db.QueryRowContext(ctx, getTenantIncarnation, schemaName)
+	var incarnation string
+	err := row.Scan(&incarnation)
+	return incarnation, err
+}
+
+const listTenantIncarnations = `-- name: ListTenantIncarnations :many
+SELECT schema_name, incarnation FROM tenants ORDER BY schema_name
+`
+
+type ListTenantIncarnationsRow struct {
+	SchemaName  string `json:"schema_name"`
+	Incarnation string `json:"incarnation"`
+}
+
+func (q *Queries) ListTenantIncarnations(ctx context.Context) ([]ListTenantIncarnationsRow, error) {
+	rows, err := q.db.QueryContext(ctx, listTenantIncarnations)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListTenantIncarnationsRow{}
+	for rows.Next() {
+		var i ListTenantIncarnationsRow
+		if err := rows.Scan(&i.SchemaName, &i.Incarnation); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listTenantSchemas = `-- name: ListTenantSchemas :many
@@ -113,7 +159,7 @@ func (q *Queries) ListTenantSchemas(ctx context.Context) ([]string, error) {
 }
 
 const listTenants = `-- name: ListTenants :many
-SELECT id, schema_name, name, status, created_at, updated_at FROM tenants ORDER BY schema_name
+SELECT id, schema_name, name, status, created_at, updated_at, incarnation FROM tenants ORDER BY schema_name
 `
 
 func (q *Queries) ListTenants(ctx context.Context) ([]Tenant, error) {
@@ -132,6 +178,7 @@ func (q *Queries) ListTenants(ctx context.Context) ([]Tenant, error) {
 			&i.Status,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Incarnation,
 		); err != nil {
 			return nil, err
 		}
@@ -149,7 +196,7 @@ func (q *Queries) ListTenants(ctx context.Context) ([]Tenant, error) {
 const setTenantStatus = `-- name: SetTenantStatus :one
 UPDATE tenants SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE schema_name = ?
-RETURNING id, schema_name, name, status, created_at, updated_at
+RETURNING id, schema_name, name, status, created_at, updated_at, incarnation
 `
 
 type SetTenantStatusParams struct {
@@ -167,6 +214,7 @@ func (q *Queries) SetTenantStatus(ctx context.Context, arg SetTenantStatusParams
 		&i.Status,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Incarnation,
 	)
 	return i, err
 }
@@ -174,7 +222,7 @@ func (q *Queries) SetTenantStatus(ctx context.Context, arg SetTenantStatusParams
 const updateTenantName = `-- name: UpdateTenantName :one
 UPDATE tenants SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE schema_name = ?
-RETURNING id, schema_name, name, status, created_at, updated_at
+RETURNING id, schema_name, name, status, created_at, updated_at, incarnation
 `
 
 type UpdateTenantNameParams struct {
@@ -192,6 +240,7 @@ func (q *Queries) UpdateTenantName(ctx context.Context, arg UpdateTenantNamePara
 		&i.Status,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Incarnation,
 	)
 	return i, err
 }

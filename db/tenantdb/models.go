@@ -115,6 +115,12 @@ type Guardian struct {
 	UpdatedAt        string `json:"updated_at"`
 }
 
+type SchoolIncarnation struct {
+	ID          int64  `json:"id"`
+	Incarnation string `json:"incarnation"`
+	CreatedAt   string `json:"created_at"`
+}
+
 type SchoolProfile struct {
 	ID          int64  `json:"id"`
 	Name        string `json:"name"`

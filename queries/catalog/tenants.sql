@@ -1,5 +1,5 @@
 -- name: CreateTenant :one
-INSERT INTO tenants (schema_name, name, status) VALUES (?, ?, 'active')
+INSERT INTO tenants (schema_name, name, status, incarnation) VALUES (?, ?, 'active', ?)
 RETURNING *;
 
 -- name: GetTenantBySchema :one
@@ -7,6 +7,12 @@ SELECT * FROM tenants WHERE schema_name = ?;
 
 -- name: ListTenants :many
 SELECT * FROM tenants ORDER BY schema_name;
+
+-- name: GetTenantIncarnation :one
+SELECT incarnation FROM tenants WHERE schema_name = ?;
+
+-- name: ListTenantIncarnations :many
+SELECT schema_name, incarnation FROM tenants ORDER BY schema_name;
 
 -- name: ListTenantSchemas :many
 SELECT schema_name FROM tenants ORDER BY schema_name;
