@@ -67,7 +67,7 @@ func Import(ctx context.Context, t *db.Tenant, rows []Row, dryRun bool, meta aut
 				return err
 			}
 			if reflect.DeepEqual(now, c.snapshot) {
-				return c.bulk.Write(ctx, tx)
+				return c.bulk.Write(ctx, q, tx)
 			}
 			// Another writer changed what the rows were checked against. Check them
 			// again without the lock, which others are waiting for; after a few
@@ -79,7 +79,7 @@ func Import(ctx context.Context, t *db.Tenant, rows []Row, dryRun bool, meta aut
 			if res = c.res; len(res.Errors) > 0 {
 				return errChanged
 			}
-			return c.bulk.Write(ctx, tx)
+			return c.bulk.Write(ctx, q, tx)
 		})
 		switch {
 		case errors.Is(err, errChanged) && len(res.Errors) > 0:

@@ -126,10 +126,10 @@ func (b *Bulk) add(action, target string, detail any) {
 // 32,766 parameters.
 const bulkRows = 200
 
-// Write writes the planned changes in tx (see Bulk for which transactions may). The
-// first error is returned as it is: after SQLITE_FULL, say, SQLite may
+// Write writes the planned changes in tx (see Bulk for which transactions may), q
+// being the transaction's queries. The first error is returned as it is: after SQLITE_FULL, say, SQLite may
 // have rolled the transaction back already, and only that first error says why.
-func (b *Bulk) Write(ctx context.Context, tx *sql.Tx) error {
+func (b *Bulk) Write(ctx context.Context, q *tenantdb.Queries, tx *sql.Tx) error {
 	studentCols := []string{"id", "admission_no", "first_name", "middle_name", "last_name", "gender", "date_of_birth",
 		"nationality", "home_language", "address", "medical_notes", "status", "admitted_on"}
 	if err := insertRows(ctx, tx, "students", studentCols, len(b.students), func(i int) []any {
@@ -146,7 +146,6 @@ func (b *Bulk) Write(ctx context.Context, tx *sql.Tx) error {
 		}); err != nil {
 		return err
 	}
-	q := tenantdb.New(tx)
 	for _, p := range b.studentUpdates {
 		if _, err := q.StudentsUpdate(ctx, p); err != nil {
 			return errs.Wrap(err, "update student")
