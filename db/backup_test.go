@@ -90,7 +90,7 @@ func TestCopyTenantRowsCarriesEveryColumn(t *testing.T) {
 	require.NoError(t, err)
 	defer dst.Close()
 	for _, c := range []*Catalog{src, dst} {
-		_, err := c.h.w.ExecContext(ctx, `ALTER TABLE tenants ADD COLUMN incarnation BLOB`)
+		_, err := c.h.w.ExecContext(ctx, `ALTER TABLE tenants ADD COLUMN future_marker BLOB`)
 		require.NoError(t, err)
 	}
 	exec := func(c *Catalog, q string, args ...any) {
@@ -99,7 +99,7 @@ func TestCopyTenantRowsCarriesEveryColumn(t *testing.T) {
 		require.NoError(t, err)
 	}
 	// Ids differ between the two catalogs: rows are matched by schema name, never by id.
-	exec(src, `INSERT INTO tenants (id, schema_name, name, status, incarnation) VALUES (7, 'alpha', 'Alpha', 'suspended', x'00ff10')`)
+	exec(src, `INSERT INTO tenants (id, schema_name, name, status, future_marker) VALUES (7, 'alpha', 'Alpha', 'suspended', x'00ff10')`)
 	exec(src, `INSERT INTO domains (domain, tenant_id, is_primary) VALUES ('alpha.example.org', 7, 1), ('www.alpha.example.org', 7, 0)`)
 	exec(src, `INSERT INTO tenants (id, schema_name, name) VALUES (8, 'beta', 'Beta')`)
 	exec(src, `INSERT INTO domains (domain, tenant_id, is_primary) VALUES ('beta.example.org', 8, 1)`)
@@ -116,7 +116,7 @@ func TestCopyTenantRowsCarriesEveryColumn(t *testing.T) {
 	read := func(c *Catalog, schema string) row {
 		t.Helper()
 		var r row
-		require.NoError(t, c.h.r.QueryRowContext(ctx, `SELECT id, name, status, incarnation FROM tenants WHERE schema_name = ?`, schema).
+		require.NoError(t, c.h.r.QueryRowContext(ctx, `SELECT id, name, status, future_marker FROM tenants WHERE schema_name = ?`, schema).
 			Scan(&r.ID, &r.Name, &r.Status, &r.Incarnation))
 		rows, err := c.h.r.QueryContext(ctx, `SELECT domain FROM domains WHERE tenant_id = ? ORDER BY domain`, r.ID)
 		require.NoError(t, err)
@@ -142,7 +142,7 @@ func TestCopyTenantRowsCarriesEveryColumn(t *testing.T) {
 	assert.Zero(t, n, "only the school asked for is copied")
 
 	// Copying again over the existing row updates it in place (same id) and replaces its domains.
-	exec(src, `UPDATE tenants SET name = 'Alpha Renamed', incarnation = x'01' WHERE schema_name = 'alpha'`)
+	exec(src, `UPDATE tenants SET name = 'Alpha Renamed', future_marker = x'01' WHERE schema_name = 'alpha'`)
 	exec(src, `DELETE FROM domains WHERE domain = 'www.alpha.example.org'`)
 	require.NoError(t, dst.CopyTenantRows(ctx, src.Path, "alpha", nil))
 	again := read(dst, "alpha")

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +33,27 @@ type Server struct {
 	T   testing.TB
 	App *app.App
 	URL string // http://127.0.0.1:<port>
+	log *logBuffer
+}
+
+// logBuffer keeps what the appliance logs at warning level and above, for tests that
+// check what an operator is told.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// Logs is what the appliance has logged so far at warning level and above.
+func (s *Server) Logs() string {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	return s.log.buf.String()
 }
 
 // Start opens an App on a fresh data dir and serves it until the test ends.
@@ -41,7 +63,8 @@ func Start(t testing.TB) *Server {
 	cfg.DataDir = t.TempDir()
 	cfg.PoolCap = 8
 	cfg.LogLevel = "error"
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	logs := &logBuffer{}
+	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	require.NoError(t, err)
 	// Parallel tests sign in at once, and hashing under the race detector on a shared
 	// machine is many times slower than in production: let sign-ins wait their turn.
@@ -54,7 +77,7 @@ func Start(t testing.TB) *Server {
 		srv.Fiber().Shutdown()
 		a.Close()
 	})
-	return &Server{T: t, App: a, URL: "http://" + ln.Addr().String()}
+	return &Server{T: t, App: a, URL: "http://" + ln.Addr().String(), log: logs}
 }
 
 // CreateSchool creates a school reachable at <schema>.localhost with an admin account

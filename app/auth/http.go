@@ -133,12 +133,19 @@ func (s *Service) issueToken(c *fiber.Ctx) error {
 }
 
 func (s *Service) listTokens(c *fiber.Ctx) error {
+	pg, err := api.PageOf(c)
+	if err != nil {
+		return err
+	}
+	if err := api.FixedOrder(c, "newest first"); err != nil {
+		return err
+	}
 	p := PrincipalOf(c)
 	ts, err := s.StoreFor(c).ListTokens(c.UserContext(), p.UserID)
 	if err != nil {
 		return errs.Wrap(err, "list tokens")
 	}
-	return c.JSON(api.List[Token]{Count: int64(len(ts)), Results: ts})
+	return c.JSON(api.NewList(c, pg, int64(len(ts)), api.PageOfSlice(ts, pg)))
 }
 
 func (s *Service) revokeToken(c *fiber.Ctx) error {
@@ -165,6 +172,9 @@ func (s *Service) listAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := api.FixedOrder(c, "newest first"); err != nil {
+		return err
+	}
 	rows, n, err := s.StoreFor(c).ListAudit(c.UserContext(), pg.Limit(), pg.Offset())
 	if err != nil {
 		return errs.Wrap(err, "list audit")
@@ -177,6 +187,9 @@ func users(c *fiber.Ctx) Users { return Users{T: tenancy.From(c).Tenant} }
 func (s *Service) listUsers(c *fiber.Ctx) error {
 	pg, err := api.PageOf(c)
 	if err != nil {
+		return err
+	}
+	if err := api.FixedOrder(c, "email"); err != nil {
 		return err
 	}
 	rows, n, err := users(c).List(c.UserContext(), pg.Limit(), pg.Offset())

@@ -27,7 +27,7 @@ func OpenAPIPaths() map[string]any {
 				Body:     api.Obj("email:string", "password:string", "name:string?"),
 				Response: api.Obj("token:string", "expires_at:string", "id:integer", "name:string")}}),
 		"/api/auth/tokens": api.Item("/api/auth/tokens", map[string]api.Op{
-			"get": {Summary: "Your API tokens (hashes are never shown)", Tag: tag, Response: api.ListOf(token)}}),
+			"get": {Summary: "Your API tokens (hashes are never shown)", Tag: tag, Query: []string{"page", "page_size"}, Response: api.ListOf(token)}}),
 		"/api/auth/tokens/{id}": api.Item("/api/auth/tokens/{id}", map[string]api.Op{
 			"delete": {Summary: "Revoke a token", Tag: tag, Status: 204}}),
 		"/api/audit": api.Item("/api/audit", map[string]api.Op{

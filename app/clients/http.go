@@ -40,13 +40,14 @@ func (h handlers) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := api.FixedOrder(c, "schema name"); err != nil {
+		return err
+	}
 	all, err := h.s.List(c.UserContext())
 	if err != nil {
 		return err
 	}
-	from := min(len(all), int(pg.Offset()))
-	to := min(len(all), from+pg.Size)
-	return c.JSON(api.NewList(c, pg, int64(len(all)), all[from:to]))
+	return c.JSON(api.NewList(c, pg, int64(len(all)), api.PageOfSlice(all, pg)))
 }
 
 // CreateRequest is the body of POST /api/clients/tenants/.

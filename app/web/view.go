@@ -2,9 +2,12 @@ package web
 
 import (
 	"encoding/json"
+	"math"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -35,6 +38,8 @@ type view struct {
 	Fields    map[string]string // messages next to fields
 	Form      map[string]string // submitted values, shown again after an error
 	Data      any
+	// retryAfter, set from a busy school's error, goes out as the Retry-After header.
+	retryAfter time.Duration
 }
 
 type navItem struct {
@@ -173,9 +178,17 @@ func (h *handlers) nav(v *view, p *auth.Principal, active string) []navItem {
 // data, so no cache keeps them.
 func (h *handlers) render(c *fiber.Ctx, status int, page string, v *view) error {
 	c.Status(status)
+	setRetryAfter(c, v.retryAfter)
 	c.Type("html", "utf-8")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return h.ui.Render(c.Response().BodyWriter(), page, v)
+}
+
+// setRetryAfter tells a client that met a busy school when to try again.
+func setRetryAfter(c *fiber.Ctx, d time.Duration) {
+	if d > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(d.Seconds()))))
+	}
 }
 
 // renderPart writes one fragment of a page (for htmx).
@@ -269,6 +282,7 @@ func (h *handlers) fail(c *fiber.Ctx, err error) error {
 		heading = "Something is not right"
 	}
 	v := h.newView(c, heading, "")
+	v.retryAfter = e.RetryAfter
 	v.Data = map[string]string{"Heading": heading, "Message": sentence(e.Message)}
 	return h.render(c, statusFor(e), "error", v)
 }
@@ -281,6 +295,7 @@ func formError(v *view, err error) (int, error) {
 	if e.Code == errs.Internal {
 		return 0, err
 	}
+	v.retryAfter = e.RetryAfter
 	for k, msg := range e.Fields {
 		v.Fields[k] = sentence(msg)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,8 +11,23 @@ import (
 
 	"github.com/schoolsms/sms/app"
 	"github.com/schoolsms/sms/app/core/studentimport"
+	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/db"
 )
+
+// machineError says a full disk or a school locked for too long as what it is, with
+// SQLite's own words for whoever looks after the machine; other errors pass as they are.
+func machineError(err error) error {
+	e := errs.As(err)
+	if e.Code != errs.StorageFull && e.Code != errs.Busy {
+		return err
+	}
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		return fmt.Errorf("%s (%v)", e.Message, coded)
+	}
+	return errors.New(e.Message)
+}
 
 func (c *cli) importCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "import", Short: "Import school data from spreadsheets", Args: cobra.ArbitraryArgs, RunE: unknownSubcommand}
@@ -41,7 +57,7 @@ func (c *cli) importCommand() *cobra.Command {
 						return err
 					})
 					if err != nil {
-						return err
+						return machineError(err)
 					}
 				}
 				for _, p := range res.Errors {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,4 +57,34 @@ func TestImportStudentsCommand(t *testing.T) {
 	assertFailure(t, 1, code, stdout, stderr, "missing.csv")
 	code, stdout, stderr = run(t, data, "import", "students", good)
 	assertFailure(t, 2, code, stdout, stderr, "--schema is required")
+}
+
+// TestImportStudentsOnAFullDisk: on a data directory whose filesystem fills up during
+// an import, `sms import students` says the disk is full, in SQLite's words too, and the
+// school is as it was. Needs a small real filesystem: a tmpfs mounted as root.
+func TestImportStudentsOnAFullDisk(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	require.NoError(t, os.MkdirAll(data, 0o700))
+	if err := exec.Command("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", data).Run(); err != nil {
+		t.Skipf("a small filesystem cannot be mounted here (needs root): %v", err)
+	}
+	t.Cleanup(func() { exec.Command("umount", data).Run() })
+	mustRun(t, data, "tenant", "create", "--schema", "lake", "--name", "Lake School")
+
+	var csv strings.Builder
+	csv.WriteString("admission_no,first_name,last_name,gender,guardian_name,guardian_phone\n")
+	for i := range 20000 {
+		fmt.Fprintf(&csv, "L/%05d,First%d,%s,F,Parent %d,+2547%08d\n", i, i, strings.Repeat("Long", 20), i, 10000000+i)
+	}
+	file := filepath.Join(t.TempDir(), "students.csv")
+	require.NoError(t, os.WriteFile(file, []byte(csv.String()), 0o600))
+
+	code, stdout, stderr := run(t, data, "import", "students", "--schema", "lake", file)
+	t.Logf("stderr: %s", stderr)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "disk is full")
+	assert.Contains(t, stderr, "database or disk is full", "SQLite's own words")
+	assert.NotContains(t, stderr, "savepoint")
+	assert.Equal(t, 0, countStudents(t, data, "lake"), "nothing of the import was written")
 }

@@ -105,7 +105,15 @@ type Querier interface {
 	GuardiansStudents(ctx context.Context, guardianID int64) ([]GuardiansStudentsRow, error)
 	GuardiansUnlink(ctx context.Context, arg GuardiansUnlinkParams) (int64, error)
 	GuardiansUpdate(ctx context.Context, arg GuardiansUpdateParams) (Guardian, error)
-	ImportStudentByAdmissionNo(ctx context.Context, admissionNo string) (Student, error)
+	ImportActiveByClass(ctx context.Context, sessionID int64) ([]ImportActiveByClassRow, error)
+	ImportEnrollmentsInSession(ctx context.Context, arg ImportEnrollmentsInSessionParams) ([]Enrollment, error)
+	ImportGuardiansByPhone(ctx context.Context, phones []string) ([]Guardian, error)
+	ImportLinksOfStudents(ctx context.Context, studentIds []int64) ([]StudentGuardian, error)
+	// The largest ids of the tables a bulk creation adds to; new rows take the next ones.
+	ImportMaxIDs(ctx context.Context) (ImportMaxIDsRow, error)
+	// An import of many rows reads what it checks them against in a few statements;
+	// callers pass at most a few hundred values per slice.
+	ImportStudentsByAdmissionNo(ctx context.Context, numbers []string) ([]Student, error)
 	InsertAudit(ctx context.Context, arg InsertAuditParams) error
 	ListAllTokens(ctx context.Context) ([]APIToken, error)
 	ListAudit(ctx context.Context, arg ListAuditParams) ([]AuditLog, error)

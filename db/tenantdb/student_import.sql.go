@@ -7,31 +7,251 @@ package tenantdb
 
 import (
 	"context"
+	"strings"
 )
 
-const importStudentByAdmissionNo = `-- name: ImportStudentByAdmissionNo :one
-SELECT id, admission_no, first_name, middle_name, last_name, gender, date_of_birth, nationality, home_language, address, medical_notes, status, admitted_on, created_at, updated_at FROM students WHERE admission_no = ?
+const importActiveByClass = `-- name: ImportActiveByClass :many
+SELECT e.class_id, count(*) AS active
+FROM enrollments e JOIN classes c ON c.id = e.class_id
+WHERE c.session_id = ? AND e.status = 'active'
+GROUP BY e.class_id
 `
 
-func (q *Queries) ImportStudentByAdmissionNo(ctx context.Context, admissionNo string) (Student, error) {
-	row := q.db.QueryRowContext(ctx, importStudentByAdmissionNo, admissionNo)
-	var i Student
-	err := row.Scan(
-		&i.ID,
-		&i.AdmissionNo,
-		&i.FirstName,
-		&i.MiddleName,
-		&i.LastName,
-		&i.Gender,
-		&i.DateOfBirth,
-		&i.Nationality,
-		&i.HomeLanguage,
-		&i.Address,
-		&i.MedicalNotes,
-		&i.Status,
-		&i.AdmittedOn,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
+type ImportActiveByClassRow struct {
+	ClassID int64 `json:"class_id"`
+	Active  int64 `json:"active"`
+}
+
+func (q *Queries) ImportActiveByClass(ctx context.Context, sessionID int64) ([]ImportActiveByClassRow, error) {
+	rows, err := q.db.QueryContext(ctx, importActiveByClass, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ImportActiveByClassRow{}
+	for rows.Next() {
+		var i ImportActiveByClassRow
+		if err := rows.Scan(&i.ClassID, &i.Active); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const importEnrollmentsInSession = `-- name: ImportEnrollmentsInSession :many
+SELECT id, student_id, class_id, session_id, status, enrolled_on, ended_on, created_at FROM enrollments WHERE session_id = ? AND student_id IN (/*SLICE:student_ids*/?)
+`
+
+type ImportEnrollmentsInSessionParams struct {
+	SessionID  int64   `json:"session_id"`
+	StudentIds []int64 `json:"student_ids"`
+}
+
+func (q *Queries) ImportEnrollmentsInSession(ctx context.Context, arg ImportEnrollmentsInSessionParams) ([]Enrollment, error) {
+	query := importEnrollmentsInSession
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.SessionID)
+	if len(arg.StudentIds) > 0 {
+		for _, v := range arg.StudentIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:student_ids*/?", strings.Repeat(",?", len(arg.StudentIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:student_ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Enrollment{}
+	for rows.Next() {
+		var i Enrollment
+		if err := rows.Scan(
+			&i.ID,
+			&i.StudentID,
+			&i.ClassID,
+			&i.SessionID,
+			&i.Status,
+			&i.EnrolledOn,
+			&i.EndedOn,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const importGuardiansByPhone = `-- name: ImportGuardiansByPhone :many
+SELECT id, name, relationship, phone, email, receives_messages, created_at, updated_at FROM guardians WHERE phone IN (/*SLICE:phones*/?) ORDER BY id
+`
+
+func (q *Queries) ImportGuardiansByPhone(ctx context.Context, phones []string) ([]Guardian, error) {
+	query := importGuardiansByPhone
+	var queryParams []interface{}
+	if len(phones) > 0 {
+		for _, v := range phones {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:phones*/?", strings.Repeat(",?", len(phones))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:phones*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Guardian{}
+	for rows.Next() {
+		var i Guardian
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Relationship,
+			&i.Phone,
+			&i.Email,
+			&i.ReceivesMessages,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const importLinksOfStudents = `-- name: ImportLinksOfStudents :many
+SELECT student_id, guardian_id, is_primary FROM student_guardians WHERE student_id IN (/*SLICE:student_ids*/?)
+`
+
+func (q *Queries) ImportLinksOfStudents(ctx context.Context, studentIds []int64) ([]StudentGuardian, error) {
+	query := importLinksOfStudents
+	var queryParams []interface{}
+	if len(studentIds) > 0 {
+		for _, v := range studentIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:student_ids*/?", strings.Repeat(",?", len(studentIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:student_ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []StudentGuardian{}
+	for rows.Next() {
+		var i StudentGuardian
+		if err := rows.Scan(&i.StudentID, &i.GuardianID, &i.IsPrimary); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const importMaxIDs = `-- name: ImportMaxIDs :one
+SELECT CAST((SELECT coalesce(max(id), 0) FROM students) AS INTEGER) AS student,
+       CAST((SELECT coalesce(max(id), 0) FROM guardians) AS INTEGER) AS guardian,
+       CAST((SELECT coalesce(max(id), 0) FROM enrollments) AS INTEGER) AS enrollment
+`
+
+type ImportMaxIDsRow struct {
+	Student    int64 `json:"student"`
+	Guardian   int64 `json:"guardian"`
+	Enrollment int64 `json:"enrollment"`
+}
+
+// The largest ids of the tables a bulk creation adds to; new rows take the next ones.
+func (q *Queries) ImportMaxIDs(ctx context.Context) (ImportMaxIDsRow, error) {
+	row := q.db.QueryRowContext(ctx, importMaxIDs)
+	var i ImportMaxIDsRow
+	err := row.Scan(&i.Student, &i.Guardian, &i.Enrollment)
 	return i, err
+}
+
+const importStudentsByAdmissionNo = `-- name: ImportStudentsByAdmissionNo :many
+
+SELECT id, admission_no, first_name, middle_name, last_name, gender, date_of_birth, nationality, home_language, address, medical_notes, status, admitted_on, created_at, updated_at FROM students WHERE admission_no IN (/*SLICE:numbers*/?)
+`
+
+// An import of many rows reads what it checks them against in a few statements;
+// callers pass at most a few hundred values per slice.
+func (q *Queries) ImportStudentsByAdmissionNo(ctx context.Context, numbers []string) ([]Student, error) {
+	query := importStudentsByAdmissionNo
+	var queryParams []interface{}
+	if len(numbers) > 0 {
+		for _, v := range numbers {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:numbers*/?", strings.Repeat(",?", len(numbers))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:numbers*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Student{}
+	for rows.Next() {
+		var i Student
+		if err := rows.Scan(
+			&i.ID,
+			&i.AdmissionNo,
+			&i.FirstName,
+			&i.MiddleName,
+			&i.LastName,
+			&i.Gender,
+			&i.DateOfBirth,
+			&i.Nationality,
+			&i.HomeLanguage,
+			&i.Address,
+			&i.MedicalNotes,
+			&i.Status,
+			&i.AdmittedOn,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

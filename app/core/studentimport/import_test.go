@@ -1,10 +1,12 @@
 package studentimport_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"sort"
 	"strings"
@@ -214,4 +216,67 @@ func sortedLines(s string) []string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	sort.Strings(lines)
 	return lines
+}
+
+// rezip copies a workbook, replacing the parts named in parts (an empty body removes
+// the part): a damaged workbook made from a good one.
+func rezip(t *testing.T, book []byte, parts map[string]string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(book), int64(len(book)))
+	require.NoError(t, err)
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		body, replaced := parts[f.Name]
+		if replaced && body == "" {
+			continue
+		}
+		w, err := zw.Create(f.Name)
+		require.NoError(t, err)
+		if replaced {
+			w.Write([]byte(body))
+			continue
+		}
+		rc, err := f.Open()
+		require.NoError(t, err)
+		_, err = io.Copy(w, rc)
+		rc.Close()
+		require.NoError(t, err)
+	}
+	require.NoError(t, zw.Close())
+	return out.Bytes()
+}
+
+// TestImportDamagedWorkbookIs400: a workbook the server cannot read is the file's
+// problem, answered 400 with a message, never 500; nothing is written.
+func TestImportDamagedWorkbookIs400(t *testing.T) {
+	s := apptest.Start(t)
+	school(t, s, "alpha")
+	c := s.As("alpha", "admin@alpha.test")
+	f := excelize.NewFile()
+	require.NoError(t, f.SetSheetRow("Sheet1", "A1", &[]any{"first_name", "last_name", "gender"}))
+	require.NoError(t, f.SetSheetRow("Sheet1", "A2", &[]any{"Ana", "Banda", "F"}))
+	var good bytes.Buffer
+	require.NoError(t, f.Write(&good))
+	const sheet = "xl/worksheets/sheet1.xml"
+	sheetXML := func(rows string) string {
+		return `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` +
+			`<row r="1"><c r="A1" t="inlineStr"><is><t>first_name</t></is></c><c r="B1" t="inlineStr"><is><t>last_name</t></is></c>` +
+			`<c r="C1" t="inlineStr"><is><t>gender</t></is></c></row>` + rows + `</sheetData></worksheet>`
+	}
+	for name, book := range map[string][]byte{
+		"no sheet part":       rezip(t, good.Bytes(), map[string]string{sheet: ""}),
+		"row 1,048,577":       rezip(t, good.Bytes(), map[string]string{sheet: sheetXML(`<row r="1048577"><c r="A1048577" t="inlineStr"><is><t>Ana</t></is></c></row>`)}),
+		"value in column XFD": rezip(t, good.Bytes(), map[string]string{sheet: sheetXML(`<row r="2"><c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>`)}),
+		"bad cell reference":  rezip(t, good.Bytes(), map[string]string{sheet: sheetXML(`<row r="2"><c r="A0" t="inlineStr"><is><t>x</t></is></c></row>`)}),
+		"truncated zip":       good.Bytes()[:len(good.Bytes())/2],
+	} {
+		t.Run(name, func(t *testing.T) {
+			status, r := post(t, c, "", "application/octet-stream", book)
+			assert.Equal(t, 400, status, "%+v", r)
+			require.NotEmpty(t, r.Errors)
+			assert.NotEmpty(t, r.Errors[0].Message)
+		})
+	}
+	assert.Zero(t, s.Count("alpha", "students"))
 }

@@ -95,7 +95,7 @@ func ParseCSV(r io.Reader) ([]Row, []Problem, error) {
 	}
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
-	var records [][]string
+	var records []record
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -108,24 +108,69 @@ func ParseCSV(r io.Reader) ([]Row, []Problem, error) {
 			}
 			return nil, nil, err
 		}
-		records = append(records, rec)
+		records = append(records, record{line: len(records) + 1, cells: rec})
 		if len(records) > MaxRows+1 {
-			return nil, []Problem{{Row: len(records), Message: fmt.Sprintf("at most %d rows can be imported at once", MaxRows)}}, nil
+			return nil, []Problem{tooManyRows(len(records))}, nil
 		}
 	}
-	rows, problems := parseRecords(records, false)
+	if len(records) == 0 {
+		return nil, []Problem{{Row: 1, Message: "the file is empty; the first row must name the columns"}}, nil
+	}
+	rows, problems := parseRecords(records[0].cells, records[1:], false)
 	return rows, problems, nil
+}
+
+// record is one line of a file: its row number as a spreadsheet shows it, and its cells.
+type record struct {
+	line  int
+	cells []string
+}
+
+func tooManyRows(line int) Problem {
+	return Problem{Row: line, Message: fmt.Sprintf("at most %d rows can be imported at once; split the file", MaxRows)}
+}
+
+// width is how many columns a header names: up to its last non-blank cell.
+func width(header []string) int {
+	n := len(header)
+	for n > 0 && strings.TrimSpace(header[n-1]) == "" {
+		n--
+	}
+	return n
+}
+
+// beyondHeader is the problem of a row with a value in a column the header does not
+// reach (i counts from 0), or nil.
+func beyondHeader(line int, cells []string, reach int) *Problem {
+	for i := len(cells) - 1; i >= reach; i-- {
+		if strings.TrimSpace(cells[i]) != "" {
+			col := columnName(i + 1)
+			last := "none"
+			if reach > 0 {
+				last = columnName(reach)
+			}
+			return &Problem{Row: line, Column: col, Message: fmt.Sprintf("has a value in column %s, beyond the last named column (%s); "+
+				"name the column in row 1 or clear the cell", col, last)}
+		}
+	}
+	return nil
+}
+
+// columnName is a spreadsheet's name for column n (from 1): A, B, ... Z, AA, ...
+func columnName(n int) string {
+	var b []byte
+	for ; n > 0; n = (n - 1) / 26 {
+		b = append([]byte{byte('A' + (n-1)%26)}, b...)
+	}
+	return string(b)
 }
 
 // parseRecords turns a header and data records into rows, reporting every problem.
 // serialDates is set for spreadsheets, whose date cells hold day numbers (45123).
-func parseRecords(records [][]string, serialDates bool) ([]Row, []Problem) {
-	if len(records) == 0 {
-		return nil, []Problem{{Row: 1, Message: "the file is empty; the first row must name the columns"}}
-	}
+func parseRecords(header []string, records []record, serialDates bool) ([]Row, []Problem) {
 	var problems []Problem
 	index := map[string]int{}
-	for i, h := range records[0] {
+	for i, h := range header {
 		if strings.TrimSpace(h) == "" {
 			continue
 		}
@@ -149,9 +194,10 @@ func parseRecords(records [][]string, serialDates bool) ([]Row, []Problem) {
 	if len(problems) > 0 {
 		return nil, problems
 	}
+	reach := width(header)
 	var rows []Row
-	for n, rec := range records[1:] {
-		line := n + 2
+	for _, r := range records {
+		line, rec := r.line, r.cells
 		get := func(col string) string {
 			i, ok := index[col]
 			if !ok || i >= len(rec) {
@@ -160,6 +206,10 @@ func parseRecords(records [][]string, serialDates bool) ([]Row, []Problem) {
 			return strings.TrimSpace(rec[i])
 		}
 		if blank(rec) {
+			continue
+		}
+		if p := beyondHeader(line, rec, reach); p != nil {
+			problems = append(problems, *p)
 			continue
 		}
 		row := Row{Line: line, AdmissionNo: get("admission_no"), FirstName: get("first_name"),

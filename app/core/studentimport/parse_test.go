@@ -85,3 +85,12 @@ func TestDateAndGender(t *testing.T) {
 	_, ok := Gender("x")
 	assert.False(t, ok)
 }
+
+func TestParseCSVValueBeyondTheNamedColumns(t *testing.T) {
+	_, problems, err := ParseCSV(strings.NewReader("first_name,last_name,gender,,\nAna,Banda,F,,\nBen,Chola,M,,notes\n"))
+	require.NoError(t, err)
+	require.Len(t, problems, 1, "%+v", problems)
+	assert.Equal(t, 3, problems[0].Row)
+	assert.Equal(t, "E", problems[0].Column)
+	assert.Contains(t, problems[0].Message, "beyond the last named column (C)")
+}

@@ -113,11 +113,23 @@ func (in AdmissionInput) check(ctx context.Context, q *tenantdb.Queries) (Admiss
 	return in, f.Err()
 }
 
-// AdmissionFilter narrows an admission list.
+// AdmissionFilter narrows an admission list. Ordering is an SQL ORDER BY body built
+// from AdmissionOrdering; empty means newest application first.
 type AdmissionFilter struct {
-	Status string
-	Form   int64
-	Search string
+	Status   string
+	Form     int64
+	Search   string
+	Ordering string
+}
+
+// AdmissionOrdering are the fields an admission list can be ordered by.
+var AdmissionOrdering = map[string]string{
+	"applied_on": "a.applied_on",
+	"decided_on": "a.decided_on",
+	"last_name":  "a.last_name COLLATE NOCASE",
+	"first_name": "a.first_name COLLATE NOCASE",
+	"status":     "a.status",
+	"created_at": "a.created_at",
 }
 
 const admissionSelect = `SELECT a.id, a.first_name, a.middle_name, a.last_name, a.gender, a.date_of_birth,
@@ -143,7 +155,8 @@ func scanAdmissions(rows *sql.Rows) ([]Admission, error) {
 	return out, rows.Err()
 }
 
-// ListAdmissions returns a page of applications, newest first, and their total.
+// ListAdmissions returns a page of applications (newest first unless ordered
+// otherwise) and their total.
 // Applicants are in no class, so a teacher sees none.
 func (s Service) ListAdmissions(ctx context.Context, v Viewer, f AdmissionFilter, page api.Page) ([]Admission, int64, error) {
 	if f.Status != "" && !contains(admissionStatuses, f.Status) {
@@ -164,7 +177,11 @@ func (s Service) ListAdmissions(ctx context.Context, v Viewer, f AdmissionFilter
 	if err := s.T.ReadDB().QueryRowContext(ctx, "SELECT count(*) FROM admissions a"+w.sql(), w.args...).Scan(&n); err != nil {
 		return nil, 0, errs.Wrap(err, "count admissions")
 	}
-	rows, err := s.T.ReadDB().QueryContext(ctx, admissionSelect+w.sql()+" ORDER BY a.applied_on DESC, a.id DESC LIMIT ? OFFSET ?",
+	order := "a.applied_on DESC, a.id DESC"
+	if f.Ordering != "" {
+		order = f.Ordering + ", a.id"
+	}
+	rows, err := s.T.ReadDB().QueryContext(ctx, admissionSelect+w.sql()+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(w.args, page.Limit(), page.Offset())...)
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "list admissions")

@@ -120,11 +120,29 @@ func Enroll(ctx context.Context, q *tenantdb.Queries, studentID, classID int64, 
 		"session": c.SessionName, "after": enrollmentData(e)})
 }
 
-// EnrollmentFilter narrows an enrollment list.
+// EnrollmentFilter narrows an enrollment list. Search matches every word against the
+// student's names and admission number. Ordering is an SQL ORDER BY body built from
+// EnrollmentOrdering; empty means newest session first, then class and name.
 type EnrollmentFilter struct {
 	Student, Class, Session int64
 	Status                  string
+	Search                  string
+	Ordering                string
 }
+
+// EnrollmentOrdering are the fields an enrollment list can be ordered by.
+var EnrollmentOrdering = map[string]string{
+	"session":      "a.start_date",
+	"class":        "c.name COLLATE NOCASE",
+	"admission_no": "s.admission_no",
+	"last_name":    "s.last_name COLLATE NOCASE",
+	"first_name":   "s.first_name COLLATE NOCASE",
+	"enrolled_on":  "e.enrolled_on",
+	"status":       "e.status",
+	"created_at":   "e.created_at",
+}
+
+const defaultEnrollmentOrdering = "a.start_date DESC, c.name COLLATE NOCASE, s.last_name COLLATE NOCASE, s.first_name COLLATE NOCASE"
 
 const enrollmentSelect = `SELECT e.id, e.status, e.enrolled_on, e.ended_on, e.created_at,
 	s.id, s.admission_no, s.first_name, s.middle_name, s.last_name,
@@ -156,7 +174,7 @@ func scanEnrollments(rows *sql.Rows) ([]Enrollment, error) {
 }
 
 // ListEnrollments returns a page of enrollments (a teacher: those of their students),
-// newest session first, and their total.
+// newest session first unless ordered otherwise, and their total.
 func (s Service) ListEnrollments(ctx context.Context, v Viewer, f EnrollmentFilter, page api.Page) ([]Enrollment, int64, error) {
 	if f.Status != "" && !validEnrollmentStatus(f.Status) {
 		return nil, 0, errs.Field("status", "must be one of "+strings.Join(enrollmentStatuses, ", "))
@@ -179,12 +197,17 @@ func (s Service) ListEnrollments(ctx context.Context, v Viewer, f EnrollmentFilt
 	if f.Status != "" {
 		w.add("e.status = ?", f.Status)
 	}
+	w.searchWords(f.Search, "s.first_name", "s.middle_name", "s.last_name", "s.admission_no")
 	var n int64
-	if err := s.T.ReadDB().QueryRowContext(ctx, "SELECT count(*) FROM enrollments e"+w.sql(), w.args...).Scan(&n); err != nil {
+	if err := s.T.ReadDB().QueryRowContext(ctx, "SELECT count(*) FROM enrollments e JOIN students s ON s.id = e.student_id"+w.sql(),
+		w.args...).Scan(&n); err != nil {
 		return nil, 0, errs.Wrap(err, "count enrollments")
 	}
-	rows, err := s.T.ReadDB().QueryContext(ctx, enrollmentSelect+w.sql()+
-		" ORDER BY a.start_date DESC, c.name COLLATE NOCASE, s.last_name COLLATE NOCASE, s.first_name COLLATE NOCASE, e.id LIMIT ? OFFSET ?",
+	order := f.Ordering
+	if order == "" {
+		order = defaultEnrollmentOrdering
+	}
+	rows, err := s.T.ReadDB().QueryContext(ctx, enrollmentSelect+w.sql()+" ORDER BY "+order+", e.id LIMIT ? OFFSET ?",
 		append(w.args, page.Limit(), page.Offset())...)
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "list enrollments")

@@ -1,10 +1,11 @@
 package students
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"io"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -83,38 +84,52 @@ func (s Service) ExportStudents(ctx context.Context, v Viewer, f StudentFilter) 
 	return out, errs.Wrap(rows.Err(), "export students")
 }
 
-// WriteCSV writes rows as CSV with a header line of ExportColumns.
+// WriteCSV writes rows as CSV with a header line of ExportColumns. Every field is
+// quoted and neutralised (see neutralise), so that no spreadsheet program, whatever
+// separator its locale splits at, runs a cell as a formula.
 func WriteCSV(w io.Writer, rows []ExportRow) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ExportColumns); err != nil {
-		return err
-	}
+	bw := bufio.NewWriter(w)
+	writeRecord(bw, ExportColumns)
 	for _, r := range rows {
-		if err := cw.Write(safeCells(r.Values())); err != nil {
-			return err
-		}
+		writeRecord(bw, r.Values())
 	}
-	cw.Flush()
-	return cw.Error()
+	return bw.Flush()
 }
 
-// safeCells keeps spreadsheet programs from running cells as formulas when a CSV is
-// opened: a cell starting with =, +, -, @ (other than a phone number) is prefixed with '.
-func safeCells(cells []string) []string {
+// writeRecord writes one CSV line with every field quoted: encoding/csv quotes only
+// fields holding its own separator, and a program set to split at ; or tab would then
+// see a field like a;=1 as two cells.
+func writeRecord(w *bufio.Writer, cells []string) {
 	for i, c := range cells {
-		if c == "" {
-			continue
+		if i > 0 {
+			w.WriteByte(',')
 		}
-		switch c[0] {
-		case '=', '-', '@', '\t', '\r':
-			cells[i] = "'" + c
-		case '+':
-			if !isPhone(c) {
-				cells[i] = "'" + c
-			}
-		}
+		w.WriteByte('"')
+		w.WriteString(strings.ReplaceAll(neutralise(c), `"`, `""`))
+		w.WriteByte('"')
 	}
-	return cells
+	w.WriteByte('\n')
+}
+
+// neutralise puts a ' before every formula start (=, +, -, @, tab, CR) that begins the
+// cell or follows a character some program may split cells at (, ; tab and line
+// breaks), so that each piece a program may make of the cell is text. A cell that is a
+// phone number (+ and digits) is left alone: a spreadsheet reads it as a number.
+func neutralise(c string) string {
+	if isPhone(c) {
+		return c
+	}
+	var b strings.Builder
+	start := true
+	for i := 0; i < len(c); i++ {
+		ch := c[i]
+		if start && strings.IndexByte("=+-@\t\r", ch) >= 0 {
+			b.WriteByte('\'')
+		}
+		b.WriteByte(ch)
+		start = strings.IndexByte(",;\t\r\n", ch) >= 0
+	}
+	return b.String()
 }
 
 func isPhone(s string) bool {

@@ -86,8 +86,9 @@ func OpenAPIPaths() map[string]any {
 			"delete": {Summary: "Delete a guardian and their links to students", Tag: tag, Status: 204}}),
 
 		"/api/core/admissions/": api.Item("/api/core/admissions/", map[string]api.Op{
-			"get": {Summary: "Applications, newest first. Filters: status, form, search", Tag: tag,
-				Query: []string{"page", "page_size", "status", "form", "search"}, Response: api.ListOf(admission)},
+			"get": {Summary: "Applications, newest first. Filters: status, form, search; ordering: applied_on, decided_on, " +
+				"last_name, first_name, status, created_at (- for descending)", Tag: tag,
+				Query: []string{"page", "page_size", "status", "form", "search", "ordering"}, Response: api.ListOf(admission)},
 			"post": {Summary: "Record an application (status applied)", Tag: tag, Status: 201, Body: api.Obj(admissionFields...), Response: admission}}),
 		"/api/core/admissions/{id}/": api.Item("/api/core/admissions/{id}/", map[string]api.Op{
 			"get":    {Summary: "An application", Tag: tag, Response: admission},
@@ -99,8 +100,10 @@ func OpenAPIPaths() map[string]any {
 					"properties": map[string]any{"admission": admission, "student": detail}}}}),
 
 		"/api/core/enrollments/": api.Item("/api/core/enrollments/", map[string]api.Op{
-			"get": {Summary: "Enrollments (teachers: those of their students). Filters: student, class, session, status", Tag: tag,
-				Query: []string{"page", "page_size", "student", "class", "session", "status"}, Response: api.ListOf(enrollment)},
+			"get": {Summary: "Enrollments (teachers: those of their students), newest session first. Filters: student, class, " +
+				"session, status, search (student name or admission number); ordering: session, class, admission_no, last_name, " +
+				"first_name, enrolled_on, status, created_at (- for descending)", Tag: tag,
+				Query: []string{"page", "page_size", "student", "class", "session", "status", "search", "ordering"}, Response: api.ListOf(enrollment)},
 			"post": {Summary: "Enroll a student in a class (for the class's session); refuses a full class and a second enrollment in a session",
 				Tag: tag, Status: 201, Body: api.Obj("student:integer", "class:integer"), Response: enrollment}}),
 		"/api/core/enrollments/{id}/": api.Item("/api/core/enrollments/{id}/", map[string]api.Op{

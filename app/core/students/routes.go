@@ -323,8 +323,12 @@ func listAdmissions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	order, err := api.Ordering(c, AdmissionOrdering, "")
+	if err != nil {
+		return err
+	}
 	rows, n, err := svc(c).ListAdmissions(c.UserContext(), viewer(c),
-		AdmissionFilter{Status: c.Query("status"), Form: ids["form"], Search: c.Query("search")}, pg)
+		AdmissionFilter{Status: c.Query("status"), Form: ids["form"], Search: c.Query("search"), Ordering: order}, pg)
 	if err != nil {
 		return err
 	}
@@ -407,8 +411,12 @@ func listEnrollments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	order, err := api.Ordering(c, EnrollmentOrdering, "")
+	if err != nil {
+		return err
+	}
 	rows, n, err := svc(c).ListEnrollments(c.UserContext(), viewer(c), EnrollmentFilter{Student: ids["student"],
-		Class: ids["class"], Session: ids["session"], Status: c.Query("status")}, pg)
+		Class: ids["class"], Session: ids["session"], Status: c.Query("status"), Search: c.Query("search"), Ordering: order}, pg)
 	if err != nil {
 		return err
 	}

@@ -145,11 +145,11 @@ func admissionNoConflict(no string) error {
 		Fields: map[string]string{"admission_no": "is already the admission number of another student"}}
 }
 
-// CreateStudent adds a student inside the caller's transaction: it checks the input,
-// takes a generated admission number when none is given (409 Conflict on admission_no
-// when a given one is taken), links the guardians and, when in.Class is set, enrolls the
-// student. Every write is audited with meta. On error the caller must roll back.
-func CreateStudent(ctx context.Context, q *tenantdb.Queries, in StudentInput, meta auth.Meta) (tenantdb.Student, error) {
+// CheckStudent validates and normalises what creating a student takes, for a school in
+// country (guardian phones), as CreateStudent does before it writes: the input as it
+// would be stored (status and admission date defaulted), and the problems by field
+// ("guardians[0].phone"). An empty admission number stays empty (it is generated).
+func CheckStudent(in StudentInput, country string) (StudentInput, errs.Fields) {
 	f := errs.Fields{}
 	if in.Status == "" {
 		in.Status = StatusActive
@@ -160,19 +160,14 @@ func CreateStudent(ctx context.Context, q *tenantdb.Queries, in StudentInput, me
 	b := bio{in.AdmissionNo, in.FirstName, in.MiddleName, in.LastName, in.Gender, in.DateOfBirth, in.Nationality,
 		in.HomeLanguage, in.Address, in.MedicalNotes, in.Status, in.AdmittedOn}
 	b.check(f)
+	in.AdmissionNo, in.FirstName, in.MiddleName, in.LastName, in.Gender, in.DateOfBirth = b.admissionNo, b.first, b.middle, b.last, b.gender, b.dob
+	in.Nationality, in.HomeLanguage, in.Address, in.MedicalNotes, in.Status, in.AdmittedOn = b.nationality, b.language, b.address, b.medical, b.status, b.admittedOn
 	if in.Class < 0 {
 		f.Add("class", "must be a class id")
 	}
-	country := ""
-	if len(in.Guardians) > 0 {
-		var err error
-		if country, err = SchoolCountry(ctx, q); err != nil {
-			return tenantdb.Student{}, err
-		}
-	}
 	primaries := 0
-	for i := range in.Guardians {
-		g := &in.Guardians[i]
+	guardians := make([]GuardianRef, len(in.Guardians))
+	for i, g := range in.Guardians {
 		prefix := fmt.Sprintf("guardians[%d].", i)
 		if g.IsPrimary {
 			primaries++
@@ -181,6 +176,7 @@ func CreateStudent(ctx context.Context, q *tenantdb.Queries, in StudentInput, me
 			if g.GuardianInput != (GuardianInput{}) {
 				f.Add(prefix+"id", "give either the id of an existing guardian or the details of a new one, not both")
 			}
+			guardians[i] = g
 			continue
 		}
 		checked, gf := g.GuardianInput.check(country)
@@ -188,25 +184,44 @@ func CreateStudent(ctx context.Context, q *tenantdb.Queries, in StudentInput, me
 			f.Add(prefix+k, v)
 		}
 		g.GuardianInput = checked
+		guardians[i] = g
 	}
+	in.Guardians = guardians
 	if primaries > 1 {
 		f.Add("guardians", "at most one guardian can be the primary one")
 	}
+	return in, f
+}
+
+// CreateStudent adds a student inside the caller's transaction: it checks the input,
+// takes a generated admission number when none is given (409 Conflict on admission_no
+// when a given one is taken), links the guardians and, when in.Class is set, enrolls the
+// student. Every write is audited with meta. On error the caller must roll back.
+func CreateStudent(ctx context.Context, q *tenantdb.Queries, in StudentInput, meta auth.Meta) (tenantdb.Student, error) {
+	country := ""
+	if len(in.Guardians) > 0 {
+		var err error
+		if country, err = SchoolCountry(ctx, q); err != nil {
+			return tenantdb.Student{}, err
+		}
+	}
+	in, f := CheckStudent(in, country)
 	if err := f.Err(); err != nil {
 		return tenantdb.Student{}, err
 	}
-	if b.admissionNo == "" {
+	if in.AdmissionNo == "" {
 		no, err := NextAdmissionNo(ctx, q)
 		if err != nil {
 			return tenantdb.Student{}, err
 		}
-		b.admissionNo = no
+		in.AdmissionNo = no
 	}
-	st, err := q.StudentsCreate(ctx, tenantdb.StudentsCreateParams{AdmissionNo: b.admissionNo, FirstName: b.first,
-		MiddleName: b.middle, LastName: b.last, Gender: b.gender, DateOfBirth: nullStr(b.dob), Nationality: b.nationality,
-		HomeLanguage: b.language, Address: b.address, MedicalNotes: b.medical, Status: b.status, AdmittedOn: b.admittedOn})
+	st, err := q.StudentsCreate(ctx, tenantdb.StudentsCreateParams{AdmissionNo: in.AdmissionNo, FirstName: in.FirstName,
+		MiddleName: in.MiddleName, LastName: in.LastName, Gender: in.Gender, DateOfBirth: nullStr(in.DateOfBirth),
+		Nationality: in.Nationality, HomeLanguage: in.HomeLanguage, Address: in.Address, MedicalNotes: in.MedicalNotes,
+		Status: in.Status, AdmittedOn: in.AdmittedOn})
 	if uniqueViolation(err) {
-		return tenantdb.Student{}, admissionNoConflict(b.admissionNo)
+		return tenantdb.Student{}, admissionNoConflict(in.AdmissionNo)
 	}
 	if err != nil {
 		return tenantdb.Student{}, errs.Wrap(err, "create student")
