@@ -108,7 +108,7 @@ func TestStudentListPlans(t *testing.T) {
 			require.NoError(t, l.readSearch(context.Background(), tn.ReadDB()))
 			order, indexed := orderBy(c.f.Ordering)
 			require.True(t, indexed)
-			q, args := l.pageQuery(order, c.walk, 1, page)
+			q, args := l.pageQuery(studentJSON, order, c.walk, 1, page)
 			inner := innerPlan(plan(t, tn, q, args...))
 			for _, u := range c.uses {
 				require.Contains(t, inner, u)

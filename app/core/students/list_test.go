@@ -3,6 +3,7 @@ package students_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -381,4 +383,38 @@ func TestStudentIndexesBackfilled(t *testing.T) {
 		assert.EqualValues(t, 1, n)
 		return nil
 	}))
+}
+
+// TestStudentJSON: the list's JSON, made by SQLite, is the JSON of the Student the
+// service returns, whatever the text holds.
+func TestStudentJSON(t *testing.T) {
+	w := newWorld(t)
+	sc := w.school()
+	w.student(map[string]any{"first_name": "Zoë", "middle_name": "Ñúñez", "last_name": "O'Brien \"Jr\"", "gender": "female",
+		"date_of_birth": "2012-02-29", "address": "Line 1\nLine 2\t<b>&amp;</b> \\ \u2028 end", "medical_notes": "🙂 asthma",
+		"nationality": "Kenyan", "home_language": "Swahili", "class": sc.c1B})
+	w.student(map[string]any{"first_name": "No", "last_name": "Class", "gender": "male"})
+	w.exec(`INSERT INTO students (admission_no, first_name, last_name, gender, address) VALUES ('RAW-1', 'Bro' || char(1) || 'ken', ?, 'other', ?)`,
+		"Bad\xffByte", "tab\there")
+	ctx := context.Background()
+	w.s.WithSchool(schema, func(tn *db.Tenant) error {
+		svc := students.New(tn)
+		for _, f := range []students.StudentFilter{{}, {Search: "zoë"}, {Class: sc.c1B}, {Ordering: "s.admission_no DESC"}} {
+			page := api.Page{Number: 1, Size: 50}
+			list, n, err := svc.ListStudents(ctx, students.Viewer{}, f, page)
+			require.NoError(t, err)
+			raw, m, err := svc.ListStudentsJSON(ctx, students.Viewer{}, f, page)
+			require.NoError(t, err)
+			require.Equal(t, n, m)
+			require.Len(t, raw, len(list))
+			require.NotEmpty(t, list)
+			for i := range list {
+				want, err := json.Marshal(list[i])
+				require.NoError(t, err)
+				assert.True(t, utf8.Valid(raw[i]) && json.Valid(raw[i]), "%s", raw[i])
+				assert.JSONEq(t, string(want), string(raw[i]))
+			}
+		}
+		return nil
+	})
 }

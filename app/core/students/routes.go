@@ -118,7 +118,7 @@ func listStudents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, n, err := svc(c).ListStudents(c.UserContext(), viewer(c), f, pg)
+	rows, n, err := svc(c).ListStudentsJSON(c.UserContext(), viewer(c), f, pg)
 	if err != nil {
 		return err
 	}
