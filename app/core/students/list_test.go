@@ -396,6 +396,22 @@ func TestStudentJSON(t *testing.T) {
 	w.student(map[string]any{"first_name": "No", "last_name": "Class", "gender": "male"})
 	w.exec(`INSERT INTO students (admission_no, first_name, last_name, gender, address) VALUES ('RAW-1', 'Bro' || char(1) || 'ken', ?, 'other', ?)`,
 		"Bad\xffByte", "tab\there")
+	status, hdr, body := w.as("admin").Do("GET", "/api/core/students/?page_size=2", "", nil)
+	require.Equal(t, 200, status)
+	assert.Equal(t, "application/json", hdr.Get("Content-Type"))
+	assert.True(t, json.Valid(body) && utf8.Valid(body), "%s", body)
+	var page struct {
+		Count    int64            `json:"count"`
+		Next     *string          `json:"next"`
+		Previous *string          `json:"previous"`
+		Results  []map[string]any `json:"results"`
+	}
+	require.NoError(t, json.Unmarshal(body, &page))
+	assert.EqualValues(t, 3, page.Count)
+	assert.Len(t, page.Results, 2)
+	assert.Contains(t, *page.Next, "page=2")
+	assert.Nil(t, page.Previous)
+
 	ctx := context.Background()
 	w.s.WithSchool(schema, func(tn *db.Tenant) error {
 		svc := students.New(tn)
