@@ -627,13 +627,25 @@ func (s Service) listPage(ctx context.Context, v Viewer, f StudentFilter, page a
 
 // pageQuery is the SQL of one page in a complete ordering (see orderBy): the ids of the
 // page first, from an index or a set, and then only those students, as cols, with their
-// current class, so the other rows are never read.
+// current class, so the other rows are never read. The page's ids come with the values
+// they are ordered by, so that SQLite sees the outer query is in order already and does
+// not sort the page's rows again.
 func (l studentList) pageQuery(cols, order string, walk bool, cur int64, page api.Page) (string, []any) {
 	w := l.where(walk)
 	args := append(w.args, page.Limit(), page.Offset(), cur)
-	return "SELECT " + cols + " FROM (SELECT s.id FROM students s" + w.sql() +
-		" ORDER BY " + order + " LIMIT ? OFFSET ?) p JOIN students s ON s.id = p.id" + currentClassJoin +
-		" ORDER BY " + order, args
+	var keys, outer []string
+	for i, term := range strings.Split(order, ", ") {
+		// "<expression> [ASC|DESC]"; the key keeps the expression's collation
+		expr, dir := term, ""
+		if j := strings.LastIndexByte(term, ' '); j > 0 && (term[j+1:] == "ASC" || term[j+1:] == "DESC") {
+			expr, dir = term[:j], term[j:]
+		}
+		keys = append(keys, fmt.Sprintf("%s AS k%d", expr, i))
+		outer = append(outer, fmt.Sprintf("p.k%d%s", i, dir))
+	}
+	return "SELECT " + cols + " FROM (SELECT " + strings.Join(keys, ", ") + " FROM students s" + w.sql() +
+		" ORDER BY " + order + " LIMIT ? OFFSET ?) p JOIN students s ON s.id = p.k" + strconv.Itoa(len(keys)-1) +
+		currentClassJoin + " ORDER BY " + strings.Join(outer, ", "), args
 }
 
 // studentStatusTotal is how many students have the status, or all of them for "".
