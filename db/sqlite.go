@@ -44,6 +44,10 @@ func dsn(path string, mode openMode, readOnly bool) string {
 	}
 	fmt.Fprintf(&b, "&_pragma=busy_timeout(%d)", busyTimeout.Milliseconds())
 	b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)")
+	// Statement journals (every write that fires triggers, such as a student's search
+	// index entry) and sorts stay in memory instead of temporary files: their
+	// writes were a fifth of an import's time.
+	b.WriteString("&_pragma=temp_store(MEMORY)")
 	if readOnly {
 		b.WriteString("&_pragma=query_only(1)")
 	} else {
