@@ -14,6 +14,7 @@ import (
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/core/studentimport"
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/tenancy"
@@ -70,7 +71,7 @@ func NewServer(a *App) *Server {
 func (s *Server) Fiber() *fiber.App { return s.app }
 
 func (s *Server) routes() {
-	s.app.Use(s.logRequests, s.recoverPanics, s.router.Edge, auth.SecurityHeaders)
+	s.app.Use(s.logRequests, s.recoverPanics, s.router.Edge, auth.SecurityHeaders, s.schoolClock)
 	s.app.Get("/healthz", s.healthz) // any host, before tenancy
 	s.app.Get("/readyz", s.readyz)
 	// Assets are the same for every school; serving them before tenancy lets error pages
@@ -94,6 +95,12 @@ func (s *Server) routes() {
 	web.Routes(t, p, web.Deps{Auth: s.a.Auth, Clients: s.a.Clients, Log: s.log})
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// schoolClock gives every request the App's clock, which school time is read from.
+func (s *Server) schoolClock(c *fiber.Ctx) error {
+	c.SetUserContext(school.WithClock(c.UserContext(), s.a.Clock))
+	return c.Next()
 }
 
 // Bounds of the shutdown steps after HTTP: each has its own, so a slow step cannot use up

@@ -3,11 +3,11 @@ package web
 import (
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/errs"
 )
@@ -97,7 +97,11 @@ var admissionFields = []string{"first_name", "middle_name", "last_name", "gender
 // admissionNewForm shows the form for a new application.
 func (h *handlers) admissionNewForm(c *fiber.Ctx) error {
 	v := h.newView(c, "New application", "admissions")
-	v.Form["applied_on"] = time.Now().Format("2006-01-02")
+	today, err := school.New(tenantOf(c)).Today(c.UserContext())
+	if err != nil {
+		return err
+	}
+	v.Form["applied_on"] = today
 	return h.admissionNewPage(c, fiber.StatusOK, v)
 }
 

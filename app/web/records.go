@@ -12,6 +12,7 @@ import (
 	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/db"
 )
@@ -175,9 +176,9 @@ func newPager(path string, q url.Values, page, size int, count int64) pager {
 }
 
 // pageOf reads ?page= (from 1, bounded like the API's).
-func pageOf(c *fiber.Ctx, size int) (api.Page, error) {
+func pageOf(c *fiber.Ctx, size int) (query.Page, error) {
 	n, err := api.PageNumber(c)
-	return api.Page{Number: n, Size: size}, err
+	return query.Page{Number: n, Size: size}, err
 }
 
 // staffOptions are the active teachers and admins, who can lead a class or teach.
@@ -204,8 +205,8 @@ func staffOptions(c *fiber.Ctx) ([]option, error) {
 }
 
 // allOf reads every row of a list the service pages, up to a bound no school reaches.
-func allOf[F, T any](c *fiber.Ctx, list func(context.Context, *db.Tenant, F, api.Page) ([]T, int64, error), f F) ([]T, error) {
-	rows, _, err := list(c.UserContext(), tenantOf(c), f, api.Page{Number: 1, Size: api.MaxPageSize})
+func allOf[F, T any](c *fiber.Ctx, list func(context.Context, *db.Tenant, F, query.Page) ([]T, int64, error), f F) ([]T, error) {
+	rows, _, err := list(c.UserContext(), tenantOf(c), f, query.Page{Number: 1, Size: query.MaxPageSize})
 	return rows, err
 }
 

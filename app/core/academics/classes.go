@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -59,21 +59,21 @@ type ClassFilter struct {
 	FormID         int64
 	ClassTeacherID int64
 	Search         string // in the name
-	order          string
+	Order          query.Order
 }
 
 // MaxCapacity bounds a class's capacity.
 const MaxCapacity = 10000
 
-var classView = view[Class]{
-	cols: `c.id, c.form_id, f.name, f.level, c.session_id, s.name, c.name, c.class_teacher_id,
+var classView = query.View[Class]{
+	Cols: `c.id, c.form_id, f.name, f.level, c.session_id, s.name, c.name, c.class_teacher_id,
 		CASE WHEN u.id IS NULL THEN NULL WHEN u.name = '' THEN u.email ELSE u.name END,
 		c.capacity, (SELECT count(*) FROM enrollments e WHERE e.class_id = c.id AND e.status = 'active') AS student_count,
 		c.created_at, c.updated_at`,
-	from: `classes c JOIN forms f ON f.id = c.form_id JOIN academic_sessions s ON s.id = c.session_id
+	From: `classes c JOIN forms f ON f.id = c.form_id JOIN academic_sessions s ON s.id = c.session_id
 		LEFT JOIN users u ON u.id = c.class_teacher_id`,
-	id: "c.id",
-	scan: func(r scanner) (Class, error) {
+	ID: "c.id",
+	Scan: func(r query.Scanner) (Class, error) {
 		var x Class
 		var teacher, capacity sql.NullInt64
 		var teacherName sql.NullString
@@ -84,32 +84,30 @@ var classView = view[Class]{
 	},
 }
 
-var classOrdering = map[string]string{"id": "c.id", "name": "c.name", "form": "f.level", "session": "s.start_date",
-	"capacity": "c.capacity", "student_count": "student_count"}
+var classOrdering = query.NewOrdering(map[string]string{"id": "c.id", "name": "c.name", "form": "f.level", "session": "s.start_date",
+	"capacity": "c.capacity", "student_count": "student_count"}, "-session,form,name")
 
-const classDefaultOrder = "s.start_date DESC, f.level, c.name"
-
-var classUnique = unique{"classes.session_id, classes.name": {"name", "the session already has a class with this name"}}
+var classUnique = query.Conflicts{"classes.session_id, classes.name": {Field: "name", Message: "the session already has a class with this name"}}
 
 // ListClasses returns a page of classes: the latest session first, then by form level and name.
-func (s *Service) ListClasses(ctx context.Context, t *db.Tenant, f ClassFilter, p api.Page) ([]Class, int64, error) {
-	var w where
+func (s *Service) ListClasses(ctx context.Context, t *db.Tenant, f ClassFilter, p query.Page) ([]Class, int64, error) {
+	var w query.Where
 	if f.SessionID != 0 {
-		w.add("c.session_id = ?", f.SessionID)
+		w.Add("c.session_id = ?", f.SessionID)
 	}
 	if f.FormID != 0 {
-		w.add("c.form_id = ?", f.FormID)
+		w.Add("c.form_id = ?", f.FormID)
 	}
 	if f.ClassTeacherID != 0 {
-		w.add("c.class_teacher_id = ?", f.ClassTeacherID)
+		w.Add("c.class_teacher_id = ?", f.ClassTeacherID)
 	}
-	w.search(f.Search, "c.name")
-	return classView.list(ctx, t.ReadDB(), w, orderOr(f.order, classDefaultOrder), p)
+	w.Search(f.Search, "c.name")
+	return classView.List(ctx, t, w, f.Order.Or(classOrdering.Default()), p)
 }
 
 // Class returns one class.
 func (s *Service) Class(ctx context.Context, t *db.Tenant, id int64) (Class, error) {
-	x, err := classView.get(ctx, t.ReadDB(), id)
+	x, err := classView.Get(ctx, t.ReadDB(), id)
 	return x, errs.Wrap(found(err, "class", id), "get class")
 }
 
@@ -194,9 +192,9 @@ func (s *Service) CreateClass(ctx context.Context, t *db.Tenant, in ClassInput, 
 		row, err := q.AcademicsCreateClass(ctx, tenantdb.AcademicsCreateClassParams{FormID: in.FormID, SessionID: in.SessionID,
 			Name: in.Name, ClassTeacherID: nullInt(in.ClassTeacherID), Capacity: nullInt(in.Capacity)})
 		if err != nil {
-			return classUnique.check(err)
+			return classUnique.Check(err)
 		}
-		if out, err = classView.get(ctx, tx, row.ID); err != nil {
+		if out, err = classView.Get(ctx, tx, row.ID); err != nil {
 			return err
 		}
 		return audit(ctx, q, meta, "class.create", out.SessionName+" "+out.Name, map[string]any{"id": out.ID, "after": out})
@@ -208,7 +206,7 @@ func (s *Service) CreateClass(ctx context.Context, t *db.Tenant, in ClassInput, 
 func (s *Service) UpdateClass(ctx context.Context, t *db.Tenant, id int64, p ClassPatch, meta auth.Meta) (Class, error) {
 	var out Class
 	err := write(ctx, t, "update class", func(q *tenantdb.Queries, tx *sql.Tx) error {
-		before, err := classView.get(ctx, tx, id)
+		before, err := classView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "class", id)
 		}
@@ -232,9 +230,9 @@ func (s *Service) UpdateClass(ctx context.Context, t *db.Tenant, id int64, p Cla
 		}
 		if _, err := q.AcademicsUpdateClass(ctx, tenantdb.AcademicsUpdateClassParams{FormID: in.FormID, SessionID: in.SessionID,
 			Name: in.Name, ClassTeacherID: nullInt(in.ClassTeacherID), Capacity: nullInt(in.Capacity), ID: id}); err != nil {
-			return classUnique.check(err)
+			return classUnique.Check(err)
 		}
-		if out, err = classView.get(ctx, tx, id); err != nil {
+		if out, err = classView.Get(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit(ctx, q, meta, "class.update", out.SessionName+" "+out.Name, map[string]any{"id": id, "before": before, "after": out})
@@ -245,7 +243,7 @@ func (s *Service) UpdateClass(ctx context.Context, t *db.Tenant, id int64, p Cla
 // DeleteClass removes a class that has no enrollments; its subject assignments go with it.
 func (s *Service) DeleteClass(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
 	return write(ctx, t, "delete class", func(q *tenantdb.Queries, tx *sql.Tx) error {
-		before, err := classView.get(ctx, tx, id)
+		before, err := classView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "class", id)
 		}
@@ -261,7 +259,7 @@ func (s *Service) DeleteClass(ctx context.Context, t *db.Tenant, id int64, meta 
 			return err
 		}
 		if _, err := q.AcademicsDeleteClass(ctx, id); err != nil {
-			return classUnique.check(err)
+			return classUnique.Check(err)
 		}
 		return audit(ctx, q, meta, "class.delete", before.SessionName+" "+before.Name, map[string]any{"id": id, "before": before,
 			"subject_assignments_removed": assignments})

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	apptext "github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
@@ -43,7 +43,7 @@ type FormPatch struct {
 // FormFilter narrows a list of forms.
 type FormFilter struct {
 	Search string // in the name and level block
-	order  string
+	Order  query.Order
 }
 
 // MaxLevel is the highest form level.
@@ -60,31 +60,29 @@ func (in *FormInput) check(f errs.Fields) {
 	}
 }
 
-var formView = view[Form]{
-	cols: "id, name, level, level_block, created_at, updated_at",
-	from: "forms",
-	id:   "id",
-	scan: func(r scanner) (Form, error) {
+var formView = query.View[Form]{
+	Cols: "id, name, level, level_block, created_at, updated_at",
+	From: "forms",
+	ID:   "id",
+	Scan: func(r query.Scanner) (Form, error) {
 		var x Form
 		err := r.Scan(&x.ID, &x.Name, &x.Level, &x.LevelBlock, &x.CreatedAt, &x.UpdatedAt)
 		return x, err
 	},
 }
 
-var formOrdering = map[string]string{"id": "id", "name": "name", "level": "level", "level_block": "level_block"}
+var formOrdering = query.NewOrdering(map[string]string{"id": "id", "name": "name", "level": "level", "level_block": "level_block"}, "level")
 
-const formDefaultOrder = "level"
-
-var formUnique = unique{
-	"forms.name":  {"name", "another form already has this name"},
-	"forms.level": {"level", "another form already has this level"},
+var formUnique = query.Conflicts{
+	"forms.name":  {Field: "name", Message: "another form already has this name"},
+	"forms.level": {Field: "level", Message: "another form already has this level"},
 }
 
 // ListForms returns a page of forms, lowest level first.
-func (s *Service) ListForms(ctx context.Context, t *db.Tenant, f FormFilter, p api.Page) ([]Form, int64, error) {
-	var w where
-	w.search(f.Search, "name", "level_block")
-	return formView.list(ctx, t.ReadDB(), w, orderOr(f.order, formDefaultOrder), p)
+func (s *Service) ListForms(ctx context.Context, t *db.Tenant, f FormFilter, p query.Page) ([]Form, int64, error) {
+	var w query.Where
+	w.Search(f.Search, "name", "level_block")
+	return formView.List(ctx, t, w, f.Order.Or(formOrdering.Default()), p)
 }
 
 // Form returns one form.
@@ -119,7 +117,7 @@ func (s *Service) CreateForm(ctx context.Context, t *db.Tenant, in FormInput, me
 	err := write(ctx, t, "create form", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsCreateForm(ctx, tenantdb.AcademicsCreateFormParams{Name: in.Name, Level: in.Level, LevelBlock: in.LevelBlock})
 		if err != nil {
-			return formUnique.check(err)
+			return formUnique.Check(err)
 		}
 		out = Form(row)
 		return audit(ctx, q, meta, "form.create", out.Name, map[string]any{"id": out.ID, "after": out})
@@ -147,7 +145,7 @@ func (s *Service) UpdateForm(ctx context.Context, t *db.Tenant, id int64, p Form
 		}
 		row, err = q.AcademicsUpdateForm(ctx, tenantdb.AcademicsUpdateFormParams{Name: in.Name, Level: in.Level, LevelBlock: in.LevelBlock, ID: id})
 		if err != nil {
-			return formUnique.check(err)
+			return formUnique.Check(err)
 		}
 		out = Form(row)
 		return audit(ctx, q, meta, "form.update", out.Name, map[string]any{"id": id, "before": before, "after": out})
@@ -185,7 +183,7 @@ func (s *Service) DeleteForm(ctx context.Context, t *db.Tenant, id int64, meta a
 			return err
 		}
 		if _, err := q.AcademicsDeleteForm(ctx, id); err != nil {
-			return formUnique.check(err)
+			return formUnique.Check(err)
 		}
 		return audit(ctx, q, meta, "form.delete", row.Name, map[string]any{"id": id, "before": Form(row),
 			"curriculum_before": subjectIDs(subjects)})

@@ -7,9 +7,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 )
 
@@ -175,7 +175,7 @@ func TestServiceAPI(t *testing.T) {
 
 		as, err := svc.AssignSubject(ctx, tn, academics.AssignmentInput{TeacherID: teacher, ClassID: c.ID, SubjectID: math.ID}, meta)
 		require.NoError(t, err)
-		rows, n, err := svc.ListAssignments(ctx, tn, academics.AssignmentFilter{TeacherID: teacher}, api.Page{})
+		rows, n, err := svc.ListAssignments(ctx, tn, academics.AssignmentFilter{TeacherID: teacher}, query.Page{})
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), n)
 		assert.Equal(t, as.ID, rows[0].ID)

@@ -11,6 +11,7 @@ import (
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/db"
 )
@@ -30,35 +31,35 @@ func Routes(r fiber.Router) {
 	}
 	crud("/api/core/sessions",
 		listOf(func(q *params) SessionFilter {
-			return SessionFilter{Search: q.c.Query("search"), Current: q.boolean("is_current"), order: q.ordering(sessionOrdering)}
+			return SessionFilter{Search: q.c.Query("search"), Current: q.boolean("is_current"), Order: q.ordering(sessionOrdering)}
 		}, s.ListSessions),
 		create(s.CreateSession), get(s.Session), update(s.UpdateSession), remove(s.DeleteSession))
 	crud("/api/core/terms",
 		listOf(func(q *params) TermFilter {
 			return TermFilter{SessionID: q.id("session"), Search: q.c.Query("search"), Current: q.boolean("is_current"),
-				order: q.ordering(termOrdering)}
+				Order: q.ordering(termOrdering)}
 		}, s.ListTerms),
 		create(s.CreateTerm), get(s.Term), update(s.UpdateTerm), remove(s.DeleteTerm))
 	crud("/api/core/forms",
 		listOf(func(q *params) FormFilter {
-			return FormFilter{Search: q.c.Query("search"), order: q.ordering(formOrdering)}
+			return FormFilter{Search: q.c.Query("search"), Order: q.ordering(formOrdering)}
 		}, s.ListForms),
 		create(s.CreateForm), get(s.Form), update(s.UpdateForm), remove(s.DeleteForm))
 	crud("/api/core/classes",
 		listOf(func(q *params) ClassFilter {
 			return ClassFilter{SessionID: q.id("session"), FormID: q.id("form"), ClassTeacherID: q.id("class_teacher"),
-				Search: q.c.Query("search"), order: q.ordering(classOrdering)}
+				Search: q.c.Query("search"), Order: q.ordering(classOrdering)}
 		}, s.ListClasses),
 		create(s.CreateClass), get(s.Class), update(s.UpdateClass), remove(s.DeleteClass))
 	crud("/api/core/subjects",
 		listOf(func(q *params) SubjectFilter {
-			return SubjectFilter{Search: q.c.Query("search"), Core: q.boolean("is_core"), order: q.ordering(subjectOrdering)}
+			return SubjectFilter{Search: q.c.Query("search"), Core: q.boolean("is_core"), Order: q.ordering(subjectOrdering)}
 		}, s.ListSubjects),
 		create(s.CreateSubject), get(s.Subject), update(s.UpdateSubject), remove(s.DeleteSubject))
 	crud("/api/core/subject-assignments",
 		listOf(func(q *params) AssignmentFilter {
 			return AssignmentFilter{TeacherID: q.id("teacher"), ClassID: q.id("class"), SubjectID: q.id("subject"),
-				SessionID: q.id("session"), Search: q.c.Query("search"), order: q.ordering(assignmentOrdering)}
+				SessionID: q.id("session"), Search: q.c.Query("search"), Order: q.ordering(assignmentOrdering)}
 		}, s.ListAssignments),
 		create(s.AssignSubject), get(s.Assignment), update(s.UpdateAssignment), remove(s.DeleteAssignment))
 
@@ -143,15 +144,15 @@ func (q *params) boolean(name string) *bool {
 	return nil
 }
 
-func (q *params) ordering(allowed map[string]string) string {
-	order, err := api.Ordering(q.c, allowed, "")
+func (q *params) ordering(allowed query.Ordering) query.Order {
+	order, err := api.OrderOf(q.c, allowed)
 	q.merge(err)
 	return order
 }
 
 // listOf answers a list: it reads the page and the filter (all problems in one 400), asks
 // the service, and wraps the rows in the paged envelope.
-func listOf[F, T any](filter func(*params) F, list func(context.Context, *db.Tenant, F, api.Page) ([]T, int64, error)) fiber.Handler {
+func listOf[F, T any](filter func(*params) F, list func(context.Context, *db.Tenant, F, query.Page) ([]T, int64, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		q := &params{c: c, f: errs.Fields{}}
 		page, err := api.PageOf(c)

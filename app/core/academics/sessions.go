@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -47,7 +47,7 @@ type SessionPatch struct {
 type SessionFilter struct {
 	Search  string // in the name
 	Current *bool
-	order   string
+	Order   query.Order
 }
 
 // check validates the input into f and reports whether the dates are usable.
@@ -56,31 +56,29 @@ func (in *SessionInput) check(f errs.Fields) bool {
 	return span(f, in.StartDate, in.EndDate)
 }
 
-var sessionView = view[Session]{
-	cols: "id, name, start_date, end_date, is_current, created_at, updated_at",
-	from: "academic_sessions",
-	id:   "id",
-	scan: func(r scanner) (Session, error) {
+var sessionView = query.View[Session]{
+	Cols: "id, name, start_date, end_date, is_current, created_at, updated_at",
+	From: "academic_sessions",
+	ID:   "id",
+	Scan: func(r query.Scanner) (Session, error) {
 		var s Session
 		err := r.Scan(&s.ID, &s.Name, &s.StartDate, &s.EndDate, &s.IsCurrent, &s.CreatedAt, &s.UpdatedAt)
 		return s, err
 	},
 }
 
-var sessionOrdering = map[string]string{"id": "id", "name": "name", "start_date": "start_date", "end_date": "end_date"}
+var sessionOrdering = query.NewOrdering(map[string]string{"id": "id", "name": "name", "start_date": "start_date", "end_date": "end_date"}, "-start_date")
 
-const sessionDefaultOrder = "start_date DESC"
-
-var sessionUnique = unique{"academic_sessions.name": {"name", "another session already has this name"}}
+var sessionUnique = query.Conflicts{"academic_sessions.name": {Field: "name", Message: "another session already has this name"}}
 
 // ListSessions returns a page of sessions, newest first unless ordered otherwise.
-func (s *Service) ListSessions(ctx context.Context, t *db.Tenant, f SessionFilter, p api.Page) ([]Session, int64, error) {
-	var w where
-	w.search(f.Search, "name")
+func (s *Service) ListSessions(ctx context.Context, t *db.Tenant, f SessionFilter, p query.Page) ([]Session, int64, error) {
+	var w query.Where
+	w.Search(f.Search, "name")
 	if f.Current != nil {
-		w.add("is_current = ?", *f.Current)
+		w.Add("is_current = ?", *f.Current)
 	}
-	return sessionView.list(ctx, t.ReadDB(), w, orderOr(f.order, sessionDefaultOrder), p)
+	return sessionView.List(ctx, t, w, f.Order.Or(sessionOrdering.Default()), p)
 }
 
 // Session returns one session.
@@ -139,7 +137,7 @@ func (s *Service) CreateSession(ctx context.Context, t *db.Tenant, in SessionInp
 		row, err := q.AcademicsCreateSession(ctx, tenantdb.AcademicsCreateSessionParams{
 			Name: in.Name, StartDate: in.StartDate, EndDate: in.EndDate, IsCurrent: current})
 		if err != nil {
-			return sessionUnique.check(err)
+			return sessionUnique.Check(err)
 		}
 		out = Session(row)
 		return audit(ctx, q, meta, "academic_session.create", out.Name, map[string]any{
@@ -196,7 +194,7 @@ func (s *Service) UpdateSession(ctx context.Context, t *db.Tenant, id int64, p S
 		row, err = q.AcademicsUpdateSession(ctx, tenantdb.AcademicsUpdateSessionParams{
 			Name: in.Name, StartDate: in.StartDate, EndDate: in.EndDate, IsCurrent: in.IsCurrent, ID: id})
 		if err != nil {
-			return sessionUnique.check(err)
+			return sessionUnique.Check(err)
 		}
 		out = Session(row)
 		return audit(ctx, q, meta, "academic_session.update", out.Name, map[string]any{
@@ -239,7 +237,7 @@ func (s *Service) DeleteSession(ctx context.Context, t *db.Tenant, id int64, met
 			}
 		}
 		if _, err := q.AcademicsDeleteSession(ctx, id); err != nil {
-			return sessionUnique.check(err)
+			return sessionUnique.Check(err)
 		}
 		return audit(ctx, q, meta, "academic_session.delete", row.Name, map[string]any{"id": id, "before": Session(row)})
 	})

@@ -8,9 +8,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -43,7 +43,7 @@ type SubjectPatch struct {
 type SubjectFilter struct {
 	Search string // in the code and name
 	Core   *bool
-	order  string
+	Order  query.Order
 }
 
 // Curriculum is the list of subjects a form takes.
@@ -61,31 +61,29 @@ func checkSubject(f errs.Fields, code, name *string) {
 	text(f, "name", name, maxName)
 }
 
-var subjectView = view[Subject]{
-	cols: "id, code, name, is_core, created_at, updated_at",
-	from: "subjects",
-	id:   "id",
-	scan: func(r scanner) (Subject, error) {
+var subjectView = query.View[Subject]{
+	Cols: "id, code, name, is_core, created_at, updated_at",
+	From: "subjects",
+	ID:   "id",
+	Scan: func(r query.Scanner) (Subject, error) {
 		var x Subject
 		err := r.Scan(&x.ID, &x.Code, &x.Name, &x.IsCore, &x.CreatedAt, &x.UpdatedAt)
 		return x, err
 	},
 }
 
-var subjectOrdering = map[string]string{"id": "id", "code": "code", "name": "name", "is_core": "is_core"}
+var subjectOrdering = query.NewOrdering(map[string]string{"id": "id", "code": "code", "name": "name", "is_core": "is_core"}, "name")
 
-const subjectDefaultOrder = "name"
-
-var subjectUnique = unique{"subjects.code": {"code", "another subject already has this code"}}
+var subjectUnique = query.Conflicts{"subjects.code": {Field: "code", Message: "another subject already has this code"}}
 
 // ListSubjects returns a page of subjects, by name.
-func (s *Service) ListSubjects(ctx context.Context, t *db.Tenant, f SubjectFilter, p api.Page) ([]Subject, int64, error) {
-	var w where
-	w.search(f.Search, "code", "name")
+func (s *Service) ListSubjects(ctx context.Context, t *db.Tenant, f SubjectFilter, p query.Page) ([]Subject, int64, error) {
+	var w query.Where
+	w.Search(f.Search, "code", "name")
 	if f.Core != nil {
-		w.add("is_core = ?", *f.Core)
+		w.Add("is_core = ?", *f.Core)
 	}
-	return subjectView.list(ctx, t.ReadDB(), w, orderOr(f.order, subjectDefaultOrder), p)
+	return subjectView.List(ctx, t, w, f.Order.Or(subjectOrdering.Default()), p)
 }
 
 // Subject returns one subject.
@@ -121,7 +119,7 @@ func (s *Service) CreateSubject(ctx context.Context, t *db.Tenant, in SubjectInp
 	err := write(ctx, t, "create subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsCreateSubject(ctx, tenantdb.AcademicsCreateSubjectParams{Code: in.Code, Name: in.Name, IsCore: core})
 		if err != nil {
-			return subjectUnique.check(err)
+			return subjectUnique.Check(err)
 		}
 		out = Subject(row)
 		return audit(ctx, q, meta, "subject.create", out.Code, map[string]any{"id": out.ID, "after": out})
@@ -149,7 +147,7 @@ func (s *Service) UpdateSubject(ctx context.Context, t *db.Tenant, id int64, p S
 		}
 		row, err = q.AcademicsUpdateSubject(ctx, next)
 		if err != nil {
-			return subjectUnique.check(err)
+			return subjectUnique.Check(err)
 		}
 		out = Subject(row)
 		return audit(ctx, q, meta, "subject.update", out.Code, map[string]any{"id": id, "before": before, "after": out})
@@ -177,7 +175,7 @@ func (s *Service) DeleteSubject(ctx context.Context, t *db.Tenant, id int64, met
 			return err
 		}
 		if _, err := q.AcademicsDeleteSubject(ctx, id); err != nil {
-			return subjectUnique.check(err)
+			return subjectUnique.Check(err)
 		}
 		return audit(ctx, q, meta, "subject.delete", row.Code, map[string]any{"id": id, "before": Subject(row),
 			"removed_from_forms": forms})

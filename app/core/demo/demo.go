@@ -12,6 +12,7 @@ import (
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/db"
 )
@@ -58,7 +59,11 @@ func Seed(ctx context.Context, t *db.Tenant, o Options, meta auth.Meta) (Seeded,
 		return Seeded{}, err
 	}
 	if o.Today.IsZero() {
-		o.Today = time.Now()
+		now, err := school.New(t).Now(ctx)
+		if err != nil {
+			return Seeded{}, err
+		}
+		o.Today = now
 	}
 	if o.StudentsPerForm == 0 {
 		o.StudentsPerForm = 76

@@ -9,8 +9,10 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/db"
@@ -127,7 +129,7 @@ func plan(s *snapshot, rows []Row, meta auth.Meta) checked {
 	res := Result{Errors: []Problem{}}
 	// The planner changes its copy of the snapshot as rows are planned; the snapshot
 	// itself stays as read, to be compared with the school later.
-	p := &planner{snapshot: s.clone(), b: students.NewBulk(s.ids, meta), seen: map[string]int{}}
+	p := &planner{snapshot: s.clone(), b: students.NewBulk(s.ids, meta, s.today), seen: map[string]int{}}
 	for _, r := range rows {
 		created, problems := p.row(r)
 		if len(problems) > 0 {
@@ -151,6 +153,8 @@ func plan(s *snapshot, rows []Row, meta auth.Meta) checked {
 type snapshot struct {
 	ids       students.BulkIDs
 	country   string
+	now       time.Time // in the school's timezone
+	today     string
 	session   *tenantdb.AcademicSession
 	classes   map[string]tenantdb.StudentsSessionClassesRow // lower-case name -> class of the current session
 	active    map[int64]int64                               // class id -> active enrollments
@@ -196,6 +200,10 @@ func load(ctx context.Context, q *tenantdb.Queries, rows []Row) (*snapshot, erro
 	if s.country, err = students.SchoolCountry(ctx, q); err != nil {
 		return nil, err
 	}
+	if s.now, err = school.NowIn(ctx, q); err != nil {
+		return nil, err
+	}
+	s.today = s.now.Format(school.DateLayout)
 	sess, err := q.StudentsCurrentSession(ctx)
 	switch {
 	case err == nil:
@@ -285,7 +293,7 @@ func (s *snapshot) freeNumbers(ctx context.Context, q *tenantdb.Queries, want in
 	if err != nil {
 		return err
 	}
-	s.sequence = students.NewAdmissionSequence(pattern)
+	s.sequence = students.NewAdmissionSequence(pattern, s.now.Year())
 	n, err := q.StudentsGetCounter(ctx, s.sequence.Counter())
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
@@ -382,6 +390,10 @@ func (p *planner) row(r Row) (created bool, _ []Problem) {
 		}
 		p.seen[key] = r.Line
 	}
+	if r.DateOfBirth > p.today {
+		ps.add("date_of_birth", fmt.Sprintf("%s is after today (%s): not a plausible date of birth", r.DateOfBirth, p.today))
+		r.DateOfBirth = ""
+	}
 	var class *tenantdb.StudentsSessionClassesRow
 	if r.Class != "" {
 		switch c, ok := p.classes[strings.ToLower(r.Class)]; {
@@ -431,7 +443,7 @@ func (p *planner) guardian(in students.GuardianInput) tenantdb.Guardian {
 
 func (p *planner) create(r Row, class *tenantdb.StudentsSessionClassesRow, ps *problems) {
 	in, f := students.CheckStudent(students.StudentInput{AdmissionNo: r.AdmissionNo, FirstName: r.FirstName,
-		MiddleName: r.MiddleName, LastName: r.LastName, Gender: r.Gender, DateOfBirth: r.DateOfBirth, Guardians: guardianOf(r)}, p.country)
+		MiddleName: r.MiddleName, LastName: r.LastName, Gender: r.Gender, DateOfBirth: r.DateOfBirth, Guardians: guardianOf(r)}, p.country, p.today)
 	if err := f.Err(); err != nil {
 		ps.addErr(err)
 	}
@@ -475,7 +487,7 @@ func (p *planner) update(st tenantdb.Student, r Row, class *tenantdb.StudentsSes
 	in, f := students.CheckStudent(students.StudentInput{AdmissionNo: st.AdmissionNo, FirstName: r.FirstName,
 		MiddleName: r.MiddleName, LastName: r.LastName, Gender: r.Gender, DateOfBirth: dob, Nationality: st.Nationality,
 		HomeLanguage: st.HomeLanguage, Address: st.Address, MedicalNotes: st.MedicalNotes, Status: st.Status,
-		AdmittedOn: st.AdmittedOn, Guardians: guardianOf(r)}, p.country)
+		AdmittedOn: st.AdmittedOn, Guardians: guardianOf(r)}, p.country, p.today)
 	if err := f.Err(); err != nil {
 		ps.addErr(err)
 	}

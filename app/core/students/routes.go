@@ -101,12 +101,12 @@ func studentFilterOf(c *fiber.Ctx) (StudentFilter, error) {
 	if err != nil {
 		return StudentFilter{}, err
 	}
-	order, err := api.Ordering(c, OrderingFields, "")
+	order, err := api.OrderOf(c, StudentOrdering)
 	if err != nil {
 		return StudentFilter{}, err
 	}
 	f := StudentFilter{Class: ids["class"], Form: ids["form"], Session: ids["session"], Status: c.Query("status"),
-		Search: c.Query("search"), Ordering: order}
+		Search: c.Query("search"), Order: order}
 	return f, f.Check()
 }
 
@@ -280,12 +280,12 @@ func listGuardians(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	order, err := api.Ordering(c, GuardianOrdering, "")
+	order, err := api.OrderOf(c, GuardianOrdering)
 	if err != nil {
 		return err
 	}
 	rows, n, err := svc(c).ListGuardians(c.UserContext(), viewer(c),
-		GuardianFilter{Search: c.Query("search"), Student: ids["student"], Ordering: order}, pg)
+		GuardianFilter{Search: c.Query("search"), Student: ids["student"], Order: order}, pg)
 	if err != nil {
 		return err
 	}
@@ -352,12 +352,12 @@ func listAdmissions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	order, err := api.Ordering(c, AdmissionOrdering, "")
+	order, err := api.OrderOf(c, AdmissionOrdering)
 	if err != nil {
 		return err
 	}
 	rows, n, err := svc(c).ListAdmissions(c.UserContext(), viewer(c),
-		AdmissionFilter{Status: c.Query("status"), Form: ids["form"], Search: c.Query("search"), Ordering: order}, pg)
+		AdmissionFilter{Status: c.Query("status"), Form: ids["form"], Search: c.Query("search"), Order: order}, pg)
 	if err != nil {
 		return err
 	}
@@ -440,12 +440,12 @@ func listEnrollments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	order, err := api.Ordering(c, EnrollmentOrdering, "")
+	order, err := api.OrderOf(c, EnrollmentOrdering)
 	if err != nil {
 		return err
 	}
 	rows, n, err := svc(c).ListEnrollments(c.UserContext(), viewer(c), EnrollmentFilter{Student: ids["student"],
-		Class: ids["class"], Session: ids["session"], Status: c.Query("status"), Search: c.Query("search"), Ordering: order}, pg)
+		Class: ids["class"], Session: ids["session"], Status: c.Query("status"), Search: c.Query("search"), Order: order}, pg)
 	if err != nil {
 		return err
 	}

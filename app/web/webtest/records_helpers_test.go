@@ -7,10 +7,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/students"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 )
 
@@ -83,7 +83,7 @@ func (s *server) countStudents(t *testing.T, schema string) int64 {
 	t.Helper()
 	var n int64
 	s.withSchool(t, schema, func(ctx context.Context, tn *db.Tenant) {
-		_, count, err := students.New(tn).ListStudents(ctx, students.Viewer{}, students.StudentFilter{}, api.Page{Number: 1, Size: 1})
+		_, count, err := students.New(tn).ListStudents(ctx, students.Viewer{}, students.StudentFilter{}, query.Page{Number: 1, Size: 1})
 		require.NoError(t, err)
 		n = count
 	})

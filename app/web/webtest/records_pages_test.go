@@ -15,10 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/students"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 )
 
@@ -572,7 +572,7 @@ func TestAdmissionPages(t *testing.T) {
 	assert.Contains(t, p.Body, `<a href="/admissions?status=applied" aria-current="page">Applied</a>`)
 	var ben, cara int64
 	s.withSchool(t, "demo", func(ctx context.Context, tn *db.Tenant) {
-		rows, _, err := students.New(tn).ListAdmissions(ctx, students.Viewer{}, students.AdmissionFilter{}, api.Page{Number: 1, Size: 10})
+		rows, _, err := students.New(tn).ListAdmissions(ctx, students.Viewer{}, students.AdmissionFilter{}, query.Page{Number: 1, Size: 10})
 		require.NoError(t, err)
 		for _, a := range rows {
 			if a.FirstName == "Ben" {
