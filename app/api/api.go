@@ -161,6 +161,34 @@ func NewList[T any](c *fiber.Ctx, p query.Page, count int64, results []T) List[T
 	return l
 }
 
+// SendRawList answers with a list whose results are JSON already. c.JSON would have
+// encoding/json scan every byte of them again (to compact and HTML-escape them): a
+// tenth of the CPU of a list request.
+func SendRawList(c *fiber.Ctx, l List[json.RawMessage]) error {
+	head, err := json.Marshal(struct {
+		Count    int64   `json:"count"`
+		Next     *string `json:"next"`
+		Previous *string `json:"previous"`
+	}{l.Count, l.Next, l.Previous})
+	if err != nil {
+		return errs.Wrap(err, "encode list")
+	}
+	size := len(head) + len(`,"results":[]`) + len(l.Results)
+	for _, r := range l.Results {
+		size += len(r)
+	}
+	b := make([]byte, 0, size)
+	b = append(append(b, head[:len(head)-1]...), `,"results":[`...)
+	for i, r := range l.Results {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(append(b, "]}"...))
+}
+
 // OrderOf reads ?ordering= through the list's whitelist: the zero Order (the list's
 // default) when absent, an Invalid error naming "ordering" for a field not in it.
 func OrderOf(c *fiber.Ctx, o query.Ordering) (query.Order, error) {

@@ -86,7 +86,7 @@ func (h *handlers) academicsPage(c *fiber.Ctx, status int, v *view, tab string) 
 	}
 	// The tabs that belong to one session show the current one unless asked otherwise.
 	if tab == "sessions" || tab == "terms" || tab == "classes" || tab == "assignments" {
-		if d.Sessions, err = allOf(c, acad.ListSessions, academics.SessionFilter{}); err != nil {
+		if d.Sessions, err = allOf(c, acadOf(c).ListSessions, academics.SessionFilter{}); err != nil {
 			return err
 		}
 		want := queryID(c, "session")
@@ -115,13 +115,13 @@ func (h *handlers) academicsPage(c *fiber.Ctx, status int, v *view, tab string) 
 	switch tab {
 	case "terms":
 		if sessionID != 0 {
-			d.Terms, err = allOf(c, acad.ListTerms, academics.TermFilter{SessionID: sessionID})
+			d.Terms, err = allOf(c, acadOf(c).ListTerms, academics.TermFilter{SessionID: sessionID})
 		}
 	case "forms":
-		d.Forms, err = allOf(c, acad.ListForms, academics.FormFilter{})
+		d.Forms, err = allOf(c, acadOf(c).ListForms, academics.FormFilter{})
 	case "classes":
 		if sessionID != 0 {
-			d.Classes, err = allOf(c, acad.ListClasses, academics.ClassFilter{SessionID: sessionID})
+			d.Classes, err = allOf(c, acadOf(c).ListClasses, academics.ClassFilter{SessionID: sessionID})
 		}
 		if err == nil && d.CanWrite {
 			if d.FormOptions, err = formOptions(c); err == nil {
@@ -129,10 +129,10 @@ func (h *handlers) academicsPage(c *fiber.Ctx, status int, v *view, tab string) 
 			}
 		}
 	case "subjects":
-		d.Subjects, err = allOf(c, acad.ListSubjects, academics.SubjectFilter{})
+		d.Subjects, err = allOf(c, acadOf(c).ListSubjects, academics.SubjectFilter{})
 	case "assignments":
 		if sessionID != 0 {
-			d.Assignments, err = allOf(c, acad.ListAssignments, academics.AssignmentFilter{SessionID: sessionID})
+			d.Assignments, err = allOf(c, acadOf(c).ListAssignments, academics.AssignmentFilter{SessionID: sessionID})
 		}
 		if err == nil && d.CanWrite && sessionID != 0 {
 			var opts []option
@@ -140,7 +140,7 @@ func (h *handlers) academicsPage(c *fiber.Ctx, status int, v *view, tab string) 
 				d.ClassOptions = grouped(opts)
 				if d.StaffOptions, err = staffOptions(c); err == nil {
 					var subs []academics.Subject
-					subs, err = allOf(c, acad.ListSubjects, academics.SubjectFilter{})
+					subs, err = allOf(c, acadOf(c).ListSubjects, academics.SubjectFilter{})
 					for _, s := range subs {
 						d.SubjectOptions = append(d.SubjectOptions, option{Value: id64(s.ID), Label: s.Name + " (" + s.Code + ")"})
 					}
@@ -180,7 +180,7 @@ func (h *handlers) sessionCreate(c *fiber.Ctx) error {
 	v := h.newView(c, "Academic setup", "academics")
 	v.Form = form(c, "name", "start_date", "end_date")
 	v.Form["is_current"] = checked(c, "is_current")
-	s, err := acad.CreateSession(c.UserContext(), tenantOf(c), academics.SessionInput{Name: v.Form["name"],
+	s, err := acadOf(c).CreateSession(c.UserContext(), academics.SessionInput{Name: v.Form["name"],
 		StartDate: v.Form["start_date"], EndDate: v.Form["end_date"], IsCurrent: v.Form["is_current"] == "1"}, auth.MetaFrom(c))
 	if err != nil {
 		return h.acadFormFailed(c, v, "sessions", err)
@@ -195,7 +195,7 @@ func (h *handlers) sessionCurrent(c *fiber.Ctx) error {
 		return h.fail(c, err)
 	}
 	yes := true
-	if _, err := acad.UpdateSession(c.UserContext(), tenantOf(c), id, academics.SessionPatch{IsCurrent: &yes}, auth.MetaFrom(c)); err != nil {
+	if _, err := acadOf(c).UpdateSession(c.UserContext(), id, academics.SessionPatch{IsCurrent: &yes}, auth.MetaFrom(c)); err != nil {
 		return h.acadActionFailed(c, "sessions", err)
 	}
 	return redirect(c, acadDone(prefix(c), "sessions", 0, "session_current"))
@@ -224,7 +224,7 @@ func (h *handlers) termCreate(c *fiber.Ctx) error {
 	v.Form = form(c, termFields...)
 	v.Form["is_current"] = checked(c, "is_current")
 	session, _ := formInt(v, "session")
-	tm, err := acad.CreateTerm(c.UserContext(), tenantOf(c), academics.TermInput{SessionID: session, Name: v.Form["name"],
+	tm, err := acadOf(c).CreateTerm(c.UserContext(), academics.TermInput{SessionID: session, Name: v.Form["name"],
 		StartDate: v.Form["start_date"], EndDate: v.Form["end_date"], NextTermBegins: v.Form["next_term_begins"],
 		IsCurrent: v.Form["is_current"] == "1"}, auth.MetaFrom(c))
 	if err != nil {
@@ -240,7 +240,7 @@ func (h *handlers) termCurrent(c *fiber.Ctx) error {
 		return h.fail(c, err)
 	}
 	yes := true
-	tm, err := acad.UpdateTerm(c.UserContext(), tenantOf(c), id, academics.TermPatch{IsCurrent: &yes}, auth.MetaFrom(c))
+	tm, err := acadOf(c).UpdateTerm(c.UserContext(), id, academics.TermPatch{IsCurrent: &yes}, auth.MetaFrom(c))
 	if err != nil {
 		return h.acadActionFailed(c, "terms", err)
 	}
@@ -255,7 +255,7 @@ func (h *handlers) termEditForm(c *fiber.Ctx) error {
 	if err != nil {
 		return h.fail(c, err)
 	}
-	tm, err := acad.Term(c.UserContext(), tenantOf(c), id)
+	tm, err := acadOf(c).Term(c.UserContext(), id)
 	if err != nil {
 		return h.fail(c, err)
 	}
@@ -280,7 +280,7 @@ func (h *handlers) termUpdate(c *fiber.Ctx) error {
 		return h.fail(c, err)
 	}
 	ctx, t := c.UserContext(), tenantOf(c)
-	cur, err := acad.Term(ctx, t, id)
+	cur, err := academics.New(t).Term(ctx, id)
 	if err != nil {
 		return h.fail(c, err)
 	}
@@ -291,7 +291,7 @@ func (h *handlers) termUpdate(c *fiber.Ctx) error {
 	if nb := v.Form["next_term_begins"]; nb != "" {
 		p.NextTermBegins = academics.Value(nb)
 	}
-	tm, err := acad.UpdateTerm(ctx, t, id, p, auth.MetaFrom(c))
+	tm, err := academics.New(t).UpdateTerm(ctx, id, p, auth.MetaFrom(c))
 	if err != nil {
 		status, ierr := formError(v, err)
 		if ierr != nil {
@@ -312,7 +312,7 @@ func (h *handlers) formCreate(c *fiber.Ctx) error {
 	if !ok {
 		return h.acadFormFailed(c, v, "forms", fieldsError(v))
 	}
-	if _, err := acad.CreateForm(c.UserContext(), tenantOf(c), academics.FormInput{Name: v.Form["name"], Level: level,
+	if _, err := acadOf(c).CreateForm(c.UserContext(), academics.FormInput{Name: v.Form["name"], Level: level,
 		LevelBlock: v.Form["level_block"]}, auth.MetaFrom(c)); err != nil {
 		return h.acadFormFailed(c, v, "forms", err)
 	}
@@ -339,7 +339,7 @@ func (h *handlers) classCreate(c *fiber.Ctx) error {
 	if !ok {
 		return h.acadFormFailed(c, v, "classes", fieldsError(v))
 	}
-	cl, err := acad.CreateClass(c.UserContext(), tenantOf(c), in, auth.MetaFrom(c))
+	cl, err := acadOf(c).CreateClass(c.UserContext(), in, auth.MetaFrom(c))
 	if err != nil {
 		return h.acadFormFailed(c, v, "classes", err)
 	}
@@ -358,7 +358,7 @@ func (h *handlers) classEditForm(c *fiber.Ctx) error {
 	if err != nil {
 		return h.fail(c, err)
 	}
-	cl, err := acad.Class(c.UserContext(), tenantOf(c), id)
+	cl, err := acadOf(c).Class(c.UserContext(), id)
 	if err != nil {
 		return h.fail(c, err)
 	}
@@ -399,7 +399,7 @@ func (h *handlers) classUpdate(c *fiber.Ctx) error {
 		return h.fail(c, err)
 	}
 	ctx, t := c.UserContext(), tenantOf(c)
-	cur, err := acad.Class(ctx, t, id)
+	cur, err := academics.New(t).Class(ctx, id)
 	if err != nil {
 		return h.fail(c, err)
 	}
@@ -417,7 +417,7 @@ func (h *handlers) classUpdate(c *fiber.Ctx) error {
 	if in.Capacity != nil {
 		p.Capacity = academics.Value(*in.Capacity)
 	}
-	cl, err := acad.UpdateClass(ctx, t, id, p, auth.MetaFrom(c))
+	cl, err := academics.New(t).UpdateClass(ctx, id, p, auth.MetaFrom(c))
 	if err != nil {
 		status, ierr := formError(v, err)
 		if ierr != nil {
@@ -434,7 +434,7 @@ func (h *handlers) subjectCreate(c *fiber.Ctx) error {
 	v.Form = form(c, "code", "name")
 	v.Form["is_core"] = checked(c, "is_core")
 	core := v.Form["is_core"] == "1"
-	if _, err := acad.CreateSubject(c.UserContext(), tenantOf(c), academics.SubjectInput{Code: v.Form["code"], Name: v.Form["name"],
+	if _, err := acadOf(c).CreateSubject(c.UserContext(), academics.SubjectInput{Code: v.Form["code"], Name: v.Form["name"],
 		IsCore: &core}, auth.MetaFrom(c)); err != nil {
 		return h.acadFormFailed(c, v, "subjects", err)
 	}
@@ -451,7 +451,7 @@ func (h *handlers) assignmentCreate(c *fiber.Ctx) error {
 	if !ok1 || !ok2 || !ok3 {
 		return h.acadFormFailed(c, v, "assignments", fieldsError(v))
 	}
-	a, err := acad.AssignSubject(c.UserContext(), tenantOf(c), academics.AssignmentInput{TeacherID: teacher, ClassID: class,
+	a, err := acadOf(c).AssignSubject(c.UserContext(), academics.AssignmentInput{TeacherID: teacher, ClassID: class,
 		SubjectID: subject}, auth.MetaFrom(c))
 	if err != nil {
 		return h.acadFormFailed(c, v, "assignments", err)
@@ -466,11 +466,11 @@ func (h *handlers) assignmentDelete(c *fiber.Ctx) error {
 		return h.fail(c, err)
 	}
 	ctx, t := c.UserContext(), tenantOf(c)
-	a, err := acad.Assignment(ctx, t, id)
+	a, err := academics.New(t).Assignment(ctx, id)
 	if err != nil {
 		return h.fail(c, err)
 	}
-	if err := acad.DeleteAssignment(ctx, t, id, auth.MetaFrom(c)); err != nil {
+	if err := academics.New(t).DeleteAssignment(ctx, id, auth.MetaFrom(c)); err != nil {
 		return h.acadActionFailed(c, "assignments", err)
 	}
 	return redirect(c, acadDone(prefix(c), "assignments", a.SessionID, "assignment_deleted"))

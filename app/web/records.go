@@ -20,8 +20,8 @@ import (
 // The school record pages (academic setup, students, admissions, import) share the
 // helpers in this file: select options, paging links and reading numbers from forms.
 
-// acad is the academic structure service; it keeps no state.
-var acad = academics.New()
+// acadOf is the academic structure of the request's school.
+func acadOf(c *fiber.Ctx) academics.Service { return academics.New(tenantOf(c)) }
 
 func tenantOf(c *fiber.Ctx) *db.Tenant { return tenancy.From(c).Tenant }
 
@@ -205,14 +205,14 @@ func staffOptions(c *fiber.Ctx) ([]option, error) {
 }
 
 // allOf reads every row of a list the service pages, up to a bound no school reaches.
-func allOf[F, T any](c *fiber.Ctx, list func(context.Context, *db.Tenant, F, query.Page) ([]T, int64, error), f F) ([]T, error) {
-	rows, _, err := list(c.UserContext(), tenantOf(c), f, query.Page{Number: 1, Size: query.MaxPageSize})
+func allOf[F, T any](c *fiber.Ctx, list func(context.Context, F, query.Page) ([]T, int64, error), f F) ([]T, error) {
+	rows, _, err := list(c.UserContext(), f, query.Page{Number: 1, Size: query.MaxPageSize})
 	return rows, err
 }
 
 // currentSession is the school's current academic session, nil when it has none yet.
 func currentSession(c *fiber.Ctx) (*academics.Session, error) {
-	s, err := acad.CurrentSession(c.UserContext(), tenantOf(c))
+	s, err := acadOf(c).CurrentSession(c.UserContext())
 	if errs.CodeOf(err) == errs.NotFound {
 		return nil, nil
 	}
@@ -227,7 +227,7 @@ func classOptions(c *fiber.Ctx, sessionID int64) ([]academics.Class, []option, e
 	if sessionID == 0 {
 		return nil, nil, nil
 	}
-	cls, err := allOf(c, acad.ListClasses, academics.ClassFilter{SessionID: sessionID})
+	cls, err := allOf(c, acadOf(c).ListClasses, academics.ClassFilter{SessionID: sessionID})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -240,7 +240,7 @@ func classOptions(c *fiber.Ctx, sessionID int64) ([]academics.Class, []option, e
 
 // formOptions are the school's forms, lowest level first.
 func formOptions(c *fiber.Ctx) ([]option, error) {
-	fs, err := allOf(c, acad.ListForms, academics.FormFilter{})
+	fs, err := allOf(c, acadOf(c).ListForms, academics.FormFilter{})
 	if err != nil {
 		return nil, err
 	}

@@ -88,7 +88,7 @@ func visibleClasses(c *fiber.Ctx, v *view, sessionID int64) ([]option, error) {
 			mine[x.ID] = true
 		}
 	}
-	as, err := allOf(c, acad.ListAssignments, academics.AssignmentFilter{TeacherID: v.User.UserID, SessionID: sessionID})
+	as, err := allOf(c, acadOf(c).ListAssignments, academics.AssignmentFilter{TeacherID: v.User.UserID, SessionID: sessionID})
 	if err != nil {
 		return nil, err
 	}

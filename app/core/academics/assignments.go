@@ -9,7 +9,6 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/query"
-	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -72,7 +71,7 @@ var assignmentOrdering = query.NewOrdering(map[string]string{"id": "a.id", "clas
 
 // ListAssignments returns a page of subject assignments: the latest session first, then by
 // class and subject.
-func (s *Service) ListAssignments(ctx context.Context, t *db.Tenant, f AssignmentFilter, p query.Page) ([]Assignment, int64, error) {
+func (s Service) ListAssignments(ctx context.Context, f AssignmentFilter, p query.Page) ([]Assignment, int64, error) {
 	var w query.Where
 	for _, c := range []struct {
 		col string
@@ -83,12 +82,12 @@ func (s *Service) ListAssignments(ctx context.Context, t *db.Tenant, f Assignmen
 		}
 	}
 	w.Search(f.Search, "u.name", "u.email", "c.name", "sub.code", "sub.name")
-	return assignmentView.List(ctx, t, w, f.Order.Or(assignmentOrdering.Default()), p)
+	return assignmentView.List(ctx, s.T, w, f.Order.Or(assignmentOrdering.Default()), p)
 }
 
 // Assignment returns one subject assignment.
-func (s *Service) Assignment(ctx context.Context, t *db.Tenant, id int64) (Assignment, error) {
-	x, err := assignmentView.Get(ctx, t.ReadDB(), id)
+func (s Service) Assignment(ctx context.Context, id int64) (Assignment, error) {
+	x, err := assignmentView.Get(ctx, s.T.ReadDB(), id)
 	return x, errs.Wrap(found(err, "subject assignment", id), "get subject assignment")
 }
 
@@ -141,9 +140,9 @@ func checkAssignment(ctx context.Context, q *tenantdb.Queries, id int64, in Assi
 }
 
 // AssignSubject makes a teacher the teacher of a subject in a class.
-func (s *Service) AssignSubject(ctx context.Context, t *db.Tenant, in AssignmentInput, meta auth.Meta) (Assignment, error) {
+func (s Service) AssignSubject(ctx context.Context, in AssignmentInput, meta auth.Meta) (Assignment, error) {
 	var out Assignment
-	err := write(ctx, t, "assign subject", func(q *tenantdb.Queries, tx *sql.Tx) error {
+	err := write(ctx, s.T, "assign subject", func(q *tenantdb.Queries, tx *sql.Tx) error {
 		if err := checkAssignment(ctx, q, 0, in, true); err != nil {
 			return err
 		}
@@ -166,9 +165,9 @@ func assignmentTarget(a Assignment) string {
 }
 
 // UpdateAssignment changes an assignment (usually its teacher).
-func (s *Service) UpdateAssignment(ctx context.Context, t *db.Tenant, id int64, p AssignmentPatch, meta auth.Meta) (Assignment, error) {
+func (s Service) UpdateAssignment(ctx context.Context, id int64, p AssignmentPatch, meta auth.Meta) (Assignment, error) {
 	var out Assignment
-	err := write(ctx, t, "update subject assignment", func(q *tenantdb.Queries, tx *sql.Tx) error {
+	err := write(ctx, s.T, "update subject assignment", func(q *tenantdb.Queries, tx *sql.Tx) error {
 		before, err := assignmentView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "subject assignment", id)
@@ -193,8 +192,8 @@ func (s *Service) UpdateAssignment(ctx context.Context, t *db.Tenant, id int64, 
 }
 
 // DeleteAssignment removes an assignment.
-func (s *Service) DeleteAssignment(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
-	return write(ctx, t, "delete subject assignment", func(q *tenantdb.Queries, tx *sql.Tx) error {
+func (s Service) DeleteAssignment(ctx context.Context, id int64, meta auth.Meta) error {
+	return write(ctx, s.T, "delete subject assignment", func(q *tenantdb.Queries, tx *sql.Tx) error {
 		before, err := assignmentView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "subject assignment", id)

@@ -10,7 +10,6 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/query"
-	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -90,7 +89,7 @@ var classOrdering = query.NewOrdering(map[string]string{"id": "c.id", "name": "c
 var classUnique = query.Conflicts{"classes.session_id, classes.name": {Field: "name", Message: "the session already has a class with this name"}}
 
 // ListClasses returns a page of classes: the latest session first, then by form level and name.
-func (s *Service) ListClasses(ctx context.Context, t *db.Tenant, f ClassFilter, p query.Page) ([]Class, int64, error) {
+func (s Service) ListClasses(ctx context.Context, f ClassFilter, p query.Page) ([]Class, int64, error) {
 	var w query.Where
 	if f.SessionID != 0 {
 		w.Add("c.session_id = ?", f.SessionID)
@@ -102,25 +101,25 @@ func (s *Service) ListClasses(ctx context.Context, t *db.Tenant, f ClassFilter, 
 		w.Add("c.class_teacher_id = ?", f.ClassTeacherID)
 	}
 	w.Search(f.Search, "c.name")
-	return classView.List(ctx, t, w, f.Order.Or(classOrdering.Default()), p)
+	return classView.List(ctx, s.T, w, f.Order.Or(classOrdering.Default()), p)
 }
 
 // Class returns one class.
-func (s *Service) Class(ctx context.Context, t *db.Tenant, id int64) (Class, error) {
-	x, err := classView.Get(ctx, t.ReadDB(), id)
+func (s Service) Class(ctx context.Context, id int64) (Class, error) {
+	x, err := classView.Get(ctx, s.T.ReadDB(), id)
 	return x, errs.Wrap(found(err, "class", id), "get class")
 }
 
 // ClassByName returns the class of a session with this name (case-insensitive).
-func (s *Service) ClassByName(ctx context.Context, t *db.Tenant, sessionID int64, name string) (Class, error) {
-	row, err := t.Read().AcademicsGetClassByName(ctx, tenantdb.AcademicsGetClassByNameParams{SessionID: sessionID, Name: strings.TrimSpace(name)})
+func (s Service) ClassByName(ctx context.Context, sessionID int64, name string) (Class, error) {
+	row, err := s.T.Read().AcademicsGetClassByName(ctx, tenantdb.AcademicsGetClassByNameParams{SessionID: sessionID, Name: strings.TrimSpace(name)})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Class{}, errs.E(errs.NotFound, "no class named %q in session %d", name, sessionID)
 	}
 	if err != nil {
 		return Class{}, errs.Wrap(err, "get class")
 	}
-	return s.Class(ctx, t, row.ID)
+	return s.Class(ctx, row.ID)
 }
 
 // checkClass validates a class (id 0 for a new one) into f; the error is for failures to
@@ -179,9 +178,9 @@ func checkClass(ctx context.Context, q *tenantdb.Queries, f errs.Fields, id int6
 }
 
 // CreateClass adds a class.
-func (s *Service) CreateClass(ctx context.Context, t *db.Tenant, in ClassInput, meta auth.Meta) (Class, error) {
+func (s Service) CreateClass(ctx context.Context, in ClassInput, meta auth.Meta) (Class, error) {
 	var out Class
-	err := write(ctx, t, "create class", func(q *tenantdb.Queries, tx *sql.Tx) error {
+	err := write(ctx, s.T, "create class", func(q *tenantdb.Queries, tx *sql.Tx) error {
 		f := errs.Fields{}
 		if err := checkClass(ctx, q, f, 0, &in, nil); err != nil {
 			return err
@@ -203,9 +202,9 @@ func (s *Service) CreateClass(ctx context.Context, t *db.Tenant, in ClassInput, 
 }
 
 // UpdateClass changes a class.
-func (s *Service) UpdateClass(ctx context.Context, t *db.Tenant, id int64, p ClassPatch, meta auth.Meta) (Class, error) {
+func (s Service) UpdateClass(ctx context.Context, id int64, p ClassPatch, meta auth.Meta) (Class, error) {
 	var out Class
-	err := write(ctx, t, "update class", func(q *tenantdb.Queries, tx *sql.Tx) error {
+	err := write(ctx, s.T, "update class", func(q *tenantdb.Queries, tx *sql.Tx) error {
 		before, err := classView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "class", id)
@@ -241,8 +240,8 @@ func (s *Service) UpdateClass(ctx context.Context, t *db.Tenant, id int64, p Cla
 }
 
 // DeleteClass removes a class that has no enrollments; its subject assignments go with it.
-func (s *Service) DeleteClass(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
-	return write(ctx, t, "delete class", func(q *tenantdb.Queries, tx *sql.Tx) error {
+func (s Service) DeleteClass(ctx context.Context, id int64, meta auth.Meta) error {
+	return write(ctx, s.T, "delete class", func(q *tenantdb.Queries, tx *sql.Tx) error {
 		before, err := classView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "class", id)

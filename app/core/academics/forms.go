@@ -11,7 +11,6 @@ import (
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/query"
 	apptext "github.com/schoolsms/sms/app/text"
-	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -79,15 +78,15 @@ var formUnique = query.Conflicts{
 }
 
 // ListForms returns a page of forms, lowest level first.
-func (s *Service) ListForms(ctx context.Context, t *db.Tenant, f FormFilter, p query.Page) ([]Form, int64, error) {
+func (s Service) ListForms(ctx context.Context, f FormFilter, p query.Page) ([]Form, int64, error) {
 	var w query.Where
 	w.Search(f.Search, "name", "level_block")
-	return formView.List(ctx, t, w, f.Order.Or(formOrdering.Default()), p)
+	return formView.List(ctx, s.T, w, f.Order.Or(formOrdering.Default()), p)
 }
 
 // Form returns one form.
-func (s *Service) Form(ctx context.Context, t *db.Tenant, id int64) (Form, error) {
-	row, err := t.Read().AcademicsGetForm(ctx, id)
+func (s Service) Form(ctx context.Context, id int64) (Form, error) {
+	row, err := s.T.Read().AcademicsGetForm(ctx, id)
 	if err != nil {
 		return Form{}, errs.Wrap(found(err, "form", id), "get form")
 	}
@@ -95,8 +94,8 @@ func (s *Service) Form(ctx context.Context, t *db.Tenant, id int64) (Form, error
 }
 
 // FormByLevel returns the form at a level (e.g. the next form at promotion).
-func (s *Service) FormByLevel(ctx context.Context, t *db.Tenant, level int64) (Form, error) {
-	row, err := t.Read().AcademicsGetFormByLevel(ctx, level)
+func (s Service) FormByLevel(ctx context.Context, level int64) (Form, error) {
+	row, err := s.T.Read().AcademicsGetFormByLevel(ctx, level)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Form{}, errs.E(errs.NotFound, "no form at level %d", level)
 	}
@@ -107,14 +106,14 @@ func (s *Service) FormByLevel(ctx context.Context, t *db.Tenant, level int64) (F
 }
 
 // CreateForm adds a form.
-func (s *Service) CreateForm(ctx context.Context, t *db.Tenant, in FormInput, meta auth.Meta) (Form, error) {
+func (s Service) CreateForm(ctx context.Context, in FormInput, meta auth.Meta) (Form, error) {
 	f := errs.Fields{}
 	in.check(f)
 	if err := f.Err(); err != nil {
 		return Form{}, err
 	}
 	var out Form
-	err := write(ctx, t, "create form", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "create form", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsCreateForm(ctx, tenantdb.AcademicsCreateFormParams{Name: in.Name, Level: in.Level, LevelBlock: in.LevelBlock})
 		if err != nil {
 			return formUnique.Check(err)
@@ -126,9 +125,9 @@ func (s *Service) CreateForm(ctx context.Context, t *db.Tenant, in FormInput, me
 }
 
 // UpdateForm changes a form.
-func (s *Service) UpdateForm(ctx context.Context, t *db.Tenant, id int64, p FormPatch, meta auth.Meta) (Form, error) {
+func (s Service) UpdateForm(ctx context.Context, id int64, p FormPatch, meta auth.Meta) (Form, error) {
 	var out Form
-	err := write(ctx, t, "update form", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "update form", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetForm(ctx, id)
 		if err != nil {
 			return found(err, "form", id)
@@ -154,8 +153,8 @@ func (s *Service) UpdateForm(ctx context.Context, t *db.Tenant, id int64, p Form
 }
 
 // DeleteForm removes a form with no classes and no admissions; its curriculum goes with it.
-func (s *Service) DeleteForm(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
-	return write(ctx, t, "delete form", func(q *tenantdb.Queries, _ *sql.Tx) error {
+func (s Service) DeleteForm(ctx context.Context, id int64, meta auth.Meta) error {
+	return write(ctx, s.T, "delete form", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetForm(ctx, id)
 		if err != nil {
 			return found(err, "form", id)

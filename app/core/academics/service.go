@@ -18,13 +18,15 @@ import (
 )
 
 // Service is the one way into a school's academic structure, for the HTTP handlers, other
-// modules and the demo seeder alike. Reads use the school's reader pool; every write is
-// one transaction that validates its input, changes the rows and appends the audit entry
-// (with before/after), so a refused request writes nothing.
-type Service struct{}
+// modules, workers and the demo seeder alike. Reads use the school's reader pool; every
+// write is one transaction that validates its input, changes the rows and appends the
+// audit entry (with before/after), so a refused request writes nothing.
+type Service struct {
+	T *db.Tenant
+}
 
-// New returns the academic structure service.
-func New() *Service { return &Service{} }
+// New returns the academic structure service of a school's open file.
+func New(t *db.Tenant) Service { return Service{T: t} }
 
 // Nullable is an input field that tells "not sent" (Set false) from null (Set true, Valid
 // false) from a value. PATCH uses it for fields that can be cleared.

@@ -10,7 +10,6 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/query"
-	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -72,18 +71,18 @@ var sessionOrdering = query.NewOrdering(map[string]string{"id": "id", "name": "n
 var sessionUnique = query.Conflicts{"academic_sessions.name": {Field: "name", Message: "another session already has this name"}}
 
 // ListSessions returns a page of sessions, newest first unless ordered otherwise.
-func (s *Service) ListSessions(ctx context.Context, t *db.Tenant, f SessionFilter, p query.Page) ([]Session, int64, error) {
+func (s Service) ListSessions(ctx context.Context, f SessionFilter, p query.Page) ([]Session, int64, error) {
 	var w query.Where
 	w.Search(f.Search, "name")
 	if f.Current != nil {
 		w.Add("is_current = ?", *f.Current)
 	}
-	return sessionView.List(ctx, t, w, f.Order.Or(sessionOrdering.Default()), p)
+	return sessionView.List(ctx, s.T, w, f.Order.Or(sessionOrdering.Default()), p)
 }
 
 // Session returns one session.
-func (s *Service) Session(ctx context.Context, t *db.Tenant, id int64) (Session, error) {
-	row, err := t.Read().AcademicsGetSession(ctx, id)
+func (s Service) Session(ctx context.Context, id int64) (Session, error) {
+	row, err := s.T.Read().AcademicsGetSession(ctx, id)
 	if err != nil {
 		return Session{}, errs.Wrap(found(err, "session", id), "get session")
 	}
@@ -91,8 +90,8 @@ func (s *Service) Session(ctx context.Context, t *db.Tenant, id int64) (Session,
 }
 
 // SessionByName returns the session with this name (case-insensitive).
-func (s *Service) SessionByName(ctx context.Context, t *db.Tenant, name string) (Session, error) {
-	row, err := t.Read().AcademicsGetSessionByName(ctx, strings.TrimSpace(name))
+func (s Service) SessionByName(ctx context.Context, name string) (Session, error) {
+	row, err := s.T.Read().AcademicsGetSessionByName(ctx, strings.TrimSpace(name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, errs.E(errs.NotFound, "no session named %q", name)
 	}
@@ -103,8 +102,8 @@ func (s *Service) SessionByName(ctx context.Context, t *db.Tenant, name string) 
 }
 
 // CurrentSession returns the school's current session; not found when it has none yet.
-func (s *Service) CurrentSession(ctx context.Context, t *db.Tenant) (Session, error) {
-	row, err := t.Read().AcademicsGetCurrentSession(ctx)
+func (s Service) CurrentSession(ctx context.Context) (Session, error) {
+	row, err := s.T.Read().AcademicsGetCurrentSession(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, errs.E(errs.NotFound, "the school has no current session yet")
 	}
@@ -115,14 +114,14 @@ func (s *Service) CurrentSession(ctx context.Context, t *db.Tenant) (Session, er
 }
 
 // CreateSession adds a session.
-func (s *Service) CreateSession(ctx context.Context, t *db.Tenant, in SessionInput, meta auth.Meta) (Session, error) {
+func (s Service) CreateSession(ctx context.Context, in SessionInput, meta auth.Meta) (Session, error) {
 	f := errs.Fields{}
 	in.check(f)
 	if err := f.Err(); err != nil {
 		return Session{}, err
 	}
 	var out Session
-	err := write(ctx, t, "create session", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "create session", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		n, err := q.AcademicsCountSessions(ctx)
 		if err != nil {
 			return err
@@ -148,9 +147,9 @@ func (s *Service) CreateSession(ctx context.Context, t *db.Tenant, in SessionInp
 
 // UpdateSession changes a session. Its terms must stay inside its dates; a current session
 // stops being current only by making another one current.
-func (s *Service) UpdateSession(ctx context.Context, t *db.Tenant, id int64, p SessionPatch, meta auth.Meta) (Session, error) {
+func (s Service) UpdateSession(ctx context.Context, id int64, p SessionPatch, meta auth.Meta) (Session, error) {
 	var out Session
-	err := write(ctx, t, "update session", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "update session", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetSession(ctx, id)
 		if err != nil {
 			return found(err, "session", id)
@@ -205,8 +204,8 @@ func (s *Service) UpdateSession(ctx context.Context, t *db.Tenant, id int64, p S
 
 // DeleteSession removes a session that nothing refers to yet. The current session can be
 // deleted only when it is the last one.
-func (s *Service) DeleteSession(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
-	return write(ctx, t, "delete session", func(q *tenantdb.Queries, _ *sql.Tx) error {
+func (s Service) DeleteSession(ctx context.Context, id int64, meta auth.Meta) error {
+	return write(ctx, s.T, "delete session", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetSession(ctx, id)
 		if err != nil {
 			return found(err, "session", id)

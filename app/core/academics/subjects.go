@@ -11,7 +11,6 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/query"
-	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -77,18 +76,18 @@ var subjectOrdering = query.NewOrdering(map[string]string{"id": "id", "code": "c
 var subjectUnique = query.Conflicts{"subjects.code": {Field: "code", Message: "another subject already has this code"}}
 
 // ListSubjects returns a page of subjects, by name.
-func (s *Service) ListSubjects(ctx context.Context, t *db.Tenant, f SubjectFilter, p query.Page) ([]Subject, int64, error) {
+func (s Service) ListSubjects(ctx context.Context, f SubjectFilter, p query.Page) ([]Subject, int64, error) {
 	var w query.Where
 	w.Search(f.Search, "code", "name")
 	if f.Core != nil {
 		w.Add("is_core = ?", *f.Core)
 	}
-	return subjectView.List(ctx, t, w, f.Order.Or(subjectOrdering.Default()), p)
+	return subjectView.List(ctx, s.T, w, f.Order.Or(subjectOrdering.Default()), p)
 }
 
 // Subject returns one subject.
-func (s *Service) Subject(ctx context.Context, t *db.Tenant, id int64) (Subject, error) {
-	row, err := t.Read().AcademicsGetSubject(ctx, id)
+func (s Service) Subject(ctx context.Context, id int64) (Subject, error) {
+	row, err := s.T.Read().AcademicsGetSubject(ctx, id)
 	if err != nil {
 		return Subject{}, errs.Wrap(found(err, "subject", id), "get subject")
 	}
@@ -96,8 +95,8 @@ func (s *Service) Subject(ctx context.Context, t *db.Tenant, id int64) (Subject,
 }
 
 // SubjectByCode returns the subject with this code (case-insensitive).
-func (s *Service) SubjectByCode(ctx context.Context, t *db.Tenant, code string) (Subject, error) {
-	row, err := t.Read().AcademicsGetSubjectByCode(ctx, strings.TrimSpace(code))
+func (s Service) SubjectByCode(ctx context.Context, code string) (Subject, error) {
+	row, err := s.T.Read().AcademicsGetSubjectByCode(ctx, strings.TrimSpace(code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Subject{}, errs.E(errs.NotFound, "no subject with code %q", code)
 	}
@@ -108,7 +107,7 @@ func (s *Service) SubjectByCode(ctx context.Context, t *db.Tenant, code string) 
 }
 
 // CreateSubject adds a subject.
-func (s *Service) CreateSubject(ctx context.Context, t *db.Tenant, in SubjectInput, meta auth.Meta) (Subject, error) {
+func (s Service) CreateSubject(ctx context.Context, in SubjectInput, meta auth.Meta) (Subject, error) {
 	f := errs.Fields{}
 	checkSubject(f, &in.Code, &in.Name)
 	if err := f.Err(); err != nil {
@@ -116,7 +115,7 @@ func (s *Service) CreateSubject(ctx context.Context, t *db.Tenant, in SubjectInp
 	}
 	core := in.IsCore == nil || *in.IsCore
 	var out Subject
-	err := write(ctx, t, "create subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "create subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsCreateSubject(ctx, tenantdb.AcademicsCreateSubjectParams{Code: in.Code, Name: in.Name, IsCore: core})
 		if err != nil {
 			return subjectUnique.Check(err)
@@ -128,9 +127,9 @@ func (s *Service) CreateSubject(ctx context.Context, t *db.Tenant, in SubjectInp
 }
 
 // UpdateSubject changes a subject.
-func (s *Service) UpdateSubject(ctx context.Context, t *db.Tenant, id int64, p SubjectPatch, meta auth.Meta) (Subject, error) {
+func (s Service) UpdateSubject(ctx context.Context, id int64, p SubjectPatch, meta auth.Meta) (Subject, error) {
 	var out Subject
-	err := write(ctx, t, "update subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "update subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetSubject(ctx, id)
 		if err != nil {
 			return found(err, "subject", id)
@@ -157,8 +156,8 @@ func (s *Service) UpdateSubject(ctx context.Context, t *db.Tenant, id int64, p S
 
 // DeleteSubject removes a subject nobody is assigned to teach, taking it off every form's
 // curriculum.
-func (s *Service) DeleteSubject(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
-	return write(ctx, t, "delete subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
+func (s Service) DeleteSubject(ctx context.Context, id int64, meta auth.Meta) error {
+	return write(ctx, s.T, "delete subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetSubject(ctx, id)
 		if err != nil {
 			return found(err, "subject", id)
@@ -183,8 +182,8 @@ func (s *Service) DeleteSubject(ctx context.Context, t *db.Tenant, id int64, met
 }
 
 // Curriculum returns the subjects a form takes, core subjects first.
-func (s *Service) Curriculum(ctx context.Context, t *db.Tenant, formID int64) (Curriculum, error) {
-	return curriculumOf(ctx, t.Read(), formID)
+func (s Service) Curriculum(ctx context.Context, formID int64) (Curriculum, error) {
+	return curriculumOf(ctx, s.T.Read(), formID)
 }
 
 func curriculumOf(ctx context.Context, q *tenantdb.Queries, formID int64) (Curriculum, error) {
@@ -205,12 +204,12 @@ func curriculumOf(ctx context.Context, q *tenantdb.Queries, formID int64) (Curri
 
 // SetCurriculum replaces the list of subjects a form takes (repeated ids count once; an
 // empty list clears it).
-func (s *Service) SetCurriculum(ctx context.Context, t *db.Tenant, formID int64, subjects []int64, meta auth.Meta) (Curriculum, error) {
+func (s Service) SetCurriculum(ctx context.Context, formID int64, subjects []int64, meta auth.Meta) (Curriculum, error) {
 	ids := slices.Clone(subjects)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	var out Curriculum
-	err := write(ctx, t, "set curriculum", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "set curriculum", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		before, err := curriculumOf(ctx, q, formID)
 		if err != nil {
 			return err

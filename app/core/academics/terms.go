@@ -9,7 +9,6 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/query"
-	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -78,7 +77,7 @@ var termUnique = query.Conflicts{"terms.session_id, terms.name": {Field: "name",
 
 // ListTerms returns a page of terms: the latest session first, each session's terms in
 // date order.
-func (s *Service) ListTerms(ctx context.Context, t *db.Tenant, f TermFilter, p query.Page) ([]Term, int64, error) {
+func (s Service) ListTerms(ctx context.Context, f TermFilter, p query.Page) ([]Term, int64, error) {
 	var w query.Where
 	if f.SessionID != 0 {
 		w.Add("t.session_id = ?", f.SessionID)
@@ -87,25 +86,25 @@ func (s *Service) ListTerms(ctx context.Context, t *db.Tenant, f TermFilter, p q
 		w.Add("t.is_current = ?", *f.Current)
 	}
 	w.Search(f.Search, "t.name")
-	return termView.List(ctx, t, w, f.Order.Or(termOrdering.Default()), p)
+	return termView.List(ctx, s.T, w, f.Order.Or(termOrdering.Default()), p)
 }
 
 // Term returns one term.
-func (s *Service) Term(ctx context.Context, t *db.Tenant, id int64) (Term, error) {
-	x, err := termView.Get(ctx, t.ReadDB(), id)
+func (s Service) Term(ctx context.Context, id int64) (Term, error) {
+	x, err := termView.Get(ctx, s.T.ReadDB(), id)
 	return x, errs.Wrap(found(err, "term", id), "get term")
 }
 
 // CurrentTerm returns the school's current term; not found when there is none.
-func (s *Service) CurrentTerm(ctx context.Context, t *db.Tenant) (Term, error) {
-	row, err := t.Read().AcademicsGetCurrentTerm(ctx)
+func (s Service) CurrentTerm(ctx context.Context) (Term, error) {
+	row, err := s.T.Read().AcademicsGetCurrentTerm(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Term{}, errs.E(errs.NotFound, "the school has no current term")
 	}
 	if err != nil {
 		return Term{}, errs.Wrap(err, "current term")
 	}
-	return s.Term(ctx, t, row.ID)
+	return s.Term(ctx, row.ID)
 }
 
 // checkTerm validates a term (id 0 for a new one) against its session and the session's
@@ -184,9 +183,9 @@ func makeTermCurrent(ctx context.Context, q *tenantdb.Queries, termID, sessionID
 }
 
 // CreateTerm adds a term to a session.
-func (s *Service) CreateTerm(ctx context.Context, t *db.Tenant, in TermInput, meta auth.Meta) (Term, error) {
+func (s Service) CreateTerm(ctx context.Context, in TermInput, meta auth.Meta) (Term, error) {
 	var out Term
-	err := write(ctx, t, "create term", func(q *tenantdb.Queries, tx *sql.Tx) error {
+	err := write(ctx, s.T, "create term", func(q *tenantdb.Queries, tx *sql.Tx) error {
 		f := errs.Fields{}
 		if err := checkTerm(ctx, q, f, 0, &in); err != nil {
 			return err
@@ -232,9 +231,9 @@ func (s *Service) CreateTerm(ctx context.Context, t *db.Tenant, in TermInput, me
 
 // UpdateTerm changes a term. The current term stops being current only by making another
 // term current.
-func (s *Service) UpdateTerm(ctx context.Context, t *db.Tenant, id int64, p TermPatch, meta auth.Meta) (Term, error) {
+func (s Service) UpdateTerm(ctx context.Context, id int64, p TermPatch, meta auth.Meta) (Term, error) {
 	var out Term
-	err := write(ctx, t, "update term", func(q *tenantdb.Queries, tx *sql.Tx) error {
+	err := write(ctx, s.T, "update term", func(q *tenantdb.Queries, tx *sql.Tx) error {
 		before, err := termView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "term", id)
@@ -285,8 +284,8 @@ func (s *Service) UpdateTerm(ctx context.Context, t *db.Tenant, id int64, p Term
 }
 
 // DeleteTerm removes a term. The current term can be deleted only when it is the last one.
-func (s *Service) DeleteTerm(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
-	return write(ctx, t, "delete term", func(q *tenantdb.Queries, tx *sql.Tx) error {
+func (s Service) DeleteTerm(ctx context.Context, id int64, meta auth.Meta) error {
+	return write(ctx, s.T, "delete term", func(q *tenantdb.Queries, tx *sql.Tx) error {
 		before, err := termView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "term", id)
