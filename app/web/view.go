@@ -14,7 +14,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
-	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/webui"
@@ -75,8 +74,9 @@ var roleOptions = []roleOption{
 	{string(auth.RoleViewer), "Viewer", "read only"},
 }
 
-// flashes are the messages a redirect may ask for with ?done=<key>. Only these fixed
-// texts are ever shown, so a crafted link cannot put words on the page.
+// flashes are the messages a redirect may ask for with ?done=<key> (the modules add
+// theirs: Pages.Flashes). Only these fixed texts are ever shown, so a crafted link
+// cannot put words on the page.
 var flashes = map[string]string{
 	"signed_out":       "You are signed out.",
 	"user_created":     "The user was created and can sign in now.",
@@ -92,34 +92,13 @@ var flashes = map[string]string{
 	"domain_removed":   "The domain was removed.",
 	"primary_set":      "The primary domain was changed.",
 	"deleted":          "The school was deleted.",
-
-	"session_created":      "The session was created.",
-	"session_current":      "The current session was changed.",
-	"term_created":         "The term was created.",
-	"term_saved":           "The term was saved.",
-	"term_current":         "The current term was changed.",
-	"form_created":         "The form was created.",
-	"class_created":        "The class was created.",
-	"class_saved":          "The class was saved.",
-	"subject_created":      "The subject was created.",
-	"assignment_created":   "The teacher was assigned.",
-	"assignment_deleted":   "The assignment was removed.",
-	"student_created":      "The student was created.",
-	"student_saved":        "The changes were saved.",
-	"student_enrolled":     "The applicant is enrolled: this is the new student's record.",
-	"student_class_saved":  "The student's class was changed.",
-	"guardian_added":       "The guardian was added.",
-	"application_created":  "The application was recorded.",
-	"application_saved":    "The application was saved.",
-	"application_accepted": "The application was accepted; enroll the applicant when ready.",
-	"application_rejected": "The application was rejected.",
 }
 
 // newView fills the layout's part of a page for this request.
 func (h *handlers) newView(c *fiber.Ctx, title, active string) *view {
 	r := tenancy.From(c)
 	v := &view{Title: title, Asset: webui.Version(), Fields: map[string]string{}, Form: map[string]string{},
-		Flash: flashes[c.Query("done")]}
+		Flash: h.flashes[c.Query("done")]}
 	if r == nil || r.Platform() {
 		v.Platform, v.Site = true, platformName
 	} else {
@@ -157,16 +136,10 @@ func (h *handlers) nav(v *view, p *auth.Principal, active string) []navItem {
 		return items
 	}
 	add("dashboard", "Dashboard", v.Prefix+"/")
-	if auth.Allowed(p, auth.ReadStudents) {
-		add("students", "Students", v.Prefix+"/students")
-	}
-	// Applicants are in no class yet, so a teacher (who sees the students of their
-	// classes) has nothing there.
-	if auth.Allowed(p, auth.ReadStudents) && !students.ViewerOf(p).Scoped() {
-		add("admissions", "Admissions", v.Prefix+"/admissions")
-	}
-	if auth.Allowed(p, auth.ReadAcademics) {
-		add("academics", "Academics", v.Prefix+"/academics")
+	for _, n := range h.navItems {
+		if auth.Allowed(p, n.Action) && (n.Show == nil || n.Show(p)) {
+			add(n.Key, n.Label, v.Prefix+n.Path)
+		}
 	}
 	if auth.Allowed(p, auth.ManageUsers) {
 		add("users", "Users", v.Prefix+"/users")
