@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/module"
@@ -30,6 +31,7 @@ type Server struct {
 	app     *fiber.App
 	router  *tenancy.Router
 	openapi map[string]any
+	doc     *api.Doc                   // what openapi was built from, for checks
 	nats    atomic.Pointer[embed.NATS] // set by Run, for /readyz
 }
 
@@ -37,7 +39,8 @@ type Server struct {
 func NewServer(a *App) *Server {
 	mods := Modules()
 	grantModules(mods)
-	s := &Server{a: a, modules: mods, log: a.Log, openapi: openAPIDocument(mods)}
+	s := &Server{a: a, modules: mods, log: a.Log}
+	s.openapi, s.doc = openAPIDocument(mods)
 	proxies, _ := a.Config.TrustedProxyPrefixes() // validated by Open
 	var proxyList []string
 	for _, p := range proxies {
