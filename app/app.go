@@ -49,7 +49,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Clients = &clients.Service{Catalog: cat, Pool: pool, BaseDomain: cfg.BaseDomain,
 		ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
 	a.Backup = &backup.Service{Catalog: cat, Pool: pool, ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
-		// A school deleted (or deleted and made again) by another process must not keep its
+	// A school deleted (or deleted and made again) by another process must not keep its
 	// old file open here. Requests never depend on this: each one asks the pool for the
 	// incarnation the resolver has, and the pool drops a file of another one.
 	res.OnChange(func() {
