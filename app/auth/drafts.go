@@ -8,9 +8,11 @@ import (
 // Draft limits. A draft is a convenience: when one cannot be kept, the person gets the
 // sign-in page all the same and types the form again.
 const (
-	DraftTTL      = 30 * time.Minute // a form not taken back by then is forgotten
-	maxDrafts     = 1000             // drafts held at once, all schools together
-	maxDraftBytes = 64 << 10         // names and values of one draft
+	DraftTTL  = 30 * time.Minute // a form not taken back by then is forgotten
+	maxDrafts = 500              // drafts held at once, all schools together
+	// maxDraftBytes bounds one draft (names and values): the forms here are a few KB;
+	// with maxDrafts it caps the store at 8 MB, whoever posts.
+	maxDraftBytes = 16 << 10
 )
 
 // DraftReason is why a form was not saved.
