@@ -10,6 +10,7 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/backup"
 	"github.com/schoolsms/sms/app/clients"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/db"
 )
@@ -25,6 +26,9 @@ type App struct {
 	Clients  *clients.Service
 	Auth     *auth.Service
 	Backup   *backup.Service
+	// Clock is where school time comes from ("today" in each school's timezone, see
+	// package school); time.Now unless a test pins it before serving.
+	Clock school.Clock
 }
 
 // Open validates cfg, opens (creating and migrating) the catalog and prepares the pool.
@@ -45,7 +49,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	res := tenancy.NewResolver(cat)
-	a := &App{Config: cfg, Log: log, Catalog: cat, Pool: pool, Resolver: res, Auth: auth.NewService(cat, log)}
+	a := &App{Config: cfg, Log: log, Catalog: cat, Pool: pool, Resolver: res, Auth: auth.NewService(cat, log), Clock: time.Now}
 	a.Clients = &clients.Service{Catalog: cat, Pool: pool, BaseDomain: cfg.BaseDomain,
 		ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
 	a.Backup = &backup.Service{Catalog: cat, Pool: pool, ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}

@@ -8,6 +8,7 @@ import (
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 )
 
 // Routes registers the platform's school-management API (base domain only).
@@ -47,7 +48,7 @@ func (h handlers) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(api.NewList(c, pg, int64(len(all)), api.PageOfSlice(all, pg)))
+	return c.JSON(api.NewList(c, pg, int64(len(all)), query.Slice(all, pg)))
 }
 
 // CreateRequest is the body of POST /api/clients/tenants/.
@@ -167,13 +168,14 @@ func (h handlers) listDomains(c *fiber.Ctx) error {
 	return c.JSON(api.List[Domain]{Count: int64(len(ds)), Results: ds})
 }
 
-type domainInput struct {
+// DomainInput adds a domain to a school.
+type DomainInput struct {
 	Domain    string `json:"domain"`
 	IsPrimary bool   `json:"is_primary"`
 }
 
 func (h handlers) addDomain(c *fiber.Ctx) error {
-	var in domainInput
+	var in DomainInput
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
