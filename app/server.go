@@ -14,6 +14,7 @@ import (
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/core/attendance"
 	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/core/studentimport"
 	"github.com/schoolsms/sms/app/core/students"
@@ -35,6 +36,7 @@ type Server struct {
 
 // NewServer builds the HTTP server over an open App. It does not listen yet.
 func NewServer(a *App) *Server {
+	auth.Grant(attendance.Policy)
 	s := &Server{a: a, log: a.Log, openapi: openAPIDocument()}
 	proxies, _ := a.Config.TrustedProxyPrefixes() // validated by Open
 	var proxyList []string
@@ -86,6 +88,7 @@ func (s *Server) routes() {
 	academics.Routes(t)
 	studentimport.Routes(t) // before students: /students/import is not a student id
 	students.Routes(t)
+	attendance.Routes(t)
 
 	p := s.app.Group(tenancy.PlatformRoutes)
 	p.Get("/api/openapi.json", s.openAPI)

@@ -39,18 +39,27 @@ func NewWriter(q *tenantdb.Queries) *Writer { return &Writer{q: q} }
 // and returns its id (a random UUID, also its JetStream message id). The event's time is
 // the clock of ctx (see school.WithClock).
 func (w *Writer) Add(ctx context.Context, typ string, data any) (string, error) {
+	id := NewID()
+	return id, w.AddAs(ctx, id, typ, data)
+}
+
+// AddAs is Add with an id made beforehand (NewID), for a change that records the id of
+// the event it caused.
+func (w *Writer) AddAs(ctx context.Context, id, typ string, data any) error {
 	b, err := json.Marshal(data)
 	if err != nil {
-		return "", fmt.Errorf("outbox: encode %s: %w", typ, err)
+		return fmt.Errorf("outbox: encode %s: %w", typ, err)
 	}
-	id := uuid.NewString()
 	at := school.ClockOf(ctx)().UTC().Format(TimeLayout)
 	if err := w.q.OutboxInsert(ctx, tenantdb.OutboxInsertParams{ID: id, Type: typ, Data: string(b), CreatedAt: at}); err != nil {
-		return "", fmt.Errorf("outbox: write %s: %w", typ, err)
+		return fmt.Errorf("outbox: write %s: %w", typ, err)
 	}
 	w.n++
-	return id, nil
+	return nil
 }
+
+// NewID makes an event id: a random UUID.
+func NewID() string { return uuid.NewString() }
 
 // Written is the number of events added.
 func (w *Writer) Written() int { return w.n }
