@@ -224,10 +224,13 @@ func (c calendar) schoolDays(first, last string) []string {
 // markable checks that a register of the session can be kept on d: a school day, not
 // after today. It returns the reason it cannot, or "".
 func (c calendar) markable(d, today string) string {
+	if why := c.closed(d); why != "" {
+		return why
+	}
 	if d > today {
 		return fmt.Sprintf("is after today (%s): a register is kept on the day or later", today)
 	}
-	return c.closed(d)
+	return ""
 }
 
 // Holidays.
