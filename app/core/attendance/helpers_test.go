@@ -101,12 +101,12 @@ func (w *world) exec(schema, query string, args ...any) int64 {
 // (led by "teacher") and 1B, Form 2 with 2A (taught by "subject"), and students
 // enrolled since the first day of term.
 type school struct {
-	schema               string
+	schema                string
 	session, term1, term2 int64
-	form1, form2         int64
-	c1A, c1B, c2A        int64
-	halfTerm             int64
-	students             map[int64][]int64 // class -> students, by name
+	form1, form2          int64
+	c1A, c1B, c2A         int64
+	halfTerm              int64
+	students              map[int64][]int64 // class -> students, by name
 }
 
 func (w *world) school(schema string) *school {

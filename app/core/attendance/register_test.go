@@ -192,12 +192,12 @@ func TestRegisterRights(t *testing.T) {
 	}
 	calls := []call{
 		{"admin", sc.c1B, 200, 200},
-		{"teacher", sc.c1A, 200, 200},  // leads 1A
-		{"subject", sc.c2A, 200, 200},  // teaches a subject in 2A
-		{"teacher", sc.c1B, 403, 403},  // neither
-		{"subject", sc.c1A, 403, 403},  // neither
-		{"clerk", sc.c1A, 200, 403},    // reads
-		{"viewer", sc.c1A, 200, 403},   // reads
+		{"teacher", sc.c1A, 200, 200},   // leads 1A
+		{"subject", sc.c2A, 200, 200},   // teaches a subject in 2A
+		{"teacher", sc.c1B, 403, 403},   // neither
+		{"subject", sc.c1A, 403, 403},   // neither
+		{"clerk", sc.c1A, 200, 403},     // reads
+		{"viewer", sc.c1A, 200, 403},    // reads
 		{"anonymous", sc.c1A, 401, 401}, // nobody
 	}
 	for _, c := range calls {
