@@ -153,7 +153,8 @@ type Sheet struct {
 }
 
 // SheetRow is one student's line of a sheet. Marks line up with Sheet.Days; a day the
-// student was not in the class is null as well, and not counted as unmarked.
+// student was not in the class, or still to come, is null as well, and not counted as
+// unmarked.
 type SheetRow struct {
 	Student StudentRef `json:"student"`
 	Marks   []*string  `json:"marks"`
@@ -202,14 +203,15 @@ func (s Service) TrackingSheet(ctx context.Context, v Viewer, classID int64, mon
 		if out.Days == nil {
 			out.Days = []string{}
 		}
-		return fillSheet(ctx, d, &out, first, last)
+		return fillSheet(ctx, d, &out, first, last, todayDate)
 	})
 	return out, err
 }
 
 // fillSheet reads the students of the class in the month (enrolled some day of it, or
-// marked in its register) and their marks in the class's register.
-func fillSheet(ctx context.Context, d tenantdb.DBTX, sh *Sheet, first, last string) error {
+// marked in its register) and their marks in the class's register. Days after today are
+// not counted as unmarked: their registers are still to be kept.
+func fillSheet(ctx context.Context, d tenantdb.DBTX, sh *Sheet, first, last, todayDate string) error {
 	rows, err := d.QueryContext(ctx, `SELECT s.id, s.admission_no, s.first_name, s.middle_name, s.last_name,
 			min(x.enrolled_on), max(coalesce(x.ended_on, '9999-12-31'))
 		FROM (SELECT e.student_id, e.enrolled_on, e.ended_on FROM enrollments e
@@ -278,7 +280,7 @@ func fillSheet(ctx context.Context, d tenantdb.DBTX, sh *Sheet, first, last stri
 	for i := range sh.Students {
 		r := &sh.Students[i]
 		for j, m := range r.Marks {
-			if !r.inClass[j] {
+			if !r.inClass[j] || m == nil && sh.Days[j] > todayDate {
 				continue
 			}
 			st := ""
