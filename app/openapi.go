@@ -8,27 +8,28 @@ import (
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/clients"
-	"github.com/schoolsms/sms/app/core/academics"
-	"github.com/schoolsms/sms/app/core/attendance"
-	"github.com/schoolsms/sms/app/core/studentimport"
-	"github.com/schoolsms/sms/app/core/students"
+	"github.com/schoolsms/sms/app/module"
 )
 
 // openAPIDocument describes every /api endpoint, assembled from the packages that
 // register them (a test checks it against the routes that exist).
-func openAPIDocument() map[string]any {
+func openAPIDocument(mods []module.Module) map[string]any {
 	paths := map[string]any{}
-	for _, p := range []map[string]any{auth.OpenAPIPaths(), clients.OpenAPIPaths(), academics.OpenAPIPaths(), students.OpenAPIPaths(), studentimport.OpenAPIPaths(),
-		attendance.OpenAPIPaths(), {
-			"/api/tenant": api.Item("/api/tenant", map[string]api.Op{
-				"get": {Summary: "Which school this host (or /t/<schema>/ prefix) serves", Tag: "tenancy",
-					Response: api.Obj("schema_name:string", "name:string", "domains:array", "profile:object")}}),
-			"/api/openapi.json": api.Item("/api/openapi.json", map[string]api.Op{
-				"get": {Summary: "This document", Tag: "meta", Response: map[string]any{"type": "object"}}}),
-			"/healthz": api.Item("/healthz", map[string]api.Op{
-				"get": {Summary: "Liveness, on any host: the process answers HTTP", Tag: "meta", Response: api.Obj("status:string")}}),
-			"/readyz": readyzItem(),
-		}} {
+	for _, m := range mods {
+		if m.OpenAPI != nil {
+			maps.Copy(paths, m.OpenAPI())
+		}
+	}
+	for _, p := range []map[string]any{auth.OpenAPIPaths(), clients.OpenAPIPaths(), {
+		"/api/tenant": api.Item("/api/tenant", map[string]api.Op{
+			"get": {Summary: "Which school this host (or /t/<schema>/ prefix) serves", Tag: "tenancy",
+				Response: api.Obj("schema_name:string", "name:string", "domains:array", "profile:object")}}),
+		"/api/openapi.json": api.Item("/api/openapi.json", map[string]api.Op{
+			"get": {Summary: "This document", Tag: "meta", Response: map[string]any{"type": "object"}}}),
+		"/healthz": api.Item("/healthz", map[string]api.Op{
+			"get": {Summary: "Liveness, on any host: the process answers HTTP", Tag: "meta", Response: api.Obj("status:string")}}),
+		"/readyz": readyzItem(),
+	}} {
 		maps.Copy(paths, p)
 	}
 	return map[string]any{

@@ -36,8 +36,8 @@ const (
 	Absentees auth.Action = "attendance.absentees"
 )
 
-// Policy grants the module's actions.
-var Policy = auth.Policy{
+// policy grants the module's actions.
+var policy = auth.Policy{
 	Read:      {auth.RoleAdmin, auth.RoleTeacher, auth.RoleClerk, auth.RoleViewer},
 	Mark:      {auth.RoleAdmin, auth.RoleTeacher},
 	Manage:    {auth.RoleAdmin},
