@@ -444,7 +444,73 @@ func TestRelayKilledProcess(t *testing.T) {
 	w := newWorld(t, "alpha")
 	url := w.tcpNATS()
 	ids := w.write("alpha", 7)
+	killRelayChild(t, w, url)
 
+	n, err := w.relay().Flush(w.ctx, "alpha")
+	require.NoError(t, err)
+	assert.Equal(t, 4, n)
+	assert.Empty(t, w.unsent("alpha"))
+	got := w.consume()
+	assert.Equal(t, sorted(ids), keys(got.events), "every event arrived")
+	assert.Zero(t, got.dupes)
+	assert.Equal(t, 7, got.messages, "once each")
+}
+
+// TestRelayKilledProcessConsumerDedupes: the same kill, but the relay comes back after
+// the stream's duplicate window has passed (a long outage), so the stream keeps the
+// second copy of the batch the killed relay had published. The consumer, deduplicating
+// on the message id, still takes every event exactly once.
+func TestRelayKilledProcessConsumerDedupes(t *testing.T) {
+	if os.Getenv(childDirEnv) != "" {
+		t.Skip("this is the child's run")
+	}
+	w := newWorld(t, "alpha")
+	url := w.tcpNATS()
+	cfg := events.StreamConfig(1)
+	cfg.Duplicates = 100 * time.Millisecond
+	_, err := w.js.UpdateStream(w.ctx, cfg)
+	require.NoError(t, err)
+	ids := w.write("alpha", 7)
+	killRelayChild(t, w, url)
+
+	w.outlastDedupeWindow()
+	n, err := w.relay().Flush(w.ctx, "alpha")
+	require.NoError(t, err)
+	assert.Equal(t, 4, n)
+	assert.Empty(t, w.unsent("alpha"))
+	got := w.consume()
+	assert.Equal(t, 10, got.messages, "the stream kept the second copy of the unmarked batch")
+	assert.Equal(t, 3, got.dupes, "the consumer dropped it by message id")
+	assert.Equal(t, sorted(ids), keys(got.events), "every event taken exactly once")
+}
+
+// outlastDedupeWindow waits until the stream has forgotten the message ids published so
+// far: it publishes a probe after them and again until the stream no longer calls it a
+// duplicate (ids are forgotten oldest first), then removes the probes.
+func (w *world) outlastDedupeWindow() {
+	w.t.Helper()
+	subject := events.Subject("alpha", "test.probe")
+	id := NewID()
+	deadline := time.Now().Add(time.Minute)
+	for first := true; ; first = false {
+		ack, err := w.js.Publish(w.ctx, subject, []byte("{}"), jetstream.WithMsgID(id))
+		require.NoError(w.t, err)
+		if !first && !ack.Duplicate {
+			break
+		}
+		require.True(w.t, time.Now().Before(deadline), "the stream still remembers message ids")
+		time.Sleep(50 * time.Millisecond)
+	}
+	s, err := w.js.Stream(w.ctx, events.Stream)
+	require.NoError(w.t, err)
+	require.NoError(w.t, s.Purge(w.ctx, jetstream.WithPurgeSubject(subject)))
+}
+
+// killRelayChild runs TestRelayChildProcess in another process over the world's files
+// and NATS server, and kills it with SIGKILL once it has published two batches of 3 and
+// marked only the first sent.
+func killRelayChild(t *testing.T, w *world, url string) {
+	t.Helper()
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	cmd := exec.Command(exe, "-test.run=^TestRelayChildProcess$", "-test.count=1")
@@ -475,16 +541,7 @@ func TestRelayKilledProcess(t *testing.T) {
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit)
 	assert.Equal(t, syscall.SIGKILL, exit.Sys().(syscall.WaitStatus).Signal(), "killed, not finished")
-
 	assert.Len(t, w.unsent("alpha"), 4, "the first batch of 3 was marked; the second was published, then the process died")
-	n, err := w.relay().Flush(w.ctx, "alpha")
-	require.NoError(t, err)
-	assert.Equal(t, 4, n)
-	assert.Empty(t, w.unsent("alpha"))
-	got := w.consume()
-	assert.Equal(t, sorted(ids), keys(got.events), "every event arrived")
-	assert.Zero(t, got.dupes)
-	assert.Equal(t, 7, got.messages, "once each")
 }
 
 // TestRelayChildProcess is the relay process TestRelayKilledProcess kills: it relays in
