@@ -6,6 +6,7 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/attendance"
+	"github.com/schoolsms/sms/app/core/notices"
 	"github.com/schoolsms/sms/app/core/studentimport"
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/module"
@@ -22,6 +23,7 @@ func Modules() []module.Module {
 		studentimport.Module(),
 		students.Module(),
 		attendance.Module(),
+		notices.Module(),
 		outbox.Module(),
 	}
 }
