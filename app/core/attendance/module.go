@@ -2,6 +2,7 @@ package attendance
 
 import (
 	"github.com/schoolsms/sms/app/module"
+	"github.com/schoolsms/sms/app/web"
 )
 
 // Module is attendance and the school calendar as the appliance plugs them in.
@@ -11,5 +12,16 @@ func Module() module.Module {
 		Policy:  policy,
 		API:     Routes,
 		OpenAPI: OpenAPIPaths,
+		Pages: web.Pages{
+			Routes:    pageRoutes,
+			Templates: []string{"attendance", "attendance_register", "attendance_sheet", "attendance_calendar"},
+			Nav:       []web.NavItem{{Key: "attendance", Label: "Attendance", Path: "/attendance", Action: Read, Order: 35}},
+			Flashes: map[string]string{
+				"register_saved":     "The register was saved.",
+				"working_days_saved": "The working days were saved.",
+				"holiday_created":    "The holiday was added.",
+				"holiday_deleted":    "The holiday was removed.",
+			},
+		},
 	}
 }

@@ -22,7 +22,15 @@ func Module() module.Module {
 		API:     Routes,
 		OpenAPI: OpenAPIPaths,
 		Pages: web.Pages{
-			Cards: []web.Card{{Action: Read, Order: 60, Fill: card}},
+			Routes:    pageRoutes,
+			Templates: []string{"notices", "notice_form"},
+			Nav:       []web.NavItem{{Key: "notices", Label: "Notices", Path: "/notices", Action: Read, Order: 60}},
+			Cards:     []web.Card{{Action: Read, Order: 60, Fill: card}},
+			Flashes: map[string]string{
+				"notice_created": "The notice was saved.",
+				"notice_saved":   "The notice was saved.",
+				"notice_deleted": "The notice was deleted.",
+			},
 		},
 		Workers: []module.Worker{{Name: "publish-due", Run: publishDue}},
 	}
