@@ -16,8 +16,8 @@ func Module() module.Module {
 			Routes:    pageRoutes,
 			Templates: []string{"attendance", "attendance_register", "attendance_sheet", "attendance_calendar"},
 			Nav:       []web.NavItem{{Key: "attendance", Label: "Attendance", Path: "/attendance", Action: Read, Order: 35}},
+			// a saved register confirms itself with its counts (register_saved)
 			Flashes: map[string]string{
-				"register_saved":     "The register was saved.",
 				"working_days_saved": "The working days were saved.",
 				"holiday_created":    "The holiday was added.",
 				"holiday_deleted":    "The holiday was removed.",
