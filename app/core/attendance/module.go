@@ -11,7 +11,7 @@ func Module() module.Module {
 		Name:    "attendance",
 		Policy:  policy,
 		API:     Routes,
-		OpenAPI: OpenAPIPaths,
+		OpenAPI: OpenAPI,
 		Pages: web.Pages{
 			Routes:    pageRoutes,
 			Templates: []string{"attendance", "attendance_register", "attendance_sheet", "attendance_calendar"},

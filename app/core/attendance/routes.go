@@ -118,7 +118,7 @@ func schoolDay(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"date": c.Params("date"), "school_day": why == "", "closed_reason": why})
+	return c.JSON(SchoolDayAnswer{Date: c.Params("date"), SchoolDay: why == "", ClosedReason: why})
 }
 
 func getWorkingDays(c *fiber.Ctx) error {

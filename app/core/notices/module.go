@@ -20,7 +20,7 @@ func Module() module.Module {
 		Name:    "notices",
 		Policy:  policy,
 		API:     Routes,
-		OpenAPI: OpenAPIPaths,
+		OpenAPI: OpenAPI,
 		Pages: web.Pages{
 			Routes:    pageRoutes,
 			Templates: []string{"notices", "notice_form"},

@@ -12,8 +12,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
-	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/outbox"
@@ -100,14 +100,14 @@ type NoticeInput struct {
 // NoticePatch changes a notice; fields not sent stay as they are (null clears
 // publish_until, form and class).
 type NoticePatch struct {
-	Title        *string                    `json:"title"`
-	Body         *string                    `json:"body"`
-	Audience     *string                    `json:"audience"`
-	FormID       academics.Nullable[int64]  `json:"form"`
-	ClassID      academics.Nullable[int64]  `json:"class"`
-	PublishFrom  *string                    `json:"publish_from"`
-	PublishUntil academics.Nullable[string] `json:"publish_until"`
-	Pinned       *bool                      `json:"pinned"`
+	Title        *string              `json:"title"`
+	Body         *string              `json:"body"`
+	Audience     *string              `json:"audience"`
+	FormID       api.Nullable[int64]  `json:"form"`
+	ClassID      api.Nullable[int64]  `json:"class"`
+	PublishFrom  *string              `json:"publish_from"`
+	PublishUntil api.Nullable[string] `json:"publish_until"`
+	Pinned       *bool                `json:"pinned"`
 }
 
 // Filter narrows a list of notices; zero values do not filter.
@@ -453,16 +453,16 @@ func (s Service) Update(ctx context.Context, id int64, p NoticePatch, meta auth.
 			}
 		}
 		if p.FormID.Set {
-			in.FormID = ptr(p.FormID)
+			in.FormID = p.FormID.Ptr()
 		}
 		if p.ClassID.Set {
-			in.ClassID = ptr(p.ClassID)
+			in.ClassID = p.ClassID.Ptr()
 		}
 		if p.PublishFrom != nil {
 			in.PublishFrom = *p.PublishFrom
 		}
 		if p.PublishUntil.Set {
-			in.PublishUntil = ptr(p.PublishUntil)
+			in.PublishUntil = p.PublishUntil.Ptr()
 		}
 		if p.Pinned != nil {
 			in.Pinned = *p.Pinned
@@ -485,14 +485,6 @@ func (s Service) Update(ctx context.Context, id int64, p NoticePatch, meta auth.
 		return audit(ctx, q, meta, "notice.update", out, map[string]any{"id": id, "before": before, "after": out})
 	})
 	return out, errs.Wrap(err, "update notice")
-}
-
-func ptr[T any](n academics.Nullable[T]) *T {
-	if !n.Valid {
-		return nil
-	}
-	v := n.V
-	return &v
 }
 
 // Delete removes a notice.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/school"
@@ -172,15 +173,15 @@ func (h pages) update(c *fiber.Ctx) error {
 	v := h.View(c, n.Title, "notices")
 	in := input(v, c)
 	p := NoticePatch{Title: &in.Title, Body: &in.Body, Audience: &in.Audience, PublishFrom: &in.PublishFrom, Pinned: &in.Pinned,
-		FormID: academics.Null[int64](), ClassID: academics.Null[int64](), PublishUntil: academics.Null[string]()}
+		FormID: api.Null[int64](), ClassID: api.Null[int64](), PublishUntil: api.Null[string]()}
 	if in.FormID != nil {
-		p.FormID = academics.Value(*in.FormID)
+		p.FormID = api.Value(*in.FormID)
 	}
 	if in.ClassID != nil {
-		p.ClassID = academics.Value(*in.ClassID)
+		p.ClassID = api.Value(*in.ClassID)
 	}
 	if in.PublishUntil != nil {
-		p.PublishUntil = academics.Value(*in.PublishUntil)
+		p.PublishUntil = api.Value(*in.PublishUntil)
 	}
 	if _, err := New(web.Tenant(c)).Update(c.UserContext(), n.ID, p, auth.MetaFrom(c)); err != nil {
 		status, ierr := web.FormError(v, err)

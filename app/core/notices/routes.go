@@ -23,30 +23,22 @@ func filter(q *handler.Query) Filter {
 		Pinned: q.Bool("pinned"), ForStudent: q.ID("audience_for_student"), Order: q.Order(Ordering)}
 }
 
-// OpenAPIPaths describes the notices endpoints.
-func OpenAPIPaths() map[string]any {
+// OpenAPI describes the notices endpoints.
+func OpenAPI(d *api.Doc) {
 	const tag = "notices"
-	notice := api.Obj("id:integer", "title:string", "body:string", "audience:string", "form:integer?", "form_name:string?",
-		"class:integer?", "class_name:string?", "publish_from:string", "publish_until:string?", "pinned:boolean",
-		"published_at:string?", "current:boolean", "created_by:integer?", "created_at:string", "updated_at:string")
-	return map[string]any{
-		"/api/core/notices/": api.Item("/api/core/notices/", map[string]api.Op{
-			"get": {Summary: "List notices (paged; pinned first, newest first). ?current=true: shown today; " +
-				"?audience_for_student=ID: what that student's guardians see today (everyone, their form, their class)",
-				Tag: tag, Query: []string{"page", "page_size", "ordering", "search", "audience", "current", "pinned", "audience_for_student"},
-				Response: api.ListOf(notice)},
-			"post": {Summary: "Create a notice (admin): title, plain-text body (newlines kept), audience all, form (with form) " +
-				"or class (with class), publish_from (default today) and publish_until, pinned. One visible today writes a " +
-				"notice.published event", Tag: tag, Status: 201,
-				Body: api.Obj("title:string", "body:string", "audience:string", "form:integer?", "class:integer?",
-					"publish_from:string?", "publish_until:string?", "pinned:boolean?"), Response: notice},
-		}),
-		"/api/core/notices/{id}/": api.Item("/api/core/notices/{id}/", map[string]api.Op{
-			"get": {Summary: "One notice", Tag: tag, Response: notice},
-			"patch": {Summary: "Change a notice (admin; only the fields sent)", Tag: tag,
-				Body: api.Obj("title:string?", "body:string?", "audience:string?", "form:integer?", "class:integer?",
-					"publish_from:string?", "publish_until:string?", "pinned:boolean?"), Response: notice},
-			"delete": {Summary: "Delete a notice (admin)", Tag: tag, Status: 204},
-		}),
-	}
+	d.Add("/api/core/notices/", map[string]api.Op{
+		"get": {Summary: "List notices (paged; pinned first, newest first). ?current=true: shown today; " +
+			"?audience_for_student=ID: what that student's guardians see today (everyone, their form, their class)",
+			Tag: tag, Ordering: &Ordering,
+			Query:    []string{"page", "page_size", "ordering", "search", "audience", "current", "pinned", "audience_for_student"},
+			Response: api.List[Notice]{}},
+		"post": {Summary: "Create a notice (admin): title, plain-text body (newlines kept), audience all, form (with form) " +
+			"or class (with class), publish_from (default today) and publish_until, pinned. One visible today writes a " +
+			"notice.published event", Tag: tag, Status: 201, Body: NoticeInput{}, Response: Notice{}},
+	})
+	d.Add("/api/core/notices/{id}/", map[string]api.Op{
+		"get":    {Summary: "One notice", Tag: tag, Response: Notice{}},
+		"patch":  {Summary: "Change a notice (admin; only the fields sent)", Tag: tag, Body: NoticePatch{}, Response: Notice{}},
+		"delete": {Summary: "Delete a notice (admin)", Tag: tag, Status: 204},
+	})
 }
