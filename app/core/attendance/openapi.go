@@ -38,7 +38,7 @@ func OpenAPI(d *api.Doc) {
 			"classes have not marked", Tag: tag, Query: []string{"date"}, Response: Overview{}},
 	})
 	d.Add("/api/core/attendance/absentees/", map[string]api.Op{
-		"get": {Summary: "The students absent or late on a date (?date=, default today) with their guardians' " +
+		"get": {Summary: "The students absent or excused on a date (?date=, default today) with their guardians' " +
 			"phones (admins, clerks)", Tag: tag, Query: []string{"date"}, Response: AbsenteeList{}},
 	})
 	d.Add("/api/core/attendance/school-days/{date}/", map[string]api.Op{

@@ -462,7 +462,7 @@ type Contact struct {
 type AbsenteeList struct {
 	Date    string     `json:"date"`
 	Count   int        `json:"count"`
-	Results []Absentee `json:"results"`
+	Results []Absentee `json:"absentees"`
 }
 
 // Absentees lists the students marked absent or excused on a date ("" for today in the

@@ -222,7 +222,7 @@ func TestAbsentees(t *testing.T) {
 	status, out := w.as("alpha", "clerk").JSON("GET", "/api/core/attendance/absentees/", nil)
 	require.Equal(t, 200, status, "%v", out)
 	assert.Equal(t, today, out["date"])
-	rows := list(out["results"])
+	rows := list(out["absentees"])
 	require.Len(t, rows, 2, "absent and excused; late is there")
 	assert.Equal(t, "Achieng OneA", rows[0]["student"].(map[string]any)["name"])
 	assert.Equal(t, "absent", rows[0]["status"])
@@ -246,7 +246,7 @@ func TestAbsentees(t *testing.T) {
 
 	status, out = w.as("beta", "admin").JSON("GET", "/api/core/attendance/absentees/", nil)
 	require.Equal(t, 200, status)
-	rows = list(out["results"])
+	rows = list(out["absentees"])
 	require.Len(t, rows, 1, "beta's absentee only")
 	assert.Equal(t, "Chebet OneA", rows[0]["student"].(map[string]any)["name"])
 	assert.True(t, strings.HasPrefix(rows[0]["student"].(map[string]any)["admission_no"].(string), "beta-"))
