@@ -5,9 +5,12 @@ import (
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/core/attendance"
+	"github.com/schoolsms/sms/app/core/notices"
 	"github.com/schoolsms/sms/app/core/studentimport"
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/module"
+	"github.com/schoolsms/sms/app/outbox"
 )
 
 // Modules is the one list of the appliance's modules: the server's routes and pages,
@@ -19,6 +22,9 @@ func Modules() []module.Module {
 		academics.Module(),
 		studentimport.Module(),
 		students.Module(),
+		attendance.Module(),
+		notices.Module(),
+		outbox.Module(),
 	}
 }
 

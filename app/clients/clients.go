@@ -165,6 +165,7 @@ var cloneTables = []db.CopyTable{
 	{Name: "school_profile"}, // the name is replaced by the clone's own
 	{Name: "academic_sessions"},
 	{Name: "terms"},
+	{Name: "holidays"},
 	{Name: "forms"},
 	{Name: "subjects"},
 	{Name: "curriculum"},

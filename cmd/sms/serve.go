@@ -126,8 +126,8 @@ func (c *cli) ensureDemo(ctx context.Context, a *app.App, port int) error {
 	err = a.Pool.WithTenant(ctx, "demo", func(tn *db.Tenant) error {
 		seeded, err := demo.Seed(ctx, tn, demo.Options{TeacherEmail: demoTeacherEmail}, cliMeta)
 		if err == nil && !seeded.Skipped {
-			fmt.Fprintf(c.out(), "seeded the demo school: %d classes, %d subjects, %d teachers, %d students\n",
-				seeded.Classes, seeded.Subjects, seeded.Teachers, seeded.Students)
+			fmt.Fprintf(c.out(), "seeded the demo school: %d classes, %d subjects, %d teachers, %d students, %d attendance marks, %d notices\n",
+				seeded.Classes, seeded.Subjects, seeded.Teachers, seeded.Students, seeded.Marks, seeded.Notices)
 		}
 		return err
 	})

@@ -51,6 +51,25 @@ type Admission struct {
 	UpdatedAt            string         `json:"updated_at"`
 }
 
+type Attendance struct {
+	ID        int64         `json:"id"`
+	StudentID int64         `json:"student_id"`
+	Date      string        `json:"date"`
+	ClassID   int64         `json:"class_id"`
+	Status    string        `json:"status"`
+	Note      string        `json:"note"`
+	MarkedBy  sql.NullInt64 `json:"marked_by"`
+	MarkedAt  string        `json:"marked_at"`
+}
+
+type AttendanceAlert struct {
+	StudentID int64  `json:"student_id"`
+	Date      string `json:"date"`
+	ClassID   int64  `json:"class_id"`
+	EventID   string `json:"event_id"`
+	CreatedAt string `json:"created_at"`
+}
+
 type AuditLog struct {
 	ID         int64         `json:"id"`
 	At         string        `json:"at"`
@@ -113,6 +132,40 @@ type Guardian struct {
 	ReceivesMessages bool   `json:"receives_messages"`
 	CreatedAt        string `json:"created_at"`
 	UpdatedAt        string `json:"updated_at"`
+}
+
+type Holiday struct {
+	ID        int64  `json:"id"`
+	TermID    int64  `json:"term_id"`
+	Name      string `json:"name"`
+	StartDate string `json:"start_date"`
+	EndDate   string `json:"end_date"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+type Notice struct {
+	ID           int64          `json:"id"`
+	Title        string         `json:"title"`
+	Body         string         `json:"body"`
+	Audience     string         `json:"audience"`
+	FormID       sql.NullInt64  `json:"form_id"`
+	ClassID      sql.NullInt64  `json:"class_id"`
+	PublishFrom  string         `json:"publish_from"`
+	PublishUntil sql.NullString `json:"publish_until"`
+	Pinned       bool           `json:"pinned"`
+	PublishedAt  sql.NullString `json:"published_at"`
+	CreatedBy    sql.NullInt64  `json:"created_by"`
+	CreatedAt    string         `json:"created_at"`
+	UpdatedAt    string         `json:"updated_at"`
+}
+
+type Outbox struct {
+	ID        string         `json:"id"`
+	Type      string         `json:"type"`
+	Data      string         `json:"data"`
+	CreatedAt string         `json:"created_at"`
+	SentAt    sql.NullString `json:"sent_at"`
 }
 
 type SchoolIncarnation struct {

@@ -6,6 +6,7 @@ package tenantdb
 
 import (
 	"context"
+	"database/sql"
 )
 
 type Querier interface {
@@ -68,6 +69,30 @@ type Querier interface {
 	// Admissions: applications, applied -> accepted | rejected -> enrolled.
 	AdmissionsGet(ctx context.Context, id int64) (Admission, error)
 	AdmissionsUpdate(ctx context.Context, arg AdmissionsUpdateParams) (Admission, error)
+	AttendanceClass(ctx context.Context, id int64) (AttendanceClassRow, error)
+	AttendanceCreateHoliday(ctx context.Context, arg AttendanceCreateHolidayParams) (Holiday, error)
+	AttendanceCurrentSession(ctx context.Context) (AcademicSession, error)
+	AttendanceCurrentTerm(ctx context.Context) (Term, error)
+	AttendanceDeleteHoliday(ctx context.Context, id int64) (int64, error)
+	AttendanceGetHoliday(ctx context.Context, id int64) (Holiday, error)
+	// Attendance: the school calendar (working days, holidays), registers and alerts.
+	AttendanceGetSetting(ctx context.Context, key string) (string, error)
+	AttendanceGetTerm(ctx context.Context, id int64) (Term, error)
+	AttendanceHolidaysBetween(ctx context.Context, arg AttendanceHolidaysBetweenParams) ([]Holiday, error)
+	AttendanceInsertAlert(ctx context.Context, arg AttendanceInsertAlertParams) (int64, error)
+	AttendanceMarksOn(ctx context.Context, arg AttendanceMarksOnParams) ([]AttendanceMarksOnRow, error)
+	AttendanceOverlappingHolidays(ctx context.Context, arg AttendanceOverlappingHolidaysParams) ([]Holiday, error)
+	AttendancePutSetting(ctx context.Context, arg AttendancePutSettingParams) error
+	AttendanceSessionOn(ctx context.Context, day string) ([]AcademicSession, error)
+	AttendanceSessionTerms(ctx context.Context, sessionID int64) ([]Term, error)
+	AttendanceStudentCounts(ctx context.Context, arg AttendanceStudentCountsParams) ([]AttendanceStudentCountsRow, error)
+	AttendanceStudentExists(ctx context.Context, id int64) (bool, error)
+	AttendanceStudentMark(ctx context.Context, arg AttendanceStudentMarkParams) (string, error)
+	AttendanceTeacherSeesStudent(ctx context.Context, arg AttendanceTeacherSeesStudentParams) (bool, error)
+	AttendanceTeaches(ctx context.Context, arg AttendanceTeachesParams) (sql.NullBool, error)
+	AttendanceTermsBetween(ctx context.Context, arg AttendanceTermsBetweenParams) ([]Term, error)
+	AttendanceUpdateHoliday(ctx context.Context, arg AttendanceUpdateHolidayParams) (Holiday, error)
+	AttendanceUpsertMark(ctx context.Context, arg AttendanceUpsertMarkParams) error
 	CountActiveAdmins(ctx context.Context) (int64, error)
 	CountAudit(ctx context.Context) (int64, error)
 	CountUsers(ctx context.Context) (int64, error)
@@ -119,6 +144,22 @@ type Querier interface {
 	ListAudit(ctx context.Context, arg ListAuditParams) ([]AuditLog, error)
 	ListTokens(ctx context.Context, userID int64) ([]APIToken, error)
 	ListUsers(ctx context.Context, arg ListUsersParams) ([]User, error)
+	NoticesClassExists(ctx context.Context, id int64) (bool, error)
+	NoticesCreate(ctx context.Context, arg NoticesCreateParams) (Notice, error)
+	NoticesDelete(ctx context.Context, id int64) (int64, error)
+	NoticesDue(ctx context.Context, today string) ([]Notice, error)
+	NoticesFormExists(ctx context.Context, id int64) (bool, error)
+	// Notices: title, body, an audience and a publish window.
+	NoticesGet(ctx context.Context, id int64) (Notice, error)
+	NoticesMarkPublished(ctx context.Context, arg NoticesMarkPublishedParams) (int64, error)
+	NoticesStudentPlace(ctx context.Context, studentID int64) ([]NoticesStudentPlaceRow, error)
+	NoticesUpdate(ctx context.Context, arg NoticesUpdateParams) (Notice, error)
+	OutboxHasUnsent(ctx context.Context) (bool, error)
+	// The outbox: events written with the change they tell of, relayed to JetStream.
+	OutboxInsert(ctx context.Context, arg OutboxInsertParams) error
+	OutboxMarkSent(ctx context.Context, arg OutboxMarkSentParams) (int64, error)
+	OutboxPruneSent(ctx context.Context, sentAt sql.NullString) (int64, error)
+	OutboxUnsent(ctx context.Context, limit int64) ([]OutboxUnsentRow, error)
 	RevokeToken(ctx context.Context, arg RevokeTokenParams) (int64, error)
 	RevokeUserTokens(ctx context.Context, arg RevokeUserTokensParams) error
 	SetSchoolName(ctx context.Context, name string) error

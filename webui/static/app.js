@@ -82,9 +82,57 @@
     }
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", restore);
-  } else {
+  // A register's marks become one button each that cycles present, absent, late,
+  // excused on a tap; the select under it is what the form sends, so the page works
+  // without this too. The counts above Save follow the marks.
+  function registers() {
+    var form = document.getElementById("register");
+    if (!form) return;
+    var counts = form.querySelector(".reg-counts");
+    function recount() {
+      if (!counts) return;
+      var n = { present: 0, absent: 0, late: 0, excused: 0 };
+      Array.prototype.forEach.call(form.querySelectorAll("select.reg-select"), function (s) { n[s.value]++; });
+      counts.textContent = n.present + " present · " + n.absent + " absent · " + n.late + " late · " + n.excused + " excused";
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("select.reg-select"), function (sel) {
+      if (sel.disabled) return;
+      var name = sel.id && document.querySelector('label[for="' + sel.id + '"]');
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "reg-mark";
+      function show() {
+        var opt = sel.options[sel.selectedIndex];
+        button.textContent = opt.text;
+        button.setAttribute("data-status", sel.value);
+        button.setAttribute("aria-label", (name ? name.textContent : "Mark") + ": " + opt.text + ". Tap to change.");
+        sel.closest(".reg-row").setAttribute("data-status", sel.value);
+      }
+      button.addEventListener("click", function () {
+        sel.selectedIndex = (sel.selectedIndex + 1) % sel.options.length;
+        show();
+        recount();
+      });
+      sel.hidden = true;
+      sel.parentNode.insertBefore(button, sel);
+      show();
+    });
+    recount();
+  }
+
+  // A button marked data-print prints the page (inline handlers are refused by the CSP).
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-print]")) window.print();
+  });
+
+  function ready() {
     restore();
+    registers();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
   }
 })();

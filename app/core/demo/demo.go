@@ -1,6 +1,7 @@
 // Package demo fills a school with a believable year of data, so someone trying the
-// appliance sees real pages: a current session with three terms, four forms of two
-// classes, about ten subjects with their teachers, and about 300 students with guardians.
+// appliance sees real pages: a current session with three terms and their holidays, four
+// forms of two classes, about ten subjects with their teachers, about 300 students with
+// guardians, the current term's registers up to today, and three notices.
 package demo
 
 import (
@@ -36,6 +37,8 @@ type Seeded struct {
 	Subjects int
 	Teachers int
 	Students int
+	Marks    int // attendance marks of the current term up to today
+	Notices  int
 }
 
 var subjects = []struct {
@@ -93,6 +96,13 @@ func Seed(ctx context.Context, t *db.Tenant, o Options, meta auth.Meta) (Seeded,
 			current = i
 		}
 	}
+	sessEnd := keepInTerm(terms, current, today, sess.EndDate)
+	if sessEnd != sess.EndDate {
+		end := sessEnd
+		if sess, err = ac.UpdateSession(ctx, sess.ID, academics.SessionPatch{EndDate: &end}, meta); err != nil {
+			return out, fmt.Errorf("session: %w", err)
+		}
+	}
 	for i, tm := range terms {
 		tm.SessionID, tm.IsCurrent = sess.ID, i == current
 		if _, err := ac.CreateTerm(ctx, tm, meta); err != nil {
@@ -148,12 +158,49 @@ func Seed(ctx context.Context, t *db.Tenant, o Options, meta auth.Meta) (Seeded,
 		}
 	}
 
+	if err := seedCalendar(ctx, t, y, meta); err != nil {
+		return out, err
+	}
+	if out.Notices, err = seedNotices(ctx, t, terms[current], classes[len(classes)-1].FormID, o.Today, meta); err != nil {
+		return out, err
+	}
 	if o.NoStudents {
 		return out, nil
 	}
-	n, err := seedStudents(ctx, t, r, classes, o, meta)
-	out.Students = n
+	if out.Students, err = seedStudents(ctx, t, r, classes, o, meta); err != nil {
+		return out, err
+	}
+	out.Marks, err = seedAttendance(ctx, t, r, classes, terms[current], sess.StartDate, o.Today)
 	return out, err
+}
+
+// keepInTerm moves the end of the current term to a week after today when today falls
+// in the break after it (or after the school year), so the demo always opens on a
+// school day with registers to see; the next term starts after it, and the session
+// ends no earlier. It returns the session's end.
+func keepInTerm(terms []academics.TermInput, current int, today, sessionEnd string) string {
+	tm := &terms[current]
+	if today <= tm.EndDate {
+		return sessionEnd
+	}
+	day := func(s string, n int) string {
+		d, _ := time.Parse("2006-01-02", s)
+		return d.AddDate(0, 0, n).Format("2006-01-02")
+	}
+	tm.EndDate = day(today, 7)
+	if tm.NextTermBegins <= tm.EndDate {
+		tm.NextTermBegins = day(tm.EndDate, 3)
+	}
+	if current+1 < len(terms) {
+		next := &terms[current+1]
+		if next.StartDate <= tm.EndDate {
+			next.StartDate = tm.NextTermBegins
+		}
+	}
+	if sessionEnd < tm.EndDate {
+		return tm.EndDate
+	}
+	return sessionEnd
 }
 
 // ensureTeachers returns the ids of the demo teachers, creating the missing ones; the

@@ -24,7 +24,16 @@ func TestSeedMakesABelievableSchoolOnce(t *testing.T) {
 		got, err = demo.Seed(context.Background(), tn, demo.Options{Today: today, TeacherEmail: "teacher@demo.test"}, auth.Meta{})
 		return err
 	})
-	assert.Equal(t, demo.Seeded{Classes: 8, Subjects: 10, Teachers: 7, Students: 304}, got)
+	marks := got.Marks
+	got.Marks = 0
+	assert.Equal(t, demo.Seeded{Classes: 8, Subjects: 10, Teachers: 7, Students: 304, Notices: 3}, got)
+	// Term 3 from Monday 31 August to Thursday 26 November: 64 weekdays less the half
+	// term (5) and Mashujaa Day, 58 school days of 8 classes of 38, less the class not
+	// marked today
+	assert.Equal(t, 58*8*38-38, marks)
+	assert.Equal(t, marks, s.Count("demo", "attendance"))
+	assert.Equal(t, 5, s.Count("demo", "holidays"))
+	assert.Equal(t, 3, s.Count("demo", "notices"))
 	assert.Equal(t, 3, s.Count("demo", "terms"))
 	assert.Equal(t, 4, s.Count("demo", "forms"))
 	assert.Equal(t, 304, s.Count("demo", "enrollments"))
@@ -43,10 +52,59 @@ func TestSeedMakesABelievableSchoolOnce(t *testing.T) {
 	require.Equal(t, 200, status)
 	assert.Greater(t, mine["count"].(float64), 0.0)
 
+	// about 94 % present, a few students away far more than the rest; one class has
+	// not marked today
+	var present, absentees, unmarked int
+	s.WithSchool("demo", func(tn *db.Tenant) error {
+		db := tn.ReadDB()
+		if err := db.QueryRow("SELECT count(*) FROM attendance WHERE status = 'present'").Scan(&present); err != nil {
+			return err
+		}
+		if err := db.QueryRow(`SELECT count(*) FROM (SELECT student_id FROM attendance WHERE status = 'absent'
+			GROUP BY student_id HAVING count(*) >= 8)`).Scan(&absentees); err != nil {
+			return err
+		}
+		return db.QueryRow(`SELECT count(*) FROM classes c WHERE NOT EXISTS
+			(SELECT 1 FROM attendance a WHERE a.class_id = c.id AND a.date = '2026-11-26')`).Scan(&unmarked)
+	})
+	rate := float64(present) / float64(marks)
+	assert.InDelta(t, 0.93, rate, 0.02, "present rate %.3f", rate)
+	assert.GreaterOrEqual(t, absentees, 8, "chronic absentees")
+	assert.Less(t, absentees, 40)
+	assert.Equal(t, 1, unmarked, "one class not marked today")
+	status, sheet := admin.JSON("GET", "/api/core/attendance/overview?date=2026-11-26", nil)
+	require.Equal(t, 200, status, "%v", sheet)
+	assert.EqualValues(t, 1, sheet["classes_unmarked"])
+
 	s.WithSchool("demo", func(tn *db.Tenant) (err error) {
 		got, err = demo.Seed(context.Background(), tn, demo.Options{Today: today}, auth.Meta{})
 		return err
 	})
 	assert.True(t, got.Skipped, "a second run changes nothing")
 	assert.Equal(t, 304, s.Count("demo", "students"))
+}
+
+// TestSeedOpensOnASchoolDay: a demo made in the break after the last term still opens on
+// a school day: the term runs a week past today, the session with it, and today's
+// registers are kept but for one class.
+func TestSeedOpensOnASchoolDay(t *testing.T) {
+	s := apptest.Start(t)
+	s.CreateSchool("demo", "Demo School")
+	today := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) // a Tuesday, after Term 3 (27 November)
+	var got demo.Seeded
+	s.WithSchool("demo", func(tn *db.Tenant) (err error) {
+		got, err = demo.Seed(context.Background(), tn, demo.Options{Today: today, StudentsPerForm: 4}, auth.Meta{})
+		return err
+	})
+	assert.Equal(t, 16, got.Students)
+	admin := s.As("demo", "admin@demo.test")
+	status, terms := admin.JSON("GET", "/api/core/terms/?is_current=true", nil)
+	require.Equal(t, 200, status)
+	term := terms["results"].([]any)[0].(map[string]any)
+	assert.Equal(t, "Term 3", term["name"])
+	assert.Equal(t, "2026-12-08", term["end_date"])
+	status, ov := admin.JSON("GET", "/api/core/attendance/overview?date=2026-12-01", nil)
+	require.Equal(t, 200, status, "%v", ov)
+	assert.Equal(t, true, ov["school_day"])
+	assert.EqualValues(t, 1, ov["classes_unmarked"])
 }

@@ -1,0 +1,16 @@
+-- The outbox: events written with the change they tell of, relayed to JetStream.
+
+-- name: OutboxInsert :exec
+INSERT INTO outbox (id, type, data, created_at) VALUES (?, ?, ?, ?);
+
+-- name: OutboxUnsent :many
+SELECT id, type, data, created_at FROM outbox WHERE sent_at IS NULL ORDER BY created_at, id LIMIT ?;
+
+-- name: OutboxMarkSent :execrows
+UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL;
+
+-- name: OutboxPruneSent :execrows
+DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?;
+
+-- name: OutboxHasUnsent :one
+SELECT EXISTS (SELECT 1 FROM outbox WHERE sent_at IS NULL);
