@@ -1,15 +1,13 @@
 package students
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"io"
-	"strings"
-
-	"github.com/xuri/excelize/v2"
+	"iter"
 
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/sheet"
 )
 
 // ExportColumns are the columns of a student export, the same as the import format.
@@ -81,114 +79,24 @@ func (s Service) ExportStudents(ctx context.Context, v Viewer, f StudentFilter) 
 	return out, errs.Wrap(rows.Err(), "export students")
 }
 
-// WriteCSV writes rows as CSV with a header line of ExportColumns. Every field is
-// quoted and neutralised (see neutralise), so that no spreadsheet program, whatever
-// separator its locale splits at, runs a cell as a formula.
+// WriteCSV writes rows as CSV with a header line of ExportColumns, formula-safe (see
+// package sheet).
 func WriteCSV(w io.Writer, rows []ExportRow) error {
-	bw := bufio.NewWriter(w)
-	writeRecord(bw, ExportColumns)
-	for _, r := range rows {
-		writeRecord(bw, r.Values())
-	}
-	return bw.Flush()
-}
-
-// writeRecord writes one CSV line with every field quoted: encoding/csv quotes only
-// fields holding its own separator, and a program set to split at ; or tab would then
-// see a field like a;=1 as two cells.
-func writeRecord(w *bufio.Writer, cells []string) {
-	for i, c := range cells {
-		if i > 0 {
-			w.WriteByte(',')
-		}
-		w.WriteByte('"')
-		w.WriteString(strings.ReplaceAll(neutralise(c), `"`, `""`))
-		w.WriteByte('"')
-	}
-	w.WriteByte('\n')
-}
-
-// neutralise puts a ' before every formula start (=, +, -, @, tab, CR) that begins the
-// cell or follows a character some program may split cells at (, ; tab and line
-// breaks), so that each piece a program may make of the cell is text. A cell that is a
-// phone number (+ and digits) is left alone: a spreadsheet reads it as a number.
-func neutralise(c string) string {
-	if isPhone(c) {
-		return c
-	}
-	var b strings.Builder
-	start := true
-	for i := 0; i < len(c); i++ {
-		ch := c[i]
-		if start && strings.IndexByte("=+-@\t\r", ch) >= 0 {
-			b.WriteByte('\'')
-		}
-		b.WriteByte(ch)
-		start = strings.IndexByte(",;\t\r\n", ch) >= 0
-	}
-	return b.String()
-}
-
-func isPhone(s string) bool {
-	if len(s) < 2 || s[0] != '+' {
-		return false
-	}
-	for _, r := range s[1:] {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
+	return sheet.WriteCSV(w, ExportColumns, values(rows))
 }
 
 // WriteXLSX writes rows as a one-sheet workbook ("Students") with a bold header row.
 // Every cell is text, so admission numbers and phones keep their form.
 func WriteXLSX(w io.Writer, rows []ExportRow) error {
-	x := excelize.NewFile()
-	defer x.Close()
-	const sheet = "Students"
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	sw, err := x.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	bold, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	text, err := x.NewStyle(&excelize.Style{NumFmt: 49})
-	if err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(1, len(ExportColumns), 18); err != nil {
-		return err
-	}
-	head := make([]any, len(ExportColumns))
-	for i, c := range ExportColumns {
-		head[i] = excelize.Cell{StyleID: bold, Value: c}
-	}
-	if err := sw.SetRow("A1", head, excelize.RowOpts{}); err != nil {
-		return err
-	}
-	for i, r := range rows {
-		vals := r.Values()
-		cells := make([]any, len(vals))
-		for j, v := range vals {
-			cells[j] = excelize.Cell{StyleID: text, Value: v}
-		}
-		cell, err := excelize.CoordinatesToCellName(1, i+2)
-		if err != nil {
-			return err
-		}
-		if err := sw.SetRow(cell, cells); err != nil {
-			return err
+	return sheet.WriteXLSX(w, "Students", ExportColumns, 18, values(rows))
+}
+
+func values(rows []ExportRow) iter.Seq[[]string] {
+	return func(yield func([]string) bool) {
+		for _, r := range rows {
+			if !yield(r.Values()) {
+				return
+			}
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	_, err = x.WriteTo(w)
-	return err
 }
