@@ -14,6 +14,7 @@ import (
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/core/exams"
 	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/core/studentimport"
 	"github.com/schoolsms/sms/app/core/students"
@@ -86,6 +87,8 @@ func (s *Server) routes() {
 	academics.Routes(t)
 	studentimport.Routes(t) // before students: /students/import is not a student id
 	students.Routes(t)
+	auth.Grant(exams.Policy) // the same roles every time: granting again changes nothing
+	exams.Routes(exams.New)(t)
 
 	p := s.app.Group(tenancy.PlatformRoutes)
 	p.Get("/api/openapi.json", s.openAPI)

@@ -3,6 +3,12 @@
 // policy table every handler's rights come from.
 package auth
 
+import (
+	"fmt"
+	"slices"
+	"sync"
+)
+
 // Realm is where an account lives: the platform (catalog) or one school (its file).
 type Realm string
 
@@ -56,9 +62,12 @@ const (
 	ManageStudentRules Action = "students.rules"
 )
 
-// policy is the one table of rights: for each action, the roles allowed it. An action
-// not listed here is allowed to nobody.
-var policy = map[Action][]Role{
+// Policy is a table of rights: for each action, the roles allowed it. An action in no
+// table is allowed to nobody.
+type Policy map[Action][]Role
+
+// policy is the one table of rights Allowed consults; modules add theirs with Grant.
+var policy = Policy{
 	ManageSchools: {RolePlatformAdmin},
 	UsePlatform:   {RolePlatformAdmin},
 	ManageUsers:   {RoleAdmin},
@@ -74,17 +83,33 @@ var policy = map[Action][]Role{
 	ManageStudentRules: {RoleAdmin},
 }
 
+var policyMu sync.RWMutex
+
+// Grant adds a module's actions to the table Allowed consults. Granting an action again
+// with the same roles changes nothing; with other roles it is a defect of the module list
+// (two modules claiming one action, or a fixed action redefined) and panics at start-up.
+func Grant(p Policy) {
+	policyMu.Lock()
+	defer policyMu.Unlock()
+	for a, roles := range p {
+		if have, ok := policy[a]; ok {
+			if !slices.Equal(have, roles) {
+				panic(fmt.Sprintf("auth: action %q is granted to %v already, not %v", a, have, roles))
+			}
+			continue
+		}
+		policy[a] = slices.Clone(roles)
+	}
+}
+
 // Allowed reports whether the principal may do the action.
 func Allowed(p *Principal, a Action) bool {
 	if p == nil {
 		return false
 	}
-	for _, r := range policy[a] {
-		if p.Role == r {
-			return true
-		}
-	}
-	return false
+	policyMu.RLock()
+	defer policyMu.RUnlock()
+	return slices.Contains(policy[a], p.Role)
 }
 
 // Principal is the authenticated account behind a request.

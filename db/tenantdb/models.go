@@ -51,6 +51,21 @@ type Admission struct {
 	UpdatedAt            string         `json:"updated_at"`
 }
 
+type Assessment struct {
+	ID        int64         `json:"id"`
+	TermID    int64         `json:"term_id"`
+	ClassID   int64         `json:"class_id"`
+	SubjectID int64         `json:"subject_id"`
+	Name      string        `json:"name"`
+	Kind      string        `json:"kind"`
+	Date      string        `json:"date"`
+	MaxTenths int64         `json:"max_tenths"`
+	Weight    float64       `json:"weight"`
+	CreatedBy sql.NullInt64 `json:"created_by"`
+	CreatedAt string        `json:"created_at"`
+	UpdatedAt string        `json:"updated_at"`
+}
+
 type AuditLog struct {
 	ID         int64         `json:"id"`
 	At         string        `json:"at"`
@@ -72,6 +87,12 @@ type Class struct {
 	Capacity       sql.NullInt64 `json:"capacity"`
 	CreatedAt      string        `json:"created_at"`
 	UpdatedAt      string        `json:"updated_at"`
+}
+
+type CommentBank struct {
+	Role    string `json:"role"`
+	Grade   string `json:"grade"`
+	Comment string `json:"comment"`
 }
 
 type Counter struct {
@@ -104,6 +125,28 @@ type Form struct {
 	UpdatedAt  string `json:"updated_at"`
 }
 
+type GradingBand struct {
+	ScaleID    int64   `json:"scale_id"`
+	MinPercent int64   `json:"min_percent"`
+	MaxPercent int64   `json:"max_percent"`
+	Grade      string  `json:"grade"`
+	Points     float64 `json:"points"`
+	Remark     string  `json:"remark"`
+}
+
+type GradingScale struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	IsDefault bool   `json:"is_default"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+type GradingScaleForm struct {
+	FormID  int64 `json:"form_id"`
+	ScaleID int64 `json:"scale_id"`
+}
+
 type Guardian struct {
 	ID               int64  `json:"id"`
 	Name             string `json:"name"`
@@ -113,6 +156,24 @@ type Guardian struct {
 	ReceivesMessages bool   `json:"receives_messages"`
 	CreatedAt        string `json:"created_at"`
 	UpdatedAt        string `json:"updated_at"`
+}
+
+type ReportComment struct {
+	TermID              int64         `json:"term_id"`
+	StudentID           int64         `json:"student_id"`
+	ClassTeacherComment string        `json:"class_teacher_comment"`
+	HeadTeacherComment  string        `json:"head_teacher_comment"`
+	UpdatedBy           sql.NullInt64 `json:"updated_by"`
+	UpdatedAt           string        `json:"updated_at"`
+}
+
+type ReportWorkflow struct {
+	TermID      int64          `json:"term_id"`
+	ClassID     int64          `json:"class_id"`
+	Status      string         `json:"status"`
+	PublishedAt sql.NullString `json:"published_at"`
+	PublishedBy sql.NullInt64  `json:"published_by"`
+	UpdatedAt   string         `json:"updated_at"`
 }
 
 type SchoolIncarnation struct {
@@ -137,6 +198,15 @@ type SchoolSetting struct {
 	Key       string `json:"key"`
 	Value     string `json:"value"`
 	UpdatedAt string `json:"updated_at"`
+}
+
+type Score struct {
+	AssessmentID int64         `json:"assessment_id"`
+	StudentID    int64         `json:"student_id"`
+	Status       string        `json:"status"`
+	ScoreTenths  sql.NullInt64 `json:"score_tenths"`
+	UpdatedBy    sql.NullInt64 `json:"updated_by"`
+	UpdatedAt    string        `json:"updated_at"`
 }
 
 type Session struct {
@@ -201,6 +271,15 @@ type SubjectAssignment struct {
 	ClassID   int64  `json:"class_id"`
 	SubjectID int64  `json:"subject_id"`
 	CreatedAt string `json:"created_at"`
+}
+
+type SubjectRemark struct {
+	TermID    int64         `json:"term_id"`
+	StudentID int64         `json:"student_id"`
+	SubjectID int64         `json:"subject_id"`
+	Remark    string        `json:"remark"`
+	UpdatedBy sql.NullInt64 `json:"updated_by"`
+	UpdatedAt string        `json:"updated_at"`
 }
 
 type Term struct {
