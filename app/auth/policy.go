@@ -5,6 +5,7 @@ package auth
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 )
@@ -42,6 +43,8 @@ func ValidSchoolRole(r Role) bool {
 }
 
 // Action is something a request wants to do; handlers ask for actions, never for roles.
+// The actions here are the platform's and the shell's; each module declares its own and
+// grants them with its Policy (see package module).
 type Action string
 
 const (
@@ -51,39 +54,26 @@ const (
 	UseSchool     Action = "school.use"     // see the school's dashboard and own account
 	UsePlatform   Action = "platform.use"   // see the platform pages
 	ManageTokens  Action = "tokens.manage"  // one's own API tokens
-
-	ReadAcademics  Action = "academics.read"  // sessions, terms, forms, classes, subjects, assignments
-	WriteAcademics Action = "academics.write" // change the academic structure
-	// ReadStudents lets teachers in too; the core service narrows them to the students of
-	// the classes they teach or lead.
-	ReadStudents  Action = "students.read"
-	WriteStudents Action = "students.write" // students, guardians, admissions, enrollments, import
-	// ManageStudentRules is school-wide: promotion at session end, the admission number pattern.
-	ManageStudentRules Action = "students.rules"
 )
 
 // Policy is a table of rights: for each action, the roles allowed it. An action in no
 // table is allowed to nobody.
 type Policy map[Action][]Role
 
-// policy is the one table of rights Allowed consults; modules add theirs with Grant.
-var policy = Policy{
+// fixed is the table of the actions above.
+var fixed = Policy{
 	ManageSchools: {RolePlatformAdmin},
 	UsePlatform:   {RolePlatformAdmin},
 	ManageUsers:   {RoleAdmin},
 	ReadAudit:     {RoleAdmin, RolePlatformAdmin},
 	UseSchool:     {RoleAdmin, RoleTeacher, RoleClerk, RoleViewer},
 	ManageTokens:  {RoleAdmin, RoleTeacher, RoleClerk, RoleViewer, RolePlatformAdmin},
-
-	ReadAcademics:  {RoleAdmin, RoleTeacher, RoleClerk, RoleViewer},
-	WriteAcademics: {RoleAdmin},
-	ReadStudents:   {RoleAdmin, RoleTeacher, RoleClerk, RoleViewer},
-	WriteStudents:  {RoleAdmin, RoleClerk},
-
-	ManageStudentRules: {RoleAdmin},
 }
 
-var policyMu sync.RWMutex
+var (
+	policyMu sync.RWMutex
+	policy   = maps.Clone(fixed)
+)
 
 // Grant adds a module's actions to the table Allowed consults. Granting an action again
 // with the same roles changes nothing; with other roles it is a defect of the module list

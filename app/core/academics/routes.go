@@ -14,7 +14,7 @@ import (
 // and /api/core/forms/:id/subjects/ on a school's routes. Reading needs
 // ReadAcademics, changing WriteAcademics.
 func Routes(r fiber.Router) {
-	read, write := auth.Require(auth.ReadAcademics), auth.Require(auth.WriteAcademics)
+	read, write := auth.Require(Read), auth.Require(Write)
 	crud := func(path string, list, create, get, update, remove fiber.Handler) {
 		r.Get(path, read, list)
 		r.Post(path, write, create)

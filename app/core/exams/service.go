@@ -37,14 +37,6 @@ const (
 	Manage auth.Action = "exams.manage"
 )
 
-// Policy grants the module's actions.
-var Policy = auth.Policy{
-	Read:    {auth.RoleAdmin, auth.RoleTeacher, auth.RoleClerk, auth.RoleViewer},
-	Assess:  {auth.RoleAdmin, auth.RoleTeacher},
-	Comment: {auth.RoleAdmin, auth.RoleTeacher},
-	Manage:  {auth.RoleAdmin},
-}
-
 // AttendanceSummary is a student's attendance over a term, as the report card shows it.
 type AttendanceSummary struct {
 	Days    int     `json:"days"`

@@ -34,6 +34,14 @@ var afterCheck func()
 // errChanged ends a write transaction that found the school changed since the check.
 var errChanged = errors.New("the school changed since the import was checked")
 
+// Service is the student import of one school.
+type Service struct {
+	T *db.Tenant
+}
+
+// New returns the import service over a school's open file.
+func New(t *db.Tenant) Service { return Service{T: t} }
+
 // Import applies rows to the school, all of them or none: a row whose admission number
 // exists updates that student, any other row creates one (with its guardian and its
 // class in the current session). If any row has a problem, or dryRun is set, nothing
@@ -46,7 +54,8 @@ var errChanged = errors.New("the school changed since the import was checked")
 // transaction, against the school as it is now (it may have changed meanwhile), from a
 // few bulk reads and in memory, and written with multi-row statements: the lock is held
 // for that, not for a round trip per row.
-func Import(ctx context.Context, t *db.Tenant, rows []Row, dryRun bool, meta auth.Meta) (Result, error) {
+func (s Service) Import(ctx context.Context, rows []Row, dryRun bool, meta auth.Meta) (Result, error) {
+	t := s.T
 	for attempt := 1; ; attempt++ {
 		c, err := checkOnReader(ctx, t, rows, meta)
 		if err != nil {

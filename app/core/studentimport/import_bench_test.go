@@ -60,7 +60,7 @@ func BenchmarkImport5000(b *testing.B) {
 				if err != nil || len(problems) > 0 {
 					b.Fatal(err, problems)
 				}
-				res, err := studentimport.Import(ctx, tn, rows, dry, auth.Meta{})
+				res, err := studentimport.New(tn).Import(ctx, rows, dry, auth.Meta{})
 				if err != nil || len(res.Errors) > 0 || res.Created != 5000 {
 					b.Fatal(err, res.Errors)
 				}
@@ -102,7 +102,7 @@ func BenchmarkImportLockHold20000(b *testing.B) {
 		b.StartTimer()
 		start := time.Now()
 		s.WithSchool(schema, func(tn *db.Tenant) error {
-			res, err := studentimport.Import(ctx, tn, rows, false, auth.Meta{})
+			res, err := studentimport.New(tn).Import(ctx, rows, false, auth.Meta{})
 			if err == nil && (len(res.Errors) > 0 || res.Created != 20000) {
 				err = fmt.Errorf("%+v", res.Errors)
 			}

@@ -24,9 +24,9 @@ import (
 // Routes registers /api/core/{students,guardians,admissions,enrollments}/, the
 // promotion endpoints and the admission number pattern setting on a school's routes.
 func Routes(r fiber.Router) {
-	read := auth.Require(auth.ReadStudents)
-	write := auth.Require(auth.WriteStudents)
-	admin := auth.Require(auth.ManageStudentRules)
+	read := auth.Require(Read)
+	write := auth.Require(Write)
+	admin := auth.Require(ManageRules)
 
 	r.Get("/api/core/students", read, handler.ListAs(New, viewer, studentFilter, Service.ListStudentsJSON))
 	r.Post("/api/core/students", write, handler.Create(New, Service.CreateStudent))
