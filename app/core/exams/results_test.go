@@ -123,10 +123,10 @@ func TestResultsArithmetic(t *testing.T) {
 	}
 
 	type overall struct {
-		taken          int
-		total, mean    float64
-		points         float64
-		grade          string
+		taken           int
+		total, mean     float64
+		points          float64
+		grade           string
 		inClass, inForm int
 	}
 	for sid, w := range map[int64]overall{
