@@ -36,6 +36,11 @@
         move(input, -1);
       }
     });
+    // Some input methods send Enter's keypress apart from its keydown: it must not send
+    // the form either.
+    input.addEventListener("keypress", function (e) {
+      if (e.key === "Enter") e.preventDefault();
+    });
     input.addEventListener("paste", function (e) {
       var text = (e.clipboardData || window.clipboardData).getData("text");
       if (!text || !/[\r\n\t]/.test(text.replace(/[\r\n]+$/, ""))) return; // one value: paste as usual

@@ -507,3 +507,24 @@ func emptySheetsCard(newS func(c *fiber.Ctx) Service) func(c *fiber.Ctx) (web.Ca
 		return card, true, nil
 	}
 }
+
+// decimals writes *p with n decimals, "—" for nil (pages show means this way).
+func decimals(p *float64, n int) string {
+	if p == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*p, 'f', n, 64)
+}
+
+// MeanText is the mean percentage as pages show it.
+func (l CardLine) MeanText() string { return decimals(l.MeanPercent, 2) }
+
+// MeanText is the mean percentage as pages show it.
+func (s SubjectSummary) MeanText() string { return decimals(s.Mean, 1) }
+
+// MeanText is the mean percentage as pages show it.
+func (s TeacherSummary) MeanText() string { return decimals(s.Mean, 1) }
+
+// MeanText and PointsText are the card's means as pages show them.
+func (c ReportCard) MeanText() string   { return decimals(c.MeanPercent, 2) }
+func (c ReportCard) PointsText() string { return decimals(c.MeanPoints, 2) }

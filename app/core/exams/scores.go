@@ -95,16 +95,16 @@ func (m *Mark) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// ParseMark reads a mark as a person types it: "12.5", "absent", "exempt" (any case),
-// or "" for no mark. Anything else is a bad mark, with the reason.
+// ParseMark reads a mark as a person types it: "12.5", "absent" or "a", "exempt" or
+// "e" (any case), or "" for no mark. Anything else is a bad mark, with the reason.
 func ParseMark(s string) Mark {
 	s = strings.TrimSpace(s)
 	switch strings.ToLower(s) {
 	case "":
 		return Mark{}
-	case MarkAbsent:
+	case MarkAbsent, "a":
 		return Absent
-	case MarkExempt:
+	case MarkExempt, "e":
 		return Exempt
 	}
 	t, msg := parseScore(s)
