@@ -36,6 +36,8 @@ type Seeded struct {
 	Subjects int
 	Teachers int
 	Students int
+	// Assessments of the current term, all marked; the top form's cards are published.
+	Assessments int
 }
 
 var subjects = []struct {
@@ -153,6 +155,10 @@ func Seed(ctx context.Context, t *db.Tenant, o Options, meta auth.Meta) (Seeded,
 	}
 	n, err := seedStudents(ctx, t, r, classes, o, meta)
 	out.Students = n
+	if err != nil {
+		return out, err
+	}
+	out.Assessments, err = seedExams(ctx, t, classes, meta)
 	return out, err
 }
 
