@@ -3,6 +3,8 @@ package exams_test
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/schoolsms/sms/app/core/exams"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/db"
 )
 
 func workflow(term, class int64, status string, force bool) map[string]any {
@@ -239,6 +242,45 @@ func TestSchoolsAreIsolated(t *testing.T) {
 		if err == nil {
 			assert.NotEqual(t, "Amina Otieno", got.StudentName)
 		}
+		return nil
+	})
+}
+
+// TestReportCardSources: the attendance section and the logo show only when the
+// appliance wires a source for them.
+func TestReportCardSources(t *testing.T) {
+	r := newResultsSchool(t)
+	var logo bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	require.NoError(t, png.Encode(&logo, img))
+	src := exams.Sources{
+		Attendance: func(_ context.Context, _ *db.Tenant, student, term int64) (exams.AttendanceSummary, bool, error) {
+			if student != r.amina || term != r.term.ID {
+				return exams.AttendanceSummary{}, false, nil
+			}
+			return exams.AttendanceSummary{Days: 60, Present: 57, Absent: 2, Late: 1, Rate: 96.7}, true, nil
+		},
+		Logo: func(context.Context, *db.Tenant) ([]byte, error) { return logo.Bytes(), nil },
+	}
+	r.do(func(ctx context.Context, tn *db.Tenant) error {
+		s := exams.NewWith(src)(tn)
+		card, err := s.ReportCard(ctx, exams.Viewer{}, r.amina, r.term.ID)
+		require.NoError(t, err)
+		require.NotNil(t, card.Attendance)
+		assert.Equal(t, 57, card.Attendance.Present)
+		assert.True(t, card.School.HasLogo)
+		b, err := s.ReportCardPDF(ctx, exams.Viewer{}, r.amina, r.term.ID)
+		require.NoError(t, err)
+		assert.Contains(t, pdfText(t, b), "60 days: present 57, absent 2, late 1")
+
+		other, err := s.ReportCard(ctx, exams.Viewer{}, r.brian, r.term.ID)
+		require.NoError(t, err)
+		assert.Nil(t, other.Attendance, "no attendance recorded for Brian")
+
+		plain, err := exams.New(tn).ReportCard(ctx, exams.Viewer{}, r.amina, r.term.ID)
+		require.NoError(t, err)
+		assert.Nil(t, plain.Attendance)
+		assert.False(t, plain.School.HasLogo)
 		return nil
 	})
 }
