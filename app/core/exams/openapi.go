@@ -39,7 +39,7 @@ func OpenAPIPaths() map[string]any {
 	scale := api.Obj("id:integer", "name:string", "is_default:boolean", "forms:array", "bands:array",
 		"created_at:string", "updated_at:string")
 	add("/api/core/grading-scales/", map[string]api.Op{
-		"get": {Summary: "List grading scales, the default first", Tag: tag, Query: []string{"page", "page_size"},
+		"get": {Summary: "List grading scales, the default first, then by name (one fixed order)", Tag: tag, Query: []string{"page", "page_size", "ordering"},
 			Response: api.ListOf(scale)},
 		"post": {Summary: "Create a grading scale (admin); bands {min, max, grade, points, remark} cover 0-100 without gaps or overlaps",
 			Tag: tag, Status: 201, Body: api.Obj("name:string", "is_default:boolean?", "forms:array?", "bands:array"), Response: scale},
@@ -71,8 +71,9 @@ func OpenAPIPaths() map[string]any {
 		"get": {Summary: "A class's report cards for a term and where they are (draft, comments, published)", Tag: tag,
 			Query: []string{"term", "class"}, Response: classCards},
 	})
+	pdf := map[string]any{"type": "string", "format": "binary"}
 	add("/api/core/report-cards/pdf/", map[string]api.Op{
-		"get": {Summary: "A class's report cards as one PDF, a page per student", Tag: tag, Query: []string{"term", "class"}},
+		"get": {Summary: "A class's report cards as one PDF, a page per student", Tag: tag, Query: []string{"term", "class"}, Response: pdf},
 	})
 	add("/api/core/report-cards/workflow/", map[string]api.Op{
 		"post": {Summary: "Move a class's cards: comments (admin or class teacher; fills empty comments from the bank), published (admin; 409 listing incomplete sheets unless force), draft",
@@ -92,7 +93,7 @@ func OpenAPIPaths() map[string]any {
 		"get": {Summary: "A student's report card for a term (current by default)", Tag: tag, Query: []string{"term"}, Response: card},
 	})
 	add("/api/core/report-cards/{id}/pdf/", map[string]api.Op{
-		"get": {Summary: "A student's report card as a PDF", Tag: tag, Query: []string{"term"}},
+		"get": {Summary: "A student's report card as a PDF", Tag: tag, Query: []string{"term"}, Response: pdf},
 	})
 	add("/api/core/report-cards/{id}/comments/", map[string]api.Op{
 		"put": {Summary: "Write the class teacher's (class teacher or admin) or head teacher's (admin) comment; not while published",

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/api/handler"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
@@ -33,7 +34,7 @@ func Routes(newS func(*db.Tenant) Service) func(fiber.Router) {
 		r.Get("/api/core/assessments/:id/scores", read, handler.GetAs(newS, viewer, Service.MarkSheet))
 		r.Put("/api/core/assessments/:id/scores", assess, updateAs(newS, saveSheet))
 
-		r.Get("/api/core/grading-scales", read, handler.List(newS, func(*handler.Query) ScaleFilter { return ScaleFilter{} }, Service.ListScales))
+		r.Get("/api/core/grading-scales", read, fixedOrder("the default scale first, then name"), handler.List(newS, func(*handler.Query) ScaleFilter { return ScaleFilter{} }, Service.ListScales))
 		r.Post("/api/core/grading-scales", manage, handler.Create(newS, Service.CreateScale))
 		r.Get("/api/core/grading-scales/:id", read, handler.Get(newS, Service.Scale))
 		r.Patch("/api/core/grading-scales/:id", manage, handler.Update(newS, Service.UpdateScale))
@@ -71,6 +72,16 @@ func Routes(newS func(*db.Tenant) Service) func(fiber.Router) {
 		r.Get("/api/core/results/broadsheet", read, broadsheet(newS))
 
 		reportCardRoutes(r, newS, read, comment, manage)
+	}
+}
+
+// fixedOrder refuses ?ordering= on a list with one order.
+func fixedOrder(order string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := api.FixedOrder(c, order); err != nil {
+			return err
+		}
+		return c.Next()
 	}
 }
 
@@ -150,10 +161,18 @@ func reportCardRoutes(r fiber.Router, newS func(*db.Tenant) Service, read, comme
 	classQuery := func(c *fiber.Ctx) (int64, int64, error) {
 		q := handler.NewQuery(c)
 		termID, classID := q.ID("term"), q.ID("class")
-		if classID == 0 && c.Query("class") == "" {
-			return 0, 0, errs.Field("class", "is required (an id)")
+		f := errs.Fields{}
+		if e := errs.As(q.Err()); e != nil && e.Code == errs.Invalid {
+			for k, v := range e.Fields {
+				f.Add(k, v)
+			}
+		} else if err := q.Err(); err != nil {
+			return 0, 0, err
 		}
-		return termID, classID, q.Err()
+		if classID == 0 && c.Query("class") == "" {
+			f.Add("class", "is required (an id)")
+		}
+		return termID, classID, f.Err()
 	}
 	termQuery := func(c *fiber.Ctx) (int64, error) {
 		q := handler.NewQuery(c)
