@@ -9,9 +9,15 @@ import (
 	"github.com/schoolsms/sms/app/web"
 )
 
-// Module is assessments, results and report cards as the appliance plugs them in.
-func Module() module.Module {
-	newS := func(c *fiber.Ctx) Service { return handler.Service(c, New) }
+// Module is assessments, results and report cards as the appliance plugs them in,
+// without attendance on the report cards or the school's logo.
+func Module() module.Module { return ModuleWith(Sources{}) }
+
+// ModuleWith is the module whose report cards read attendance and the logo from src
+// (app/modules.go wires them: exams.ModuleWith(exams.Sources{Attendance: ...})).
+func ModuleWith(src Sources) module.Module {
+	mk := NewWith(src)
+	newS := func(c *fiber.Ctx) Service { return handler.Service(c, mk) }
 	return module.Module{
 		Name: "exams",
 		Policy: auth.Policy{
@@ -20,7 +26,7 @@ func Module() module.Module {
 			Comment: {auth.RoleAdmin, auth.RoleTeacher},
 			Manage:  {auth.RoleAdmin},
 		},
-		API:     Routes(New),
+		API:     Routes(mk),
 		OpenAPI: OpenAPIPaths,
 		Pages: web.Pages{
 			Routes:    pageRoutes(newS),
