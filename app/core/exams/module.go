@@ -27,7 +27,7 @@ func ModuleWith(src Sources) module.Module {
 			Manage:  {auth.RoleAdmin},
 		},
 		API:     Routes(mk),
-		OpenAPI: OpenAPIPaths,
+		OpenAPI: OpenAPI,
 		Pages: web.Pages{
 			Routes:    pageRoutes(newS),
 			Templates: []string{"exams", "exams_sheet", "exams_results", "exams_cards", "exams_card"},
