@@ -9,9 +9,13 @@
   var state = form.querySelector("[data-sheet-state]");
   var dirty = false;
 
+  // A cell is unsaved when it differs from the mark saved on the server (data-saved):
+  // after a refused save the page comes back with what was typed, still unsaved.
+  function unsaved(c) { return c.value.trim() !== (c.getAttribute("data-saved") || ""); }
+
   function changed(input) {
-    input.classList.toggle("changed", input.value !== input.defaultValue);
-    dirty = cells.some(function (c) { return c.value !== c.defaultValue; });
+    input.classList.toggle("changed", unsaved(input));
+    dirty = cells.some(unsaved);
     if (state) {
       var n = cells.filter(function (c) { return c.value.trim() !== ""; }).length;
       state.textContent = n + " of " + cells.length + " marked" + (dirty ? " · unsaved changes" : "");
@@ -58,6 +62,8 @@
       if (last) last.focus();
     });
   });
+
+  cells.forEach(changed);
 
   window.addEventListener("beforeunload", function (e) {
     if (!dirty) return;

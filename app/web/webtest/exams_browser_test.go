@@ -98,6 +98,8 @@ func TestMarkSheetBrowserFlow(t *testing.T) {
 	assert.Contains(t, c.text(`tr.has-error .field-error`), "12.5", "the row's error says how to write the mark")
 	assert.Equal(t, "12,5", c.str(`document.querySelector("tr.has-error input").value`), "what was typed is kept")
 	assert.Equal(t, "40", c.str(fmt.Sprintf(`document.querySelector("#score-%d").value`, rows[0])))
+	assert.True(t, c.eval(`(() => { const e = new Event("beforeunload", {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented; })()`),
+		"the refused marks are still unsaved: leaving asks first")
 
 	// Paste a column from a spreadsheet into the third cell: it fills the third and fourth.
 	c.str(fmt.Sprintf(`(() => {
