@@ -7,6 +7,7 @@ import (
 	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/attendance"
 	"github.com/schoolsms/sms/app/core/notices"
+	"github.com/schoolsms/sms/app/core/exams"
 	"github.com/schoolsms/sms/app/core/studentimport"
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/module"
@@ -25,6 +26,7 @@ func Modules() []module.Module {
 		attendance.Module(),
 		notices.Module(),
 		outbox.Module(),
+		exams.Module(),
 	}
 }
 

@@ -51,6 +51,21 @@ type Admission struct {
 	UpdatedAt            string         `json:"updated_at"`
 }
 
+type Assessment struct {
+	ID        int64         `json:"id"`
+	TermID    int64         `json:"term_id"`
+	ClassID   int64         `json:"class_id"`
+	SubjectID int64         `json:"subject_id"`
+	Name      string        `json:"name"`
+	Kind      string        `json:"kind"`
+	Date      string        `json:"date"`
+	MaxTenths int64         `json:"max_tenths"`
+	Weight    float64       `json:"weight"`
+	CreatedBy sql.NullInt64 `json:"created_by"`
+	CreatedAt string        `json:"created_at"`
+	UpdatedAt string        `json:"updated_at"`
+}
+
 type Attendance struct {
 	ID        int64         `json:"id"`
 	StudentID int64         `json:"student_id"`
@@ -93,6 +108,12 @@ type Class struct {
 	UpdatedAt      string        `json:"updated_at"`
 }
 
+type CommentBank struct {
+	Role    string `json:"role"`
+	Grade   string `json:"grade"`
+	Comment string `json:"comment"`
+}
+
 type Counter struct {
 	Name  string `json:"name"`
 	Value int64  `json:"value"`
@@ -121,6 +142,28 @@ type Form struct {
 	LevelBlock string `json:"level_block"`
 	CreatedAt  string `json:"created_at"`
 	UpdatedAt  string `json:"updated_at"`
+}
+
+type GradingBand struct {
+	ScaleID    int64   `json:"scale_id"`
+	MinPercent int64   `json:"min_percent"`
+	MaxPercent int64   `json:"max_percent"`
+	Grade      string  `json:"grade"`
+	Points     float64 `json:"points"`
+	Remark     string  `json:"remark"`
+}
+
+type GradingScale struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	IsDefault bool   `json:"is_default"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+type GradingScaleForm struct {
+	FormID  int64 `json:"form_id"`
+	ScaleID int64 `json:"scale_id"`
 }
 
 type Guardian struct {
@@ -168,6 +211,24 @@ type Outbox struct {
 	SentAt    sql.NullString `json:"sent_at"`
 }
 
+type ReportComment struct {
+	TermID              int64         `json:"term_id"`
+	StudentID           int64         `json:"student_id"`
+	ClassTeacherComment string        `json:"class_teacher_comment"`
+	HeadTeacherComment  string        `json:"head_teacher_comment"`
+	UpdatedBy           sql.NullInt64 `json:"updated_by"`
+	UpdatedAt           string        `json:"updated_at"`
+}
+
+type ReportWorkflow struct {
+	TermID      int64          `json:"term_id"`
+	ClassID     int64          `json:"class_id"`
+	Status      string         `json:"status"`
+	PublishedAt sql.NullString `json:"published_at"`
+	PublishedBy sql.NullInt64  `json:"published_by"`
+	UpdatedAt   string         `json:"updated_at"`
+}
+
 type SchoolIncarnation struct {
 	ID          int64  `json:"id"`
 	Incarnation string `json:"incarnation"`
@@ -190,6 +251,15 @@ type SchoolSetting struct {
 	Key       string `json:"key"`
 	Value     string `json:"value"`
 	UpdatedAt string `json:"updated_at"`
+}
+
+type Score struct {
+	AssessmentID int64         `json:"assessment_id"`
+	StudentID    int64         `json:"student_id"`
+	Status       string        `json:"status"`
+	ScoreTenths  sql.NullInt64 `json:"score_tenths"`
+	UpdatedBy    sql.NullInt64 `json:"updated_by"`
+	UpdatedAt    string        `json:"updated_at"`
 }
 
 type Session struct {
@@ -254,6 +324,15 @@ type SubjectAssignment struct {
 	ClassID   int64  `json:"class_id"`
 	SubjectID int64  `json:"subject_id"`
 	CreatedAt string `json:"created_at"`
+}
+
+type SubjectRemark struct {
+	TermID    int64         `json:"term_id"`
+	StudentID int64         `json:"student_id"`
+	SubjectID int64         `json:"subject_id"`
+	Remark    string        `json:"remark"`
+	UpdatedBy sql.NullInt64 `json:"updated_by"`
+	UpdatedAt string        `json:"updated_at"`
 }
 
 type Term struct {

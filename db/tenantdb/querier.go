@@ -112,6 +112,65 @@ type Querier interface {
 	EnrollmentsGet(ctx context.Context, id int64) (Enrollment, error)
 	EnrollmentsStudentsInSession(ctx context.Context, sessionID int64) ([]int64, error)
 	EnrollmentsUpdate(ctx context.Context, arg EnrollmentsUpdateParams) (Enrollment, error)
+	ExamsClassComments(ctx context.Context, arg ExamsClassCommentsParams) ([]ReportComment, error)
+	ExamsClassRemarks(ctx context.Context, arg ExamsClassRemarksParams) ([]SubjectRemark, error)
+	ExamsClassRoster(ctx context.Context, classID int64) ([]ExamsClassRosterRow, error)
+	ExamsClassSheetCounts(ctx context.Context, arg ExamsClassSheetCountsParams) ([]ExamsClassSheetCountsRow, error)
+	ExamsClearCommentBank(ctx context.Context) error
+	ExamsClearDefaultScale(ctx context.Context, id int64) error
+	ExamsClearScaleForms(ctx context.Context, scaleID int64) error
+	ExamsCommentBank(ctx context.Context) ([]CommentBank, error)
+	ExamsCountScores(ctx context.Context, assessmentID int64) (int64, error)
+	ExamsCreateAssessment(ctx context.Context, arg ExamsCreateAssessmentParams) (int64, error)
+	ExamsCreateScale(ctx context.Context, arg ExamsCreateScaleParams) (int64, error)
+	ExamsDeleteAssessment(ctx context.Context, id int64) (int64, error)
+	ExamsDeleteBands(ctx context.Context, scaleID int64) error
+	ExamsDeleteRemark(ctx context.Context, arg ExamsDeleteRemarkParams) error
+	ExamsDeleteScale(ctx context.Context, id int64) (int64, error)
+	ExamsDeleteScore(ctx context.Context, arg ExamsDeleteScoreParams) error
+	ExamsEmptySheets(ctx context.Context, arg ExamsEmptySheetsParams) ([]ExamsEmptySheetsRow, error)
+	ExamsFormAssessments(ctx context.Context, arg ExamsFormAssessmentsParams) ([]ExamsFormAssessmentsRow, error)
+	ExamsFormClasses(ctx context.Context, arg ExamsFormClassesParams) ([]ExamsFormClassesRow, error)
+	ExamsFormCurriculum(ctx context.Context, formID int64) ([]ExamsFormCurriculumRow, error)
+	ExamsFormRoster(ctx context.Context, arg ExamsFormRosterParams) ([]ExamsFormRosterRow, error)
+	ExamsFormScaleID(ctx context.Context, formID int64) (int64, error)
+	ExamsFormScores(ctx context.Context, arg ExamsFormScoresParams) ([]ExamsFormScoresRow, error)
+	ExamsFormSubjects(ctx context.Context, arg ExamsFormSubjectsParams) ([]ExamsFormSubjectsRow, error)
+	ExamsFormTeachers(ctx context.Context, arg ExamsFormTeachersParams) ([]ExamsFormTeachersRow, error)
+	ExamsGetClass(ctx context.Context, id int64) (ExamsGetClassRow, error)
+	ExamsGetComments(ctx context.Context, arg ExamsGetCommentsParams) (ReportComment, error)
+	ExamsGetCurrentTermID(ctx context.Context) (int64, error)
+	ExamsGetDefaultScale(ctx context.Context) (GradingScale, error)
+	ExamsGetForm(ctx context.Context, id int64) (ExamsGetFormRow, error)
+	ExamsGetScale(ctx context.Context, id int64) (GradingScale, error)
+	ExamsGetSetting(ctx context.Context, key string) (string, error)
+	ExamsGetStudent(ctx context.Context, id int64) (ExamsGetStudentRow, error)
+	ExamsGetSubject(ctx context.Context, id int64) (ExamsGetSubjectRow, error)
+	// Assessments, marks, grading scales, results and report cards (package app/core/exams).
+	ExamsGetTerm(ctx context.Context, id int64) (ExamsGetTermRow, error)
+	ExamsGetUserName(ctx context.Context, id int64) (string, error)
+	ExamsGetWorkflow(ctx context.Context, arg ExamsGetWorkflowParams) (ReportWorkflow, error)
+	ExamsInCurriculum(ctx context.Context, arg ExamsInCurriculumParams) (int64, error)
+	ExamsInsertBand(ctx context.Context, arg ExamsInsertBandParams) error
+	ExamsInsertBankComment(ctx context.Context, arg ExamsInsertBankCommentParams) error
+	ExamsLatestPublishedTerm(ctx context.Context, studentID int64) (int64, error)
+	ExamsListScales(ctx context.Context) ([]GradingScale, error)
+	ExamsMaxScoreOnAssessment(ctx context.Context, assessmentID int64) (int64, error)
+	ExamsPutComments(ctx context.Context, arg ExamsPutCommentsParams) error
+	ExamsPutRemark(ctx context.Context, arg ExamsPutRemarkParams) error
+	ExamsPutSetting(ctx context.Context, arg ExamsPutSettingParams) error
+	ExamsScaleBands(ctx context.Context, scaleID int64) ([]GradingBand, error)
+	ExamsScaleForms(ctx context.Context, scaleID int64) ([]ExamsScaleFormsRow, error)
+	ExamsSetFormScale(ctx context.Context, arg ExamsSetFormScaleParams) error
+	ExamsSetWorkflow(ctx context.Context, arg ExamsSetWorkflowParams) error
+	ExamsSheetScores(ctx context.Context, assessmentID int64) ([]ExamsSheetScoresRow, error)
+	ExamsStudentClassInSession(ctx context.Context, arg ExamsStudentClassInSessionParams) (int64, error)
+	ExamsTeacherOf(ctx context.Context, arg ExamsTeacherOfParams) (int64, error)
+	ExamsTeachesOrLeads(ctx context.Context, arg ExamsTeachesOrLeadsParams) (int64, error)
+	ExamsUpdateAssessment(ctx context.Context, arg ExamsUpdateAssessmentParams) error
+	ExamsUpdateScale(ctx context.Context, arg ExamsUpdateScaleParams) error
+	ExamsUpsertScore(ctx context.Context, arg ExamsUpsertScoreParams) error
+	ExamsWorkflowStatus(ctx context.Context, arg ExamsWorkflowStatusParams) (string, error)
 	GetSchoolProfile(ctx context.Context) (SchoolProfile, error)
 	GetSession(ctx context.Context, id string) (Session, error)
 	GetToken(ctx context.Context, id int64) (APIToken, error)

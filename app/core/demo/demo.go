@@ -39,6 +39,8 @@ type Seeded struct {
 	Students int
 	Marks    int // attendance marks of the current term up to today
 	Notices  int
+	// Assessments of the current term, all marked; the top form's cards are published.
+	Assessments int
 }
 
 var subjects = []struct {
@@ -170,7 +172,10 @@ func Seed(ctx context.Context, t *db.Tenant, o Options, meta auth.Meta) (Seeded,
 	if out.Students, err = seedStudents(ctx, t, r, classes, o, meta); err != nil {
 		return out, err
 	}
-	out.Marks, err = seedAttendance(ctx, t, r, classes, terms[current], sess.StartDate, o.Today)
+	if out.Marks, err = seedAttendance(ctx, t, r, classes, terms[current], sess.StartDate, o.Today); err != nil {
+		return out, err
+	}
+	out.Assessments, err = seedExams(ctx, t, classes, meta)
 	return out, err
 }
 

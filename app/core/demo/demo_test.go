@@ -11,6 +11,8 @@ import (
 	"github.com/schoolsms/sms/app/apptest"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/demo"
+	"github.com/schoolsms/sms/app/core/exams"
+	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/db"
 )
 
@@ -20,13 +22,15 @@ func TestSeedMakesABelievableSchoolOnce(t *testing.T) {
 	s.CreateUser("demo", "teacher@demo.test", auth.RoleTeacher)
 	today := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	var got demo.Seeded
+	began := time.Now()
 	s.WithSchool("demo", func(tn *db.Tenant) (err error) {
 		got, err = demo.Seed(context.Background(), tn, demo.Options{Today: today, TeacherEmail: "teacher@demo.test"}, auth.Meta{})
 		return err
 	})
+	t.Logf("seeded in %v", time.Since(began))
 	marks := got.Marks
 	got.Marks = 0
-	assert.Equal(t, demo.Seeded{Classes: 8, Subjects: 10, Teachers: 7, Students: 304, Notices: 3}, got)
+	assert.Equal(t, demo.Seeded{Classes: 8, Subjects: 10, Teachers: 7, Students: 304, Notices: 3, Assessments: 160}, got)
 	// Term 3 from Monday 31 August to Thursday 26 November: 64 weekdays less the half
 	// term (5) and Mashujaa Day, 58 school days of 8 classes of 38, less the class not
 	// marked today
@@ -39,6 +43,35 @@ func TestSeedMakesABelievableSchoolOnce(t *testing.T) {
 	assert.Equal(t, 304, s.Count("demo", "enrollments"))
 	assert.Greater(t, s.Count("demo", "guardians"), 250)
 	assert.Less(t, s.Count("demo", "guardians"), 304, "some siblings share a guardian")
+
+	// Two marked assessments per subject of every class; Form 4's cards are published.
+	assert.Equal(t, 160, s.Count("demo", "assessments"))
+	assert.Greater(t, s.Count("demo", "scores"), 6000)
+	assert.Equal(t, 2, s.Count("demo", "report_workflow"))
+	s.WithSchool("demo", func(tn *db.Tenant) error {
+		ctx := context.Background()
+		var f4, f1 int64
+		require.NoError(t, tn.ReadDB().QueryRowContext(ctx, `SELECT e.student_id FROM enrollments e JOIN classes c ON c.id = e.class_id
+			JOIN forms f ON f.id = c.form_id WHERE f.level = 4 LIMIT 1`).Scan(&f4))
+		require.NoError(t, tn.ReadDB().QueryRowContext(ctx, `SELECT e.student_id FROM enrollments e JOIN classes c ON c.id = e.class_id
+			JOIN forms f ON f.id = c.form_id WHERE f.level = 1 LIMIT 1`).Scan(&f1))
+		res, err := exams.New(tn).LatestPublishedResults(ctx, f4)
+		require.NoError(t, err)
+		assert.Len(t, res.Subjects, 10)
+		assert.NotEmpty(t, res.MeanGrade)
+		_, err = exams.New(tn).LatestPublishedResults(ctx, f1)
+		assert.Equal(t, errs.NotFound, errs.CodeOf(err), "only Form 4 is published")
+		var form4 int64
+		require.NoError(t, tn.ReadDB().QueryRowContext(ctx, `SELECT id FROM forms WHERE level = 4`).Scan(&form4))
+		r, err := exams.New(tn).Results(ctx, exams.Viewer{}, exams.ResultsQuery{FormID: form4})
+		require.NoError(t, err)
+		grades := map[string]bool{}
+		for _, st := range r.Students {
+			grades[st.MeanGrade] = true
+		}
+		assert.GreaterOrEqual(t, len(grades), 5, "a believable spread of mean grades: %v", grades)
+		return nil
+	})
 
 	admin := s.As("demo", "admin@demo.test")
 	status, terms := admin.JSON("GET", "/api/core/terms/?is_current=true", nil)

@@ -71,10 +71,12 @@ const reachable = `(sel) => {
 }`
 
 // moreModules adds the links the navigation is about to get (Attendance, Exams, Notices,
-// Messages) to both of its forms, so the layout is checked with nine links.
+// Messages), those it does not have yet, to both of its forms, so the layout is checked
+// with nine links.
 const moreModules = `(() => {
   for (const nav of document.querySelectorAll(".nav-inner, .menu-nav")) {
     for (const label of ["Attendance", "Exams", "Notices", "Messages"]) {
+      if (Array.from(nav.querySelectorAll("a")).some((x) => x.textContent.trim() === label)) continue;
       const a = document.createElement("a");
       a.href = "#" + label.toLowerCase();
       a.textContent = label;

@@ -1,0 +1,9 @@
+DROP TABLE comment_bank;
+DROP TABLE subject_remarks;
+DROP TABLE report_comments;
+DROP TABLE report_workflow;
+DROP TABLE grading_scale_forms;
+DROP TABLE grading_bands;
+DROP TABLE grading_scales;
+DROP TABLE scores;
+DROP TABLE assessments;
