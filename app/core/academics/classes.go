@@ -246,12 +246,13 @@ func (s Service) DeleteClass(ctx context.Context, id int64, meta auth.Meta) erro
 		if err != nil {
 			return found(err, "class", id)
 		}
-		n, err := q.AcademicsCountClassEnrollments(ctx, id)
+		deps, err := dependents(ctx, id,
+			dependentCount{"enrollments", "student enrolled", "students enrolled", q.AcademicsCountClassEnrollments})
 		if err != nil {
 			return err
 		}
-		if n > 0 {
-			return errs.E(errs.Conflict, "the class %s still has %s; move its students first", before.Name, plural(n, "enrollment"))
+		if len(deps) > 0 {
+			return errs.InUse(deps, "%s has %s (now or before); move its students first", before.Name, labels(deps))
 		}
 		assignments, err := q.AcademicsCountClassAssignments(ctx, id)
 		if err != nil {

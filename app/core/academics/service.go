@@ -211,3 +211,43 @@ func plural(n int64, word string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
+
+// dependentCount counts one kind of record that refers to the record being deleted.
+type dependentCount struct {
+	kind      string // for programs: "classes"
+	one, many string // "class", "classes"
+	count     func(context.Context, int64) (int64, error)
+}
+
+// dependents are the kinds of record that still refer to id, with their counts; none
+// means it can go.
+func dependents(ctx context.Context, id int64, counts ...dependentCount) ([]errs.Dependent, error) {
+	var out []errs.Dependent
+	for _, c := range counts {
+		n, err := c.count(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			continue
+		}
+		label := fmt.Sprintf("%d %s", n, c.many)
+		if n == 1 {
+			label = "1 " + c.one
+		}
+		out = append(out, errs.Dependent{Kind: c.kind, Count: n, Label: label})
+	}
+	return out, nil
+}
+
+// labels lists dependents in words: "3 classes, 1 admission and 2 subjects".
+func labels(deps []errs.Dependent) string {
+	var ls []string
+	for _, d := range deps {
+		ls = append(ls, d.Label)
+	}
+	if len(ls) < 2 {
+		return strings.Join(ls, "")
+	}
+	return strings.Join(ls[:len(ls)-1], ", ") + " and " + ls[len(ls)-1]
+}
