@@ -34,7 +34,8 @@ func Module() module.Module {
 		OpenAPI: OpenAPIPaths,
 		Pages: web.Pages{
 			Routes:    pageRoutes,
-			Templates: []string{"students", "student", "student_new", "student_edit", "admissions", "admission_form", "admission_enroll"},
+			Templates: []string{"students", "student", "student_new", "student_edit", "admissions", "admission_form", "admission_enroll",
+				"student_guardian"},
 			Nav: []web.NavItem{
 				{Key: "students", Label: "Students", Path: "/students", Action: Read, Order: 10},
 				// Applicants are in no class yet, so a teacher (who sees the students of
@@ -49,6 +50,9 @@ func Module() module.Module {
 				"student_enrolled":     "The applicant is enrolled: this is the new student's record.",
 				"student_class_saved":  "The student's class was changed.",
 				"guardian_added":       "The guardian was added.",
+				"guardian_saved":       "The guardian was saved.",
+				"guardian_removed":     "The guardian was removed from the student.",
+				"student_deleted":      "The student was deleted.",
 				"application_created":  "The application was recorded.",
 				"application_saved":    "The application was saved.",
 				"application_accepted": "The application was accepted; enroll the applicant when ready.",
@@ -72,6 +76,10 @@ func pageRoutes(r fiber.Router, k *web.Kit) {
 	r.Post("/students/:id/edit", write, h.studentUpdate)
 	r.Post("/students/:id/class", write, h.studentClass)
 	r.Post("/students/:id/guardians", write, h.guardianAdd)
+	r.Get("/students/:id/guardians/:guardian", write, h.guardianEditForm)
+	r.Post("/students/:id/guardians/:guardian", write, h.guardianUpdate)
+	r.Post("/students/:id/guardians/:guardian/remove", write, h.guardianRemove)
+	r.Post("/students/:id/delete", write, h.studentDelete)
 
 	r.Get("/admissions", read, h.admissionList)
 	r.Get("/admissions/new", write, h.admissionNewForm)

@@ -42,13 +42,15 @@ func TestPagesRender(t *testing.T) {
 			studentFormData{ClassOptions: web.Grouped(opts), GenderOptions: genderOptions, StatusOptions: studentStatusOptions,
 				Session: "2025/2026", NextNo: "ADM/2026/0002"},
 			studentFormData{GenderOptions: genderOptions}},
-		"student_edit": {studentFormData{Student: &st, ClassOptions: web.Grouped(opts), GenderOptions: genderOptions,
+		"student_edit": {studentFormData{Student: &StudentDetail{Student: st.Student}}, studentFormData{Student: &st, ClassOptions: web.Grouped(opts), GenderOptions: genderOptions,
 			StatusOptions: studentStatusOptions, Session: "2025/2026"}},
 		"admissions": {
 			admissionListData{Rows: []Admission{adm, enrolled, applied}, Pager: web.NewPager("/t/demo/admissions", nil, 1, 25, 3),
 				CanWrite: true, Tabs: []statusTab{{Label: "All", Href: "/t/demo/admissions", Active: true}}},
 			admissionListData{}, admissionListData{Scoped: true}, admissionListData{Status: "accepted"}},
-		"admission_form":   {admissionFormData{Admission: &enrolled, FormOptions: opts, GenderOptions: genderOptions}, admissionFormData{}},
+		"admission_form": {admissionFormData{Admission: &enrolled, FormOptions: opts, GenderOptions: genderOptions}, admissionFormData{}},
+		"student_guardian": {guardianEditData{Student: st, Guardian: StudentGuardian{ID: 9, Name: "Mama <Amina>", IsPrimary: true},
+			Others: []GuardianStudent{{StudentRef: StudentRef{ID: 3, Name: "Baraka"}}}}, guardianEditData{Student: st}},
 		"admission_enroll": {admissionEnrollData{Admission: adm, ClassOptions: web.Grouped(opts), Session: "2025/2026", NextNo: "ADM/2026/0003"}},
 	})
 }
