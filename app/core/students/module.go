@@ -33,7 +33,7 @@ func Module() module.Module {
 		API:     Routes,
 		OpenAPI: OpenAPIPaths,
 		Pages: web.Pages{
-			Routes:    pageRoutes,
+			Routes: pageRoutes,
 			Templates: []string{"students", "student", "student_new", "student_edit", "admissions", "admission_form", "admission_enroll",
 				"student_guardian"},
 			Nav: []web.NavItem{
