@@ -134,17 +134,17 @@ func checkClass(ctx context.Context, q *tenantdb.Queries, f errs.Fields, id int6
 		}
 	}
 	if in.SessionID == 0 && before != nil {
-		f.Add("session", "must be an id")
+		f.Add("session", choose("session"))
 	} else if in.SessionID == 0 {
 		cur, err := q.AcademicsGetCurrentSession(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
-			f.Add("session", "is required: the school has no current session")
+			f.Add("session", "There is no current session; create one first")
 		} else if err != nil {
 			return err
 		}
 		in.SessionID = cur.ID
 	} else if in.SessionID < 0 {
-		f.Add("session", "must be an id")
+		f.Add("session", choose("session"))
 	} else if _, err := q.AcademicsGetSession(ctx, in.SessionID); errors.Is(err, sql.ErrNoRows) {
 		f.Add("session", fmt.Sprintf("no session with id %d", in.SessionID))
 	} else if err != nil {

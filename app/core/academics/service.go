@@ -94,12 +94,12 @@ func text(f errs.Fields, field string, v *string, max int) {
 // date checks that v is a calendar date written YYYY-MM-DD.
 func date(f errs.Fields, field, v string) bool {
 	if v == "" {
-		f.Add(field, "is required (YYYY-MM-DD)")
+		f.Add(field, "Enter a date, such as 2025-09-01")
 		return false
 	}
 	d, err := time.Parse(dateLayout, v)
 	if err != nil || d.Format(dateLayout) != v {
-		f.Add(field, "must be a date written YYYY-MM-DD")
+		f.Add(field, "Enter a real date, such as 2025-09-01")
 		return false
 	}
 	return true
@@ -109,18 +109,28 @@ func date(f errs.Fields, field, v string) bool {
 func span(f errs.Fields, start, end string) bool {
 	okStart, okEnd := date(f, "start_date", start), date(f, "end_date", end)
 	if okStart && okEnd && end <= start {
-		f.Add("end_date", "must be after start_date")
+		f.Add("end_date", "End must be after start")
 		return false
 	}
 	return okStart && okEnd
 }
 
+// required checks that an id was chosen; the message says what to choose.
 func required(f errs.Fields, field string, id int64) bool {
 	if id <= 0 {
-		f.Add(field, "is required (an id)")
+		f.Add(field, choose(field))
 		return false
 	}
 	return true
+}
+
+// choose is the message for a missing choice of field ("Choose a form").
+func choose(field string) string {
+	switch field {
+	case "form", "session", "class", "subject", "teacher", "student":
+		return "Choose a " + field
+	}
+	return "Choose one"
 }
 
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
