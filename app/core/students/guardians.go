@@ -484,3 +484,32 @@ func (s Service) UnlinkGuardian(ctx context.Context, studentID, guardianID int64
 			"guardian_id": guardianID, "was_primary": link.IsPrimary})
 	})
 }
+
+// PrimaryPhones are the phone numbers of the primary guardians of students ids (those
+// with one), for a page of a list.
+func (s Service) PrimaryPhones(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.T.ReadDB().QueryContext(ctx, `SELECT sg.student_id, g.phone FROM student_guardians sg
+		JOIN guardians g ON g.id = sg.guardian_id
+		WHERE sg.is_primary AND g.phone <> '' AND sg.student_id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "guardian phones")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var phone string
+		if err := rows.Scan(&id, &phone); err != nil {
+			return nil, errs.Wrap(err, "guardian phones")
+		}
+		out[id] = phone
+	}
+	return out, errs.Wrap(rows.Err(), "guardian phones")
+}

@@ -1,6 +1,7 @@
 package students
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -233,6 +234,10 @@ type admissionEnrollData struct {
 	ClassOptions []web.OptionGroup
 	Session      string
 	NextNo       string
+	// NoClassOfForm is set when the session has no class of the form applied for;
+	// OtherForm when the class chosen is of another form (the form asks to confirm).
+	NoClassOfForm bool
+	OtherForm     bool
 }
 
 // admissionEnrollForm asks for the class (and optionally the admission number) of an
@@ -270,6 +275,8 @@ func (h pages) admissionEnrollPage(c *fiber.Ctx, status int, v *web.View) error 
 		if v.Form["class"] == "" && len(mine) == 1 {
 			v.Form["class"] = mine[0].Value
 		}
+		d.NoClassOfForm = len(mine) == 0 && len(opts) > 0
+		d.OtherForm = v.Form["other_form"] == "ask"
 	}
 	p, err := New(web.Tenant(c)).AdmissionPattern(c.UserContext())
 	if err != nil {
@@ -297,6 +304,19 @@ func (h pages) admissionEnroll(c *fiber.Ctx) error {
 	if len(v.Fields) > 0 {
 		status, _ := web.FormError(v, web.FieldsError(v))
 		return h.admissionEnrollPage(c, status, v)
+	}
+	// A class of another form than the one applied for is taken only when confirmed.
+	if c.FormValue("other_form") != "1" {
+		a, err := New(web.Tenant(c)).GetAdmission(c.UserContext(), ViewerOf(v.User), id)
+		if err != nil {
+			return h.Fail(c, err)
+		}
+		if cl, err := academics.New(web.Tenant(c)).Class(c.UserContext(), class); err == nil && cl.FormID != a.Form.ID {
+			v.Form["other_form"] = "ask"
+			v.Fields["class"] = fmt.Sprintf("%s is a class of %s, but %s applied for %s", cl.Name, cl.FormName, a.FirstName, a.Form.Name)
+			status, _ := web.FormError(v, web.FieldsError(v))
+			return h.admissionEnrollPage(c, status, v)
+		}
 	}
 	out, err := New(web.Tenant(c)).EnrollAdmission(c.UserContext(), id, EnrollAdmissionInput{Class: class,
 		AdmissionNo: v.Form["admission_no"]}, auth.MetaFrom(c))

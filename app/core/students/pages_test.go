@@ -35,7 +35,9 @@ func TestPagesRender(t *testing.T) {
 			&studentListData{Rows: []Student{st.Student}, Pager: web.NewPager("/t/demo/students", nil, 3, 25, 260), Search: "am",
 				Class: "1", Form: "2", Status: "active", ClassOptions: web.Grouped(opts), FormOptions: opts,
 				StatusOptions: studentStatusOptions, ExportCSV: "/t/demo/api/core/students/export/?format=csv",
-				ExportXLSX: "/t/demo/api/core/students/export/?format=xlsx", Filtered: true, CanWrite: true},
+				ExportXLSX: "/t/demo/api/core/students/export/?format=xlsx", Filtered: true, CanWrite: true,
+				Phones: map[int64]string{st.ID: "+254712345678"}, PageSize: 50, PageSizes: web.PageSizes, Ordering: "-admission_no",
+				Sort: web.SortColumns("/t/demo/students", nil, StudentOrdering.Default(), map[string]string{"Name": "last_name", "Admission no.": "admission_no"})},
 			&studentListData{Scoped: true}, &studentListData{CanWrite: true}},
 		"student": {studentData{Student: st, CanWrite: true}},
 		"student_new": {
