@@ -35,7 +35,7 @@ func Module() module.Module {
 		Pages: web.Pages{
 			Routes: pageRoutes,
 			Templates: []string{"students", "student", "student_new", "student_edit", "admissions", "admission_form", "admission_enroll",
-				"student_guardian"},
+				"student_guardian", "promotions"},
 			Nav: []web.NavItem{
 				{Key: "students", Label: "Students", Path: "/students", Action: Read, Order: 10},
 				// Applicants are in no class yet, so a teacher (who sees the students of
@@ -80,6 +80,9 @@ func pageRoutes(r fiber.Router, k *web.Kit) {
 	r.Post("/students/:id/guardians/:guardian", write, h.guardianUpdate)
 	r.Post("/students/:id/guardians/:guardian/remove", write, h.guardianRemove)
 	r.Post("/students/:id/delete", write, h.studentDelete)
+	rules := h.Require(ManageRules)
+	r.Get("/promotions", rules, h.promotionForm)
+	r.Post("/promotions", rules, h.promotionRun)
 
 	r.Get("/admissions", read, h.admissionList)
 	r.Get("/admissions/new", write, h.admissionNewForm)

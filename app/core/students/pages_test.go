@@ -53,6 +53,18 @@ func TestPagesRender(t *testing.T) {
 		"admission_form": {admissionFormData{Admission: &enrolled, FormOptions: opts, GenderOptions: genderOptions}, admissionFormData{}},
 		"student_guardian": {guardianEditData{Student: st, Guardian: StudentGuardian{ID: 9, Name: "Mama <Amina>", IsPrimary: true},
 			Others: []GuardianStudent{{StudentRef: StudentRef{ID: 3, Name: "Baraka"}}}}, guardianEditData{Student: st}},
+		"promotions": {promotionData{}, promotionData{SessionOptions: opts, From: "1"},
+			promotionData{SessionOptions: opts, From: "1", To: "2", Actions: promotionActions, ClassOptions: web.Grouped(opts),
+				Problems: []string{"2A would have 50 students for 45 places"},
+				Plan: &PromotionPlan{FromSession: SessionRef{Name: "2025/2026"}, ToSession: SessionRef{Name: "2026/2027"},
+					Counts:   map[string]int{"promote": 1, "skip": 1},
+					Students: []PromotionRow{{Student: StudentRef{ID: 1, Name: "Amina <b>"}}},
+					Classes:  []PromotionClass{{Class: ClassRef{Name: "2A"}, Enrolled: 40, Incoming: 10, OverCapacity: true}}},
+				Groups: []promotionGroup{{Class: "1A", Rows: []promotionRowView{
+					{PromotionRow: PromotionRow{Student: StudentRef{ID: 1, Name: "Amina"}, Action: ActionPromote, Overridden: true}, ID: "1", ToValue: "2"},
+					{PromotionRow: PromotionRow{Student: StudentRef{ID: 2, Name: "Baraka"}, Action: ActionSkip, Problem: "already enrolled"}, ID: "2"},
+					{PromotionRow: PromotionRow{Student: StudentRef{ID: 3, Name: "Chep"}, Action: ActionGraduate, Problem: "no class"}, ID: "3"}}}}},
+			promotionData{SessionOptions: opts, From: "1", To: "2", Plan: &PromotionPlan{}}},
 		"admission_enroll": {admissionEnrollData{Admission: adm, ClassOptions: web.Grouped(opts), Session: "2025/2026", NextNo: "ADM/2026/0003"}},
 	})
 }
