@@ -29,7 +29,7 @@ func Module() module.Module {
 			Routes:    pageRoutes,
 			Templates: []string{"academics", "academic_term", "academic_class", "academic_form", "academic_subject"},
 			Nav:       []web.NavItem{{Key: "academics", Label: "Academics", Path: "/academics", Action: Read, Order: 30}},
-			Cards:     []web.Card{{Action: Read, Order: 30, Fill: currentCard}},
+			Cards:     []web.Card{{Action: Read, Order: 30, Fill: currentCard}, {Action: Read, Order: 45, Fill: subjectsCard}},
 			Flashes: map[string]string{
 				"session_created":    "The session was created.",
 				"session_current":    "The current session was changed.",
@@ -100,6 +100,30 @@ func currentCard(c *fiber.Ctx) (web.CardView, bool, error) {
 		card.Text = t.Name + ", until " + t.EndDate
 	case errs.CodeOf(err) != errs.NotFound:
 		return card, false, err
+	}
+	return card, true, nil
+}
+
+// subjectsCard is, for a teacher, what they teach in the current session.
+func subjectsCard(c *fiber.Ctx) (web.CardView, bool, error) {
+	p := auth.PrincipalOf(c)
+	if p == nil || p.Role != auth.RoleTeacher {
+		return web.CardView{}, false, nil
+	}
+	s, err := CurrentSessionOf(c)
+	if err != nil || s == nil {
+		return web.CardView{}, false, err
+	}
+	as, err := web.All(c, New(web.Tenant(c)).ListAssignments, AssignmentFilter{TeacherID: p.UserID, SessionID: s.ID})
+	if err != nil {
+		return web.CardView{}, false, err
+	}
+	card := web.CardView{Label: "My subjects", Head: []string{"Subject", "Class"}}
+	if len(as) == 0 {
+		card.Text = "You are not assigned to teach a subject in " + s.Name + " yet."
+	}
+	for _, a := range as {
+		card.Rows = append(card.Rows, web.CardRow{Cells: []string{a.SubjectName, a.ClassName}, Link: "/students?class=" + web.ID(a.ClassID)})
 	}
 	return card, true, nil
 }

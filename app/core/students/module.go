@@ -1,13 +1,11 @@
 package students
 
 import (
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/module"
-	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/app/web"
 )
 
@@ -43,7 +41,8 @@ func Module() module.Module {
 				{Key: "admissions", Label: "Admissions", Path: "/admissions", Action: Read, Order: 20,
 					Show: func(p *auth.Principal) bool { return !ViewerOf(p).Scoped() }},
 			},
-			Cards: []web.Card{{Action: Read, Order: 10, Fill: studentsCard}},
+			Cards: []web.Card{{Action: Write, Order: 5, Fill: actionsCard}, {Action: Read, Order: 10, Fill: studentsCard},
+				{Action: Read, Order: 20, Fill: applicationsCard}, {Action: Read, Order: 40, Fill: classesCard}},
 			Flashes: map[string]string{
 				"student_created":      "The student was created.",
 				"student_saved":        "The changes were saved.",
@@ -96,16 +95,3 @@ func pageRoutes(r fiber.Router, k *web.Kit) {
 
 func ptr[T any](v T) *T { return &v }
 
-// studentsCard counts the active students the user sees on the dashboard.
-func studentsCard(c *fiber.Ctx) (web.CardView, bool, error) {
-	v := ViewerOf(auth.PrincipalOf(c))
-	_, n, err := New(web.Tenant(c)).ListStudents(c.UserContext(), v, StudentFilter{Status: StatusActive}, query.Page{Size: 1})
-	if err != nil {
-		return web.CardView{}, false, err
-	}
-	card := web.CardView{Label: "Active students", Value: strconv.FormatInt(n, 10), Link: "/students", LinkText: "See the students"}
-	if v.Scoped() {
-		card.Label, card.Text = "Your students", "in the classes you teach or lead this session"
-	}
-	return card, true, nil
-}
