@@ -1,7 +1,6 @@
 package students
 
 import (
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
@@ -94,4 +93,3 @@ func pageRoutes(r fiber.Router, k *web.Kit) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
