@@ -38,6 +38,7 @@ type admissionListData struct {
 	Tabs     []statusTab
 	CanWrite bool
 	Scoped   bool
+	Sort     map[string]web.SortColumn
 }
 
 // admissionList shows the applications, newest first, filtered by status, with the
@@ -73,16 +74,22 @@ func (h pages) admissionListPage(c *fiber.Ctx, status int, v *web.View) error {
 	if d.Status != "" {
 		q.Set("status", d.Status)
 	}
+	order := web.ListOrder(c, AdmissionOrdering)
+	if order.String() != AdmissionOrdering.Default().String() {
+		q.Set("ordering", order.String())
+	}
 	pg, err := web.PageOf(c, admissionsPerPage)
 	if err != nil {
 		return err
 	}
 	rows, n, err := New(web.Tenant(c)).ListAdmissions(c.UserContext(), ViewerOf(v.User),
-		AdmissionFilter{Status: d.Status, Search: d.Search}, pg)
+		AdmissionFilter{Status: d.Status, Search: d.Search, Order: order}, pg)
 	if err != nil {
 		return err
 	}
 	d.Rows, d.Pager = rows, web.NewPager(v.Prefix+"/admissions", q, pg.Number, pg.Size, n)
+	d.Sort = web.SortColumns(v.Prefix+"/admissions", q, order, map[string]string{"Applicant": "last_name", "Applied": "applied_on",
+		"Status": "status"})
 	v.Data = d
 	return h.Render(c, status, "admissions", v)
 }

@@ -48,7 +48,9 @@ func TestPagesRender(t *testing.T) {
 			StatusOptions: studentStatusOptions, Session: "2025/2026"}},
 		"admissions": {
 			admissionListData{Rows: []Admission{adm, enrolled, applied}, Pager: web.NewPager("/t/demo/admissions", nil, 1, 25, 3),
-				CanWrite: true, Tabs: []statusTab{{Label: "All", Href: "/t/demo/admissions", Active: true}}},
+				CanWrite: true, Tabs: []statusTab{{Label: "All", Href: "/t/demo/admissions", Active: true}},
+				Sort: web.SortColumns("/t/demo/admissions", nil, AdmissionOrdering.Default(), map[string]string{"Applicant": "last_name",
+					"Applied": "applied_on", "Status": "status"})},
 			admissionListData{}, admissionListData{Scoped: true}, admissionListData{Status: "accepted"}},
 		"admission_form": {admissionFormData{Admission: &enrolled, FormOptions: opts, GenderOptions: genderOptions}, admissionFormData{}},
 		"student_guardian": {guardianEditData{Student: st, Guardian: StudentGuardian{ID: 9, Name: "Mama <Amina>", IsPrimary: true},

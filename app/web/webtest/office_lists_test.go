@@ -101,7 +101,13 @@ func TestEnrollOffersTheFormAppliedForFirst(t *testing.T) {
 	b, token := s.signedIn(t, base, "admin@demo.localhost", adminPass)
 	enroll := base + "/admissions/" + id(app.ID) + "/enroll"
 
-	p := b.get(enroll)
+	// The applications list orders by its headers too: newest application first.
+	p := b.get(base + "/admissions")
+	assert.Contains(t, p.Body, `<th scope="col" aria-sort="descending"><a class="sort" href="/admissions?ordering=applied_on">Applied`)
+	p = b.get(base + "/admissions?ordering=last_name")
+	assert.Contains(t, p.Body, `<th scope="col" aria-sort="ascending"><a class="sort" href="/admissions?ordering=-last_name">Applicant`)
+
+	p = b.get(enroll)
 	require.Equal(t, http.StatusOK, p.Status, p.Body)
 	i2, i1 := strings.Index(p.Body, `<optgroup label="Form 2">`), strings.Index(p.Body, `<optgroup label="Form 1">`)
 	require.True(t, i2 > 0 && i1 > 0)
