@@ -38,6 +38,8 @@ type errorDetail struct {
 	Code    errs.Code         `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Dependents are what stops a delete (409): the records that still refer to it.
+	Dependents []errs.Dependent `json:"dependents,omitempty"`
 }
 
 // errorPage is the last resort when the site's own error page cannot be rendered.
@@ -112,7 +114,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 			"Title": titleOf(status), "Message": msg, "Code": e.Code, "RequestID": requestID(c),
 			"Prefix": prefix, "Version": webui.Version()})
 	}
-	return c.JSON(errorBody{errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+	return c.JSON(errorBody{errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields, Dependents: e.Dependents}})
 }
 
 // panicError is a recovered panic, kept with its stack for the log.

@@ -6,6 +6,7 @@ import (
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/clients"
+	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/module"
 )
 
@@ -15,6 +16,8 @@ type errorDoc struct {
 		Code    string            `json:"code"`
 		Message string            `json:"message"`
 		Fields  map[string]string `json:"fields,omitempty"`
+		// Dependents are what stops a delete (409).
+		Dependents []errs.Dependent `json:"dependents,omitempty"`
 	} `json:"error"`
 }
 

@@ -36,7 +36,10 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  map[string]string
-	Err     error // the cause, for logs only
+	// Dependents are the records that stop a delete (a Conflict): what they are and
+	// how many, so a client can list them.
+	Dependents []Dependent
+	Err        error // the cause, for logs only
 	// RetryAfter tells a client that was slowed down when to try again.
 	RetryAfter time.Duration
 }
@@ -61,6 +64,19 @@ func (e *Error) Unwrap() error { return e.Err }
 // E builds an error with a formatted message.
 func E(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Dependent is one kind of record that still refers to something being deleted.
+type Dependent struct {
+	Kind  string `json:"kind"`  // what they are, for programs: "classes", "admissions"
+	Count int64  `json:"count"` // how many
+	Label string `json:"label"` // in words: "3 classes", "1 admission"
+}
+
+// InUse is the Conflict of deleting something others still refer to; message says so
+// in words and deps lists them.
+func InUse(deps []Dependent, format string, args ...any) *Error {
+	return &Error{Code: Conflict, Message: fmt.Sprintf(format, args...), Dependents: deps}
 }
 
 // Field is an Invalid error about one input field.

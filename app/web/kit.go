@@ -71,6 +71,25 @@ type CardView struct {
 	Text     string // a line under it
 	Link     string // under the school, e.g. "/students"; "" for none
 	LinkText string
+	// Head and Rows are a small table under the value (the column names, then one
+	// row a line); Actions are buttons (quick actions). Wide cards take a whole row.
+	Head    []string
+	Rows    []CardRow
+	Actions []CardLink
+	Wide    bool
+}
+
+// CardRow is a line of a card's table; Link (under the school) makes its first cell a
+// link.
+type CardRow struct {
+	Cells []string
+	Link  string
+}
+
+// CardLink is a button of a card.
+type CardLink struct {
+	Text, Link string // Link is under the school
+	Primary    bool
 }
 
 // ShellTemplates are the page templates of the shell (sign-in, dashboard, users,

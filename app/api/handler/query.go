@@ -49,7 +49,7 @@ func (q *Query) ID(name string) int64 {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 1 {
-		q.f.Add(name, "must be an id (a whole number from 1)")
+		q.f.Add(name, "must be a whole number from 1")
 		return 0
 	}
 	return n

@@ -134,17 +134,17 @@ func checkClass(ctx context.Context, q *tenantdb.Queries, f errs.Fields, id int6
 		}
 	}
 	if in.SessionID == 0 && before != nil {
-		f.Add("session", "must be an id")
+		f.Add("session", choose("session"))
 	} else if in.SessionID == 0 {
 		cur, err := q.AcademicsGetCurrentSession(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
-			f.Add("session", "is required: the school has no current session")
+			f.Add("session", "There is no current session; create one first")
 		} else if err != nil {
 			return err
 		}
 		in.SessionID = cur.ID
 	} else if in.SessionID < 0 {
-		f.Add("session", "must be an id")
+		f.Add("session", choose("session"))
 	} else if _, err := q.AcademicsGetSession(ctx, in.SessionID); errors.Is(err, sql.ErrNoRows) {
 		f.Add("session", fmt.Sprintf("no session with id %d", in.SessionID))
 	} else if err != nil {
@@ -246,12 +246,13 @@ func (s Service) DeleteClass(ctx context.Context, id int64, meta auth.Meta) erro
 		if err != nil {
 			return found(err, "class", id)
 		}
-		n, err := q.AcademicsCountClassEnrollments(ctx, id)
+		deps, err := dependents(ctx, id,
+			dependentCount{"enrollments", "student enrolled", "students enrolled", q.AcademicsCountClassEnrollments})
 		if err != nil {
 			return err
 		}
-		if n > 0 {
-			return errs.E(errs.Conflict, "the class %s still has %s; move its students first", before.Name, plural(n, "enrollment"))
+		if len(deps) > 0 {
+			return errs.InUse(deps, "%s has %s (now or before); move its students first", before.Name, labels(deps))
 		}
 		assignments, err := q.AcademicsCountClassAssignments(ctx, id)
 		if err != nil {

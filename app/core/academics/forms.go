@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
@@ -152,34 +151,28 @@ func (s Service) UpdateForm(ctx context.Context, id int64, p FormPatch, meta aut
 	return out, err
 }
 
-// DeleteForm removes a form with no classes and no admissions; its curriculum goes with it.
+// DeleteForm removes a form nothing refers to: no classes, no applications for admission
+// and no subjects in its curriculum. Otherwise it is a Conflict listing them.
 func (s Service) DeleteForm(ctx context.Context, id int64, meta auth.Meta) error {
 	return write(ctx, s.T, "delete form", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetForm(ctx, id)
 		if err != nil {
 			return found(err, "form", id)
 		}
-		classes, err := q.AcademicsCountFormClasses(ctx, id)
-		if err != nil {
-			return err
-		}
-		admissions, err := q.AcademicsCountFormAdmissions(ctx, id)
-		if err != nil {
-			return err
-		}
-		var blockers []string
-		if classes > 0 {
-			blockers = append(blockers, plural(classes, "class"))
-		}
-		if admissions > 0 {
-			blockers = append(blockers, plural(admissions, "admission"))
-		}
-		if len(blockers) > 0 {
-			return errs.E(errs.Conflict, "the form %s still has %s; delete or move them first", row.Name, strings.Join(blockers, " and "))
-		}
 		subjects, err := q.AcademicsFormSubjects(ctx, id)
 		if err != nil {
 			return err
+		}
+		deps, err := dependents(ctx, id,
+			dependentCount{"classes", "class", "classes", q.AcademicsCountFormClasses},
+			dependentCount{"admissions", "application for admission", "applications for admission", q.AcademicsCountFormAdmissions},
+			dependentCount{"curriculum", "subject in its curriculum", "subjects in its curriculum",
+				func(context.Context, int64) (int64, error) { return int64(len(subjects)), nil }})
+		if err != nil {
+			return err
+		}
+		if len(deps) > 0 {
+			return errs.InUse(deps, "%s has %s; delete or move them first", row.Name, labels(deps))
 		}
 		if _, err := q.AcademicsDeleteForm(ctx, id); err != nil {
 			return formUnique.Check(err)

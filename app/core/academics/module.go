@@ -27,9 +27,9 @@ func Module() module.Module {
 		OpenAPI: OpenAPI,
 		Pages: web.Pages{
 			Routes:    pageRoutes,
-			Templates: []string{"academics", "academic_term", "academic_class"},
+			Templates: []string{"academics", "academic_term", "academic_class", "academic_form", "academic_subject"},
 			Nav:       []web.NavItem{{Key: "academics", Label: "Academics", Path: "/academics", Action: Read, Order: 30}},
-			Cards:     []web.Card{{Action: Read, Order: 30, Fill: currentCard}},
+			Cards:     []web.Card{{Action: Read, Order: 30, Fill: currentCard}, {Action: Read, Order: 45, Fill: subjectsCard}},
 			Flashes: map[string]string{
 				"session_created":    "The session was created.",
 				"session_current":    "The current session was changed.",
@@ -42,6 +42,13 @@ func Module() module.Module {
 				"subject_created":    "The subject was created.",
 				"assignment_created": "The teacher was assigned.",
 				"assignment_deleted": "The assignment was removed.",
+				"session_deleted":    "The session was deleted.",
+				"term_deleted":       "The term was deleted.",
+				"form_saved":         "The form was saved.",
+				"form_deleted":       "The form was deleted.",
+				"class_deleted":      "The class was deleted.",
+				"subject_saved":      "The subject was saved.",
+				"subject_deleted":    "The subject was deleted.",
 			},
 		},
 	}
@@ -56,15 +63,24 @@ func pageRoutes(r fiber.Router, k *web.Kit) {
 	r.Get("/academics", read, h.academicsHome)
 	r.Post("/academics/sessions", write, h.sessionCreate)
 	r.Post("/academics/sessions/:id/current", write, h.sessionCurrent)
+	r.Post("/academics/sessions/:id/delete", write, h.sessionDelete)
 	r.Post("/academics/terms", write, h.termCreate)
 	r.Get("/academics/terms/:id", write, h.termEditForm)
 	r.Post("/academics/terms/:id", write, h.termUpdate)
 	r.Post("/academics/terms/:id/current", write, h.termCurrent)
+	r.Post("/academics/terms/:id/delete", write, h.termDelete)
 	r.Post("/academics/forms", write, h.formCreate)
+	r.Get("/academics/forms/:id", write, h.formEditForm)
+	r.Post("/academics/forms/:id", write, h.formUpdate)
+	r.Post("/academics/forms/:id/delete", write, h.formDelete)
 	r.Post("/academics/classes", write, h.classCreate)
 	r.Get("/academics/classes/:id", write, h.classEditForm)
 	r.Post("/academics/classes/:id", write, h.classUpdate)
+	r.Post("/academics/classes/:id/delete", write, h.classDelete)
 	r.Post("/academics/subjects", write, h.subjectCreate)
+	r.Get("/academics/subjects/:id", write, h.subjectEditForm)
+	r.Post("/academics/subjects/:id", write, h.subjectUpdate)
+	r.Post("/academics/subjects/:id/delete", write, h.subjectDelete)
 	r.Post("/academics/assignments", write, h.assignmentCreate)
 	r.Post("/academics/assignments/:id/delete", write, h.assignmentDelete)
 	r.Get("/academics/:tab", read, h.academicsTab)
@@ -84,6 +100,30 @@ func currentCard(c *fiber.Ctx) (web.CardView, bool, error) {
 		card.Text = t.Name + ", until " + t.EndDate
 	case errs.CodeOf(err) != errs.NotFound:
 		return card, false, err
+	}
+	return card, true, nil
+}
+
+// subjectsCard is, for a teacher, what they teach in the current session.
+func subjectsCard(c *fiber.Ctx) (web.CardView, bool, error) {
+	p := auth.PrincipalOf(c)
+	if p == nil || p.Role != auth.RoleTeacher {
+		return web.CardView{}, false, nil
+	}
+	s, err := CurrentSessionOf(c)
+	if err != nil || s == nil {
+		return web.CardView{}, false, err
+	}
+	as, err := web.All(c, New(web.Tenant(c)).ListAssignments, AssignmentFilter{TeacherID: p.UserID, SessionID: s.ID})
+	if err != nil {
+		return web.CardView{}, false, err
+	}
+	card := web.CardView{Label: "My subjects", Head: []string{"Subject", "Class"}}
+	if len(as) == 0 {
+		card.Text = "You are not assigned to teach a subject in " + s.Name + " yet."
+	}
+	for _, a := range as {
+		card.Rows = append(card.Rows, web.CardRow{Cells: []string{a.SubjectName, a.ClassName}, Link: "/students?class=" + web.ID(a.ClassID)})
 	}
 	return card, true, nil
 }

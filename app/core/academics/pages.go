@@ -35,6 +35,10 @@ type academicsData struct {
 	Tab      string
 	Tabs     []acadTab
 	CanWrite bool
+	// Opens are the classes whose students list the user may open: every class of
+	// the current session, or for a teacher the ones they lead or teach (a teacher
+	// sees only those students, so a link to another class would show nothing).
+	Opens map[int64]bool
 
 	Current *Session // the current session, nil before the first
 	Session *Session // the session the terms, classes or assignments tab shows
@@ -123,6 +127,9 @@ func (h pages) academicsPage(c *fiber.Ctx, status int, v *web.View, tab string) 
 		if sessionID != 0 {
 			d.Classes, err = web.All(c, New(web.Tenant(c)).ListClasses, ClassFilter{SessionID: sessionID})
 		}
+		if err == nil && d.Session != nil {
+			d.Opens, err = h.opens(c, v, d.Classes, d.Session.IsCurrent)
+		}
 		if err == nil && d.CanWrite {
 			if d.FormOptions, err = FormOptions(c); err == nil {
 				d.StaffOptions, err = h.StaffOptions(c)
@@ -153,6 +160,29 @@ func (h pages) academicsPage(c *fiber.Ctx, status int, v *web.View, tab string) 
 	}
 	v.Data = d
 	return h.Render(c, status, "academics", v)
+}
+
+// opens are the classes whose students the user may list: all, or for a teacher those
+// of the current session they lead or teach.
+func (h pages) opens(c *fiber.Ctx, v *web.View, classes []Class, current bool) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	teacher := v.User != nil && v.User.Role == auth.RoleTeacher
+	if teacher && !current {
+		return out, nil
+	}
+	for _, cl := range classes {
+		if !teacher || (cl.ClassTeacherID != nil && *cl.ClassTeacherID == v.User.UserID) {
+			out[cl.ID] = true
+		}
+	}
+	if !teacher || len(classes) == 0 {
+		return out, nil
+	}
+	as, err := web.All(c, New(web.Tenant(c)).ListAssignments, AssignmentFilter{TeacherID: v.User.UserID, SessionID: classes[0].SessionID})
+	for _, a := range as {
+		out[a.ClassID] = true
+	}
+	return out, err
 }
 
 // acadDone is where a successful change of a tab goes: the tab, the session it showed,

@@ -32,5 +32,9 @@ func TestPagesRender(t *testing.T) {
 			academicsData{Tab: "terms"}, academicsData{Tab: "classes", CanWrite: true}, academicsData{Tab: "sessions", CanWrite: true}},
 		"academic_term":  {termEditData{Term: term}},
 		"academic_class": {classEditData{Class: class, FormOptions: opts, StaffOptions: opts}},
+		"academic_form": {formEditData{Form: Form{ID: 4, Name: "Form <1>", Level: 1}, Subjects: []curriculumChoice{
+			{Subject: Subject{ID: 6, Code: "MATH", Name: "Mathematics", IsCore: true}, Value: "6", Checked: true},
+			{Subject: Subject{ID: 7, Code: "ART", Name: "Art"}, Value: "7"}}}, formEditData{Form: Form{ID: 4, Name: "Form 1"}}},
+		"academic_subject": {subjectEditData{Subject: Subject{ID: 6, Code: "MATH", Name: "Mathematics <b>"}}},
 	})
 }

@@ -87,7 +87,7 @@ func setCurriculum(c *fiber.Ctx) error {
 		return err
 	}
 	if in.Subjects == nil {
-		return errs.Field("subjects", "is required: the list of subject ids the form takes ([] for none)")
+		return errs.Field("subjects", "Give the subjects the form takes, as a list of their ids ([] for none)")
 	}
 	out, err := handler.Service(c, New).SetCurriculum(c.UserContext(), id, *in.Subjects, handler.Meta(c))
 	if err != nil {

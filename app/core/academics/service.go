@@ -61,12 +61,12 @@ func text(f errs.Fields, field string, v *string, max int) {
 // date checks that v is a calendar date written YYYY-MM-DD.
 func date(f errs.Fields, field, v string) bool {
 	if v == "" {
-		f.Add(field, "is required (YYYY-MM-DD)")
+		f.Add(field, "Enter a date, such as 2025-09-01")
 		return false
 	}
 	d, err := time.Parse(dateLayout, v)
 	if err != nil || d.Format(dateLayout) != v {
-		f.Add(field, "must be a date written YYYY-MM-DD")
+		f.Add(field, "Enter a real date, such as 2025-09-01")
 		return false
 	}
 	return true
@@ -76,18 +76,28 @@ func date(f errs.Fields, field, v string) bool {
 func span(f errs.Fields, start, end string) bool {
 	okStart, okEnd := date(f, "start_date", start), date(f, "end_date", end)
 	if okStart && okEnd && end <= start {
-		f.Add("end_date", "must be after start_date")
+		f.Add("end_date", "End must be after start")
 		return false
 	}
 	return okStart && okEnd
 }
 
+// required checks that an id was chosen; the message says what to choose.
 func required(f errs.Fields, field string, id int64) bool {
 	if id <= 0 {
-		f.Add(field, "is required (an id)")
+		f.Add(field, choose(field))
 		return false
 	}
 	return true
+}
+
+// choose is the message for a missing choice of field ("Choose a form").
+func choose(field string) string {
+	switch field {
+	case "form", "session", "class", "subject", "teacher", "student":
+		return "Choose a " + field
+	}
+	return "Choose one"
 }
 
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
@@ -177,4 +187,44 @@ func plural(n int64, word string) string {
 		return fmt.Sprintf("%d %ses", n, word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// dependentCount counts one kind of record that refers to the record being deleted.
+type dependentCount struct {
+	kind      string // for programs: "classes"
+	one, many string // "class", "classes"
+	count     func(context.Context, int64) (int64, error)
+}
+
+// dependents are the kinds of record that still refer to id, with their counts; none
+// means it can go.
+func dependents(ctx context.Context, id int64, counts ...dependentCount) ([]errs.Dependent, error) {
+	var out []errs.Dependent
+	for _, c := range counts {
+		n, err := c.count(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			continue
+		}
+		label := fmt.Sprintf("%d %s", n, c.many)
+		if n == 1 {
+			label = "1 " + c.one
+		}
+		out = append(out, errs.Dependent{Kind: c.kind, Count: n, Label: label})
+	}
+	return out, nil
+}
+
+// labels lists dependents in words: "3 classes, 1 admission and 2 subjects".
+func labels(deps []errs.Dependent) string {
+	var ls []string
+	for _, d := range deps {
+		ls = append(ls, d.Label)
+	}
+	if len(ls) < 2 {
+		return strings.Join(ls, "")
+	}
+	return strings.Join(ls[:len(ls)-1], ", ") + " and " + ls[len(ls)-1]
 }

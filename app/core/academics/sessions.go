@@ -210,21 +210,15 @@ func (s Service) DeleteSession(ctx context.Context, id int64, meta auth.Meta) er
 		if err != nil {
 			return found(err, "session", id)
 		}
-		var blockers []string
-		for _, c := range []struct {
-			count func(context.Context, int64) (int64, error)
-			word  string
-		}{{q.AcademicsCountSessionTerms, "term"}, {q.AcademicsCountSessionClasses, "class"}, {q.AcademicsCountSessionEnrollments, "enrollment"}} {
-			n, err := c.count(ctx, id)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				blockers = append(blockers, plural(n, c.word))
-			}
+		deps, err := dependents(ctx, id,
+			dependentCount{"terms", "term", "terms", q.AcademicsCountSessionTerms},
+			dependentCount{"classes", "class", "classes", q.AcademicsCountSessionClasses},
+			dependentCount{"enrollments", "enrollment", "enrollments", q.AcademicsCountSessionEnrollments})
+		if err != nil {
+			return err
 		}
-		if len(blockers) > 0 {
-			return errs.E(errs.Conflict, "the session %s still has %s; delete or move them first", row.Name, strings.Join(blockers, " and "))
+		if len(deps) > 0 {
+			return errs.InUse(deps, "%s has %s; delete or move them first", row.Name, labels(deps))
 		}
 		if row.IsCurrent {
 			n, err := q.AcademicsCountSessions(ctx)

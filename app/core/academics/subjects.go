@@ -154,30 +154,27 @@ func (s Service) UpdateSubject(ctx context.Context, id int64, p SubjectPatch, me
 	return out, err
 }
 
-// DeleteSubject removes a subject nobody is assigned to teach, taking it off every form's
-// curriculum.
+// DeleteSubject removes a subject nobody is assigned to teach and no form takes;
+// otherwise it is a Conflict listing them.
 func (s Service) DeleteSubject(ctx context.Context, id int64, meta auth.Meta) error {
 	return write(ctx, s.T, "delete subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetSubject(ctx, id)
 		if err != nil {
 			return found(err, "subject", id)
 		}
-		n, err := q.AcademicsCountSubjectAssignments(ctx, id)
+		deps, err := dependents(ctx, id,
+			dependentCount{"subject_assignments", "teacher assigned to it", "teachers assigned to it", q.AcademicsCountSubjectAssignments},
+			dependentCount{"curriculum", "form that takes it", "forms that take it", q.AcademicsCountSubjectForms})
 		if err != nil {
 			return err
 		}
-		if n > 0 {
-			return errs.E(errs.Conflict, "the subject %s still has %s; remove them first", row.Code, plural(n, "teacher assignment"))
-		}
-		forms, err := q.AcademicsCountSubjectForms(ctx, id)
-		if err != nil {
-			return err
+		if len(deps) > 0 {
+			return errs.InUse(deps, "%s has %s; remove them first", row.Name, labels(deps))
 		}
 		if _, err := q.AcademicsDeleteSubject(ctx, id); err != nil {
 			return subjectUnique.Check(err)
 		}
-		return audit(ctx, q, meta, "subject.delete", row.Code, map[string]any{"id": id, "before": Subject(row),
-			"removed_from_forms": forms})
+		return audit(ctx, q, meta, "subject.delete", row.Code, map[string]any{"id": id, "before": Subject(row)})
 	})
 }
 

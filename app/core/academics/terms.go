@@ -114,7 +114,7 @@ func checkTerm(ctx context.Context, q *tenantdb.Queries, f errs.Fields, id int64
 	text(f, "name", &in.Name, maxShort)
 	datesOK := span(f, in.StartDate, in.EndDate)
 	if in.NextTermBegins != "" && date(f, "next_term_begins", in.NextTermBegins) && datesOK && in.NextTermBegins <= in.EndDate {
-		f.Add("next_term_begins", "must be after end_date")
+		f.Add("next_term_begins", "Must be after this term ends")
 	}
 	if !hasSession {
 		return nil

@@ -63,11 +63,9 @@ func handle(c *fiber.Ctx) error {
 	if err != nil {
 		return errs.Wrap(err, "parse import")
 	}
-	res := Result{DryRun: dry, Errors: problems}
-	if len(problems) == 0 {
-		if res, err = New(tenancy.From(c).Tenant).Import(c.UserContext(), rows, dry, auth.MetaFrom(c)); err != nil {
-			return err
-		}
+	res, err := New(tenancy.From(c).Tenant).ImportFile(c.UserContext(), rows, problems, dry, auth.MetaFrom(c))
+	if err != nil {
+		return err
 	}
 	status := fiber.StatusOK
 	if len(res.Errors) > 0 {

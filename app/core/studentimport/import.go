@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -105,6 +106,58 @@ func (s Service) Import(ctx context.Context, rows []Row, dryRun bool, meta auth.
 	}
 }
 
+// ImportFile is Import of a parsed file: the problems of the file itself (parsed: dates,
+// empty names, unknown columns) and those the school finds (duplicate or unknown
+// admission numbers, unknown classes, bad phones, classes without places) come back
+// together, in one pass, in row order with the lines about the whole file last. A file
+// with any problem writes nothing.
+func (s Service) ImportFile(ctx context.Context, rows []Row, parsed []Problem, dryRun bool, meta auth.Meta) (Result, error) {
+	if len(parsed) == 0 {
+		return s.Import(ctx, rows, dryRun, meta)
+	}
+	res := Result{DryRun: dryRun, Errors: parsed}
+	if len(rows) > 0 {
+		checked, err := s.Import(ctx, rows, true, meta)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Errors = mergeProblems(parsed, checked.Errors)
+	}
+	return res, nil
+}
+
+// mergeProblems adds to the file's problems those the school found about other cells
+// (a cell the file already complains about gets one message), sorted by row with the
+// lines about the whole file (row 0) last.
+func mergeProblems(parsed, checked []Problem) []Problem {
+	type cell struct {
+		row int
+		col string
+	}
+	seen := map[cell]bool{}
+	out := slices.Clone(parsed)
+	for _, p := range parsed {
+		seen[cell{p.Row, p.Column}] = true
+	}
+	for _, p := range checked {
+		if p.Row != 0 && seen[cell{p.Row, p.Column}] {
+			continue
+		}
+		out = append(out, p)
+	}
+	slices.SortStableFunc(out, func(a, b Problem) int {
+		ra, rb := a.Row, b.Row
+		if ra == 0 {
+			ra = math.MaxInt
+		}
+		if rb == 0 {
+			rb = math.MaxInt
+		}
+		return ra - rb
+	})
+	return out
+}
+
 // checkAttempts is how often an import is checked without the write lock before it is
 // checked under it.
 const checkAttempts = 3
@@ -138,11 +191,11 @@ func plan(s *snapshot, rows []Row, meta auth.Meta) checked {
 	res := Result{Errors: []Problem{}}
 	// The planner changes its copy of the snapshot as rows are planned; the snapshot
 	// itself stays as read, to be compared with the school later.
-	p := &planner{snapshot: s.clone(), b: students.NewBulk(s.ids, meta, s.today), seen: map[string]int{}}
+	p := &planner{snapshot: s.clone(), b: students.NewBulk(s.ids, meta, s.today), seen: map[string]int{}, short: map[int64]int{}}
 	for _, r := range rows {
-		created, problems := p.row(r)
-		if len(problems) > 0 {
-			res.Errors = append(res.Errors, problems...)
+		created, ps := p.row(r)
+		if len(ps.list) > 0 || ps.full {
+			res.Errors = append(res.Errors, ps.list...)
 			continue
 		}
 		if created {
@@ -150,6 +203,13 @@ func plan(s *snapshot, rows []Row, meta auth.Meta) checked {
 		} else {
 			res.Updated++
 		}
+	}
+	// A class too small for the file is one line, whatever the number of rows that do
+	// not fit: how many more places the file needs and what the class holds.
+	for _, id := range p.shortOrder {
+		c := p.classByID(id)
+		res.Errors = append(res.Errors, Problem{Column: "class", ClassID: id,
+			Message: fmt.Sprintf("%s: %s needed; it holds %d", c.Name, places(p.short[id]), c.Capacity.Int64)})
 	}
 	if p.lastNumber > 0 {
 		p.b.SetCounter(s.sequence.Counter(), p.lastNumber)
@@ -365,12 +425,35 @@ type planner struct {
 	seen       map[string]int // lower-case admission number -> its first row
 	next       int            // the next of s.numbers to hand out
 	lastNumber int64          // the sequence value of the last number handed out
+	// short counts, per full class, the rows that found no place in it; shortOrder
+	// lists those classes as the file first meets them.
+	short      map[int64]int
+	shortOrder []int64
 }
 
-// problems collects the problems of one row.
+func (p *planner) classByID(id int64) tenantdb.StudentsSessionClassesRow {
+	for _, c := range p.classes {
+		if c.ID == id {
+			return c
+		}
+	}
+	return tenantdb.StudentsSessionClassesRow{ID: id}
+}
+
+// places is "1 more place", "90 more places".
+func places(n int) string {
+	if n == 1 {
+		return "1 more place"
+	}
+	return fmt.Sprintf("%d more places", n)
+}
+
+// problems collects the problems of one row; full is set when its class has no place
+// for it (reported once per class, not per row).
 type problems struct {
 	line int
 	list []Problem
+	full bool
 }
 
 func (ps *problems) add(col, msg string) {
@@ -389,13 +472,13 @@ func (ps *problems) addErr(err error) {
 }
 
 // row checks one row and, when it has no problem, plans its writes.
-func (p *planner) row(r Row) (created bool, _ []Problem) {
+func (p *planner) row(r Row) (created bool, _ *problems) {
 	ps := &problems{line: r.Line}
 	if r.AdmissionNo != "" {
 		key := strings.ToLower(r.AdmissionNo)
 		if first, dup := p.seen[key]; dup {
 			ps.add("admission_no", fmt.Sprintf("%s is also on row %d", r.AdmissionNo, first))
-			return false, ps.list
+			return false, ps
 		}
 		p.seen[key] = r.Line
 	}
@@ -416,10 +499,10 @@ func (p *planner) row(r Row) (created bool, _ []Problem) {
 	}
 	if st, ok := p.students[strings.ToLower(r.AdmissionNo)]; ok && r.AdmissionNo != "" {
 		p.update(st, r, class, ps)
-		return false, ps.list
+		return false, ps
 	}
 	p.create(r, class, ps)
-	return true, ps.list
+	return true, ps
 }
 
 func guardianOf(r Row) []students.GuardianRef {
@@ -430,10 +513,20 @@ func guardianOf(r Row) []students.GuardianRef {
 		Relationship: r.GuardianRelationship, Phone: r.GuardianPhone, Email: r.GuardianEmail}}}
 }
 
-// room reports a class with no free place (capacity counts active enrollments).
+// room checks that the class has a free place for the row (capacity counts active
+// enrollments), counting the rows that find none. A row with other problems still takes
+// its place, so that the count is what the file needs once they are corrected.
 func (p *planner) room(c *tenantdb.StudentsSessionClassesRow, ps *problems) {
 	if c.Capacity.Valid && p.active[c.ID] >= c.Capacity.Int64 {
-		ps.addErr(students.ClassFull("class", c.Name, p.active[c.ID], c.Capacity.Int64))
+		if p.short[c.ID] == 0 {
+			p.shortOrder = append(p.shortOrder, c.ID)
+		}
+		p.short[c.ID]++
+		ps.full = true
+		return
+	}
+	if len(ps.list) > 0 {
+		p.active[c.ID]++
 	}
 }
 
@@ -467,7 +560,7 @@ func (p *planner) create(r Row, class *tenantdb.StudentsSessionClassesRow, ps *p
 			ps.add("admission_no", errs.As(p.numbersErr).Message)
 		}
 	}
-	if len(ps.list) > 0 {
+	if len(ps.list) > 0 || ps.full {
 		return
 	}
 	if in.AdmissionNo == "" {
@@ -509,7 +602,7 @@ func (p *planner) update(st tenantdb.Student, r Row, class *tenantdb.StudentsSes
 			p.room(class, ps)
 		}
 	}
-	if len(ps.list) > 0 {
+	if len(ps.list) > 0 || ps.full {
 		return
 	}
 

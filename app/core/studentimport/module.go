@@ -32,4 +32,6 @@ func pageRoutes(r fiber.Router, k *web.Kit) {
 	write := h.Require(students.Write)
 	r.Get("/students/import", write, h.importForm)
 	r.Post("/students/import", write, h.importRun)
+	r.Get("/students/import/problems.csv", write, h.problemsCSV)
+	r.Get("/students/import/template.:format", write, h.template)
 }

@@ -2,9 +2,10 @@ package studentimport
 
 import (
 	"bytes"
-	"encoding/base64"
+	"encoding/csv"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,14 +13,18 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/app/web"
 )
 
 // The import page checks a spreadsheet first (a dry run that writes nothing) and shows
 // every problem with its row and column; a clean file is then imported with one more
-// click. The checked file travels back in the page, so nothing is kept on the server
-// between the two steps.
+// click. The uploaded file is kept on the server between the two (keep.go): the check
+// redirects to its own address (/students/import?upload=<id>), which checks the kept
+// file again when reloaded, after a class was made bigger for instance.
 
 // maxImportBytes bounds an upload: twenty thousand rows of CSV fit many times over.
 const maxImportBytes = 8 << 20
@@ -28,15 +33,24 @@ type importData struct {
 	Columns []string
 	Checked bool // a file was checked
 	Result  Result
-	// File and FileName carry the checked file to the Import button.
-	File, FileName string
-	Created        int
-	Updated        int
-	Total          int // rows a checked file would import
-	Done           bool
+	// Upload is the id of the kept file the page checked; FileName its name.
+	Upload, FileName string
+	Problems         []problemView
+	Created          int
+	Updated          int
+	Total            int // rows a checked file would import
+	Done             bool
 }
 
-// importForm shows the upload form, or after an import the counts.
+// problemView is a problem as the page lists it, with a link to correct what it names
+// when it is not in the file (a class too small).
+type problemView struct {
+	Problem
+	Link, LinkText string
+}
+
+// importForm shows the upload form; with ?upload= the check of a kept file; after an
+// import the counts.
 func (h pages) importForm(c *fiber.Ctx) error {
 	v := h.View(c, "Import students", "students")
 	d := importData{Columns: Columns}
@@ -46,26 +60,21 @@ func (h pages) importForm(c *fiber.Ctx) error {
 		d.Updated, _ = strconv.Atoi(c.Query("updated"))
 		v.Flash = fmt.Sprintf("Import finished: %s created, %s updated.", web.Count(d.Created, "student"), web.Count(d.Updated, "student"))
 	}
+	if id := c.Query("upload"); id != "" {
+		return h.check(c, v, id, true)
+	}
 	v.Data = d
 	return h.Render(c, fiber.StatusOK, "student_import", v)
 }
 
-// importUpload reads the file of the form: an upload (field file) or, from the Import
-// button, the checked file sent back (fields file_data and file_name).
-func importUpload(c *fiber.Ctx) (name string, body []byte, err error) {
-	if data := c.FormValue("file_data"); data != "" {
-		body, err = base64.StdEncoding.DecodeString(data)
-		if err != nil {
-			return "", nil, errs.Field("file", "the checked file did not come back whole; choose it again")
-		}
-		return filepath.Base(c.FormValue("file_name")), body, nil
-	}
+// readUpload reads the file field of the form.
+func readUpload(c *fiber.Ctx) (name string, body []byte, err error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return "", nil, errs.Field("file", "choose a CSV or Excel (.xlsx) file")
+		return "", nil, errs.Field("file", "Choose a CSV or Excel (.xlsx) file")
 	}
 	if fh.Size > maxImportBytes {
-		return "", nil, errs.Field("file", fmt.Sprintf("the file is larger than %d MB; split it into smaller files", maxImportBytes>>20))
+		return "", nil, errs.Field("file", fmt.Sprintf("The file is larger than %d MB; split it into smaller files", maxImportBytes>>20))
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -75,65 +84,147 @@ func importUpload(c *fiber.Ctx) (name string, body []byte, err error) {
 	if body, err = io.ReadAll(io.LimitReader(f, maxImportBytes+1)); err != nil {
 		return "", nil, errs.Wrap(err, "read upload")
 	}
-	return filepath.Base(fh.Filename), body, nil
+	name = filepath.Base(fh.Filename)
+	switch ext := strings.ToLower(filepath.Ext(name)); {
+	case len(bytes.TrimSpace(body)) == 0:
+		return "", nil, errs.Field("file", "The file is empty")
+	case len(body) > maxImportBytes:
+		return "", nil, errs.Field("file", fmt.Sprintf("The file is larger than %d MB; split it into smaller files", maxImportBytes>>20))
+	case ext != "" && ext != ".csv" && ext != ".xlsx" && ext != ".txt":
+		return "", nil, errs.Field("file", "Choose a CSV or Excel (.xlsx) file; save older .xls files as .xlsx first")
+	}
+	return name, body, nil
 }
 
-// importRun checks (action=check) or imports (action=import) the file. A check shows the
-// problems or what an import would do; an import that finds problems writes nothing
-// and shows them; a clean import goes to the counts.
+// formFailed shows the upload form with the error at the file field.
+func (h pages) formFailed(c *fiber.Ctx, v *web.View, err error) error {
+	status, ierr := web.FormError(v, err)
+	if ierr != nil {
+		return ierr
+	}
+	v.Data = importData{Columns: Columns}
+	return h.Render(c, status, "student_import", v)
+}
+
+func userID(c *fiber.Ctx) int64 {
+	if p := auth.PrincipalOf(c); p != nil {
+		return p.UserID
+	}
+	return 0
+}
+
+// importRun keeps an uploaded file and shows its check (action=check), or imports a
+// kept file (action=import, upload=<id>): a clean import goes to the counts, one that
+// finds problems writes nothing and shows them.
 func (h pages) importRun(c *fiber.Ctx) error {
 	v := h.View(c, "Import students", "students")
-	d := importData{Columns: Columns}
-	dry := c.FormValue("action") != "import"
-	name, body, err := importUpload(c)
-	if err == nil && len(bytes.TrimSpace(body)) == 0 {
-		err = errs.Field("file", "the file is empty")
+	schema := tenancy.From(c).Info.Schema
+	if c.FormValue("action") == "import" {
+		return h.check(c, v, c.FormValue("upload"), false)
 	}
-	if err == nil && len(body) > maxImportBytes {
-		err = errs.Field("file", fmt.Sprintf("the file is larger than %d MB; split it into smaller files", maxImportBytes>>20))
-	}
+	name, body, err := readUpload(c)
 	if err != nil {
-		status, ierr := web.FormError(v, err)
-		if ierr != nil {
-			return ierr
-		}
-		v.Data = d
-		return h.Render(c, status, "student_import", v)
+		return h.formFailed(c, v, err)
 	}
-	ext := strings.ToLower(filepath.Ext(name))
-	if ext != "" && ext != ".csv" && ext != ".xlsx" && ext != ".txt" {
-		status, _ := web.FormError(v, errs.Field("file", "choose a CSV or Excel (.xlsx) file; older .xls files must be saved as .xlsx first"))
-		v.Data = d
-		return h.Render(c, status, "student_import", v)
+	id, err := keep(schema, userID(c), name, body)
+	if err != nil {
+		return err
+	}
+	return web.Redirect(c, v.Prefix+"/students/import?upload="+id)
+}
+
+// checkKept parses and checks (or imports) the kept upload id.
+func checkKept(c *fiber.Ctx, id string, dry bool) (name string, res Result, err error) {
+	name, body, err := kept(tenancy.From(c).Info.Schema, userID(c), id)
+	if err != nil {
+		return "", Result{}, err
 	}
 	rows, problems, err := ParseFile(name, body)
 	if err != nil {
-		status, ierr := web.FormError(v, errs.Field("file", "the file cannot be read as CSV or Excel: "+err.Error()))
-		if ierr != nil {
-			return ierr
-		}
-		v.Data = d
-		return h.Render(c, status, "student_import", v)
+		return "", Result{}, errs.Field("file", "The file cannot be read as CSV or Excel: "+err.Error())
 	}
-	res := Result{DryRun: dry, Errors: problems}
-	if len(problems) == 0 {
-		if res, err = New(web.Tenant(c)).Import(c.UserContext(), rows, dry, auth.MetaFrom(c)); err != nil {
-			return err
-		}
+	res, err = New(web.Tenant(c)).ImportFile(c.UserContext(), rows, problems, dry, auth.MetaFrom(c))
+	return name, res, err
+}
+
+// check shows the check of a kept upload, or imports it.
+func (h pages) check(c *fiber.Ctx, v *web.View, id string, dry bool) error {
+	name, res, err := checkKept(c, id, dry)
+	if err != nil {
+		return h.formFailed(c, v, err)
 	}
 	if !dry && len(res.Errors) == 0 {
+		forget(tenancy.From(c).Info.Schema, id)
 		return web.Redirect(c, fmt.Sprintf("%s/students/import?done=imported&created=%d&updated=%d", v.Prefix, res.Created, res.Updated))
 	}
-	d.Checked, d.Result, d.FileName, d.Total = true, res, name, res.Created+res.Updated
-	status := fiber.StatusOK
-	if len(res.Errors) > 0 {
-		status = fiber.StatusUnprocessableEntity
-		if dry {
-			status = fiber.StatusOK // the check itself worked: its answer is the list of problems
+	d := importData{Columns: Columns, Checked: true, Result: res, FileName: name, Upload: id, Total: res.Created + res.Updated}
+	for _, p := range res.Errors {
+		pv := problemView{Problem: p}
+		if p.ClassID != 0 && auth.Allowed(v.User, academics.Write) {
+			pv.Link, pv.LinkText = v.Prefix+"/academics/classes/"+web.ID(p.ClassID), "Edit the class"
 		}
-	} else {
-		d.File = base64.StdEncoding.EncodeToString(body)
+		d.Problems = append(d.Problems, pv)
+	}
+	status := fiber.StatusOK // a check worked: its answer is the list of problems
+	if !dry {
+		status = fiber.StatusUnprocessableEntity
 	}
 	v.Data = d
 	return h.Render(c, status, "student_import", v)
+}
+
+// problemsCSV is the problems of a kept upload as a CSV file, to work through in a
+// spreadsheet.
+func (h pages) problemsCSV(c *fiber.Ctx) error {
+	name, res, err := checkKept(c, c.Query("upload"), true)
+	if err != nil {
+		return h.Fail(c, err)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"row", "column", "problem"})
+	for _, p := range res.Errors {
+		row := ""
+		if p.Row > 0 {
+			row = strconv.Itoa(p.Row)
+		}
+		w.Write([]string{row, p.Column, safeCell(p.Message)})
+	}
+	w.Flush()
+	base := strings.TrimSuffix(name, filepath.Ext(name))
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+url.PathEscape(base)+`-problems.csv"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("csv", "utf-8")
+	return c.Send(buf.Bytes())
+}
+
+// safeCell keeps a spreadsheet from running a message that quotes a cell as a formula.
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// template is an empty spreadsheet with the import's columns, as CSV or .xlsx.
+func (h pages) template(c *fiber.Ctx) error {
+	var buf bytes.Buffer
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	switch c.Params("format") {
+	case "csv":
+		if err := students.WriteCSV(&buf, nil); err != nil {
+			return errs.Wrap(err, "template")
+		}
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="students-template.csv"`)
+		c.Type("csv", "utf-8")
+	case "xlsx":
+		if err := students.WriteXLSX(&buf, nil); err != nil {
+			return errs.Wrap(err, "template")
+		}
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="students-template.xlsx"`)
+		c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	default:
+		return h.Fail(c, errs.E(errs.NotFound, "there is no such template"))
+	}
+	return c.Send(buf.Bytes())
 }

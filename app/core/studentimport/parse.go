@@ -34,11 +34,13 @@ type Row struct {
 	GuardianEmail        string
 }
 
-// Problem is a reason a row (or the header, row 1) cannot be imported.
+// Problem is a reason a row (or the header, row 1) cannot be imported. Row 0 is about
+// the file as a whole: a class without places for its rows (ClassID names it).
 type Problem struct {
 	Row     int    `json:"row"`
 	Column  string `json:"column"`
 	Message string `json:"message"`
+	ClassID int64  `json:"class_id,omitempty"`
 }
 
 // Columns are the canonical column names, in export order.

@@ -227,10 +227,11 @@ func TestImportClassRoomAndStatus(t *testing.T) {
 		"C/1,A,One,F,Form 1A\nC/2,B,Two,M,Form 1A\nC/3,C,Three,F,Form 1A\nW/1,Wen,Left,F,Form 1B\n"))
 	assert.Equal(t, 400, status)
 	require.Len(t, r.Errors, 2, "%+v", r.Errors)
-	assert.Equal(t, studentimport.Problem{Row: 4, Column: "class", Message: "Form 1A is full: 2 of 2 places are taken"}, r.Errors[0])
-	assert.Equal(t, 5, r.Errors[1].Row)
-	assert.Equal(t, "class", r.Errors[1].Column)
-	assert.Contains(t, r.Errors[1].Message, "withdrawn")
+	assert.Equal(t, 5, r.Errors[0].Row)
+	assert.Equal(t, "class", r.Errors[0].Column)
+	assert.Contains(t, r.Errors[0].Message, "withdrawn")
+	assert.Equal(t, studentimport.Problem{Row: 0, Column: "class", Message: "Form 1A: 1 more place needed; it holds 2",
+		ClassID: classID(t, c, "Form 1A")}, r.Errors[1], "a class too small is one line for the file")
 	assert.Equal(t, students0, s.Count("alpha", "students"))
 }
 
@@ -263,7 +264,7 @@ func TestImportChecksAgainWhenTheSchoolChanged(t *testing.T) {
 		status, r := post(t, c, "", "text/csv", file)
 		assert.Equal(t, 400, status, "%+v", r)
 		require.Len(t, r.Errors, 1)
-		assert.Equal(t, studentimport.Problem{Row: 3, Column: "class", Message: "Form 1A is full: 3 of 3 places are taken"}, r.Errors[0])
+		assert.Equal(t, studentimport.Problem{Column: "class", Message: "Form 1A: 1 more place needed; it holds 3", ClassID: form1A}, r.Errors[0])
 		assert.Equal(t, 2, s.Count("alpha", "students"), "only the students the other writer added")
 	})
 

@@ -89,7 +89,7 @@ func (in AdmissionInput) check(ctx context.Context, q *tenantdb.Queries) (Admiss
 		f.Add("date_of_birth", msg)
 	}
 	if in.Form <= 0 {
-		f.Add("form", "is required: the id of the form applied for")
+		f.Add("form", "Choose the form applied for")
 	} else if _, err := q.StudentsForm(ctx, in.Form); errors.Is(err, sql.ErrNoRows) {
 		f.Add("form", fmt.Sprintf("no form with id %d", in.Form))
 	} else if err != nil {
@@ -357,7 +357,7 @@ type EnrolledAdmission struct {
 // in the class, and the application marked enrolled. Any failure writes nothing.
 func (s Service) EnrollAdmission(ctx context.Context, id int64, in EnrollAdmissionInput, meta auth.Meta) (EnrolledAdmission, error) {
 	if in.Class <= 0 {
-		return EnrolledAdmission{}, errs.Field("class", "is required: the id of the class to enroll in")
+		return EnrolledAdmission{}, errs.Field("class", "Choose the class to enroll in")
 	}
 	var studentID int64
 	err := s.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {

@@ -231,10 +231,10 @@ type EnrollmentInput struct {
 func (s Service) CreateEnrollment(ctx context.Context, in EnrollmentInput, meta auth.Meta) (Enrollment, error) {
 	f := errs.Fields{}
 	if in.Student <= 0 {
-		f.Add("student", "is required: the id of a student")
+		f.Add("student", "Choose a student")
 	}
 	if in.Class <= 0 {
-		f.Add("class", "is required: the id of a class")
+		f.Add("class", "Choose a class")
 	}
 	if err := f.Err(); err != nil {
 		return Enrollment{}, err
@@ -307,7 +307,7 @@ func (s Service) UpdateEnrollment(ctx context.Context, id int64, p EnrollmentPat
 			next.EndedOn = nullStr(today)
 		}
 		if next.EndedOn.Valid && next.EndedOn.String < next.EnrolledOn {
-			return errs.Field("ended_on", "must not be before enrolled_on")
+			return errs.Field("ended_on", "Must not be before the student joined the class")
 		}
 		c, err := getClass(ctx, q, "class", next.ClassID)
 		if err != nil {

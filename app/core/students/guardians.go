@@ -302,60 +302,96 @@ type GuardianPatch struct {
 
 // UpdateGuardian applies a patch; a phone number another guardian has is a Conflict.
 func (s Service) UpdateGuardian(ctx context.Context, id int64, p GuardianPatch, meta auth.Meta) (Guardian, error) {
-	err := s.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
-		cur, err := q.GuardiansGet(ctx, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("guardian", id)
-		}
-		if err != nil {
-			return errs.Wrap(err, "get guardian")
-		}
-		country, err := SchoolCountry(ctx, q)
-		if err != nil {
-			return err
-		}
-		in := GuardianInput{Name: cur.Name, Relationship: cur.Relationship, Phone: cur.Phone, Email: cur.Email}
-		set(&in.Name, p.Name)
-		set(&in.Relationship, p.Relationship)
-		set(&in.Phone, p.Phone)
-		set(&in.Email, p.Email)
-		receives := cur.ReceivesMessages
-		if p.ReceivesMessages != nil {
-			receives = *p.ReceivesMessages
-		}
-		if p.Phone == nil {
-			in.Phone = "" // the stored number is already normalised; keep it as it is
-		}
-		in, f := in.check(country)
-		if p.Phone == nil {
-			in.Phone = cur.Phone
-		}
-		if err := f.Err(); err != nil {
-			return err
-		}
-		if in.Phone != "" && in.Phone != cur.Phone {
-			same, err := q.GuardiansByPhone(ctx, in.Phone)
-			if err != nil {
-				return errs.Wrap(err, "guardian by phone")
-			}
-			for _, o := range same {
-				if o.ID != id {
-					return phoneConflict("phone", o)
-				}
-			}
-		}
-		row, err := q.GuardiansUpdate(ctx, tenantdb.GuardiansUpdateParams{ID: id, Name: in.Name, Relationship: in.Relationship,
-			Phone: in.Phone, Email: in.Email, ReceivesMessages: receives})
-		if err != nil {
-			return errs.Wrap(err, "update guardian")
-		}
-		return audit(ctx, q, meta, "guardian.update", guardianTarget(row), map[string]any{"id": id,
-			"before": guardianData(cur), "after": guardianData(row)})
-	})
+	err := s.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error { return updateGuardian(ctx, q, id, p, meta) })
 	if err != nil {
 		return Guardian{}, err
 	}
 	return s.GetGuardian(ctx, Viewer{}, id)
+}
+
+// UpdateStudentGuardian corrects a guardian of a student (their details, and whether
+// they are the student's primary contact) in one transaction. A guardian not linked to
+// the student is not found: the student's page edits only its own guardians.
+func (s Service) UpdateStudentGuardian(ctx context.Context, studentID, guardianID int64, p GuardianPatch, isPrimary bool, meta auth.Meta) error {
+	return s.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+		link, err := q.GuardiansGetLink(ctx, tenantdb.GuardiansGetLinkParams{StudentID: studentID, GuardianID: guardianID})
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.E(errs.NotFound, "the student has no such guardian")
+		}
+		if err != nil {
+			return errs.Wrap(err, "get link")
+		}
+		if err := updateGuardian(ctx, q, guardianID, p, meta); err != nil {
+			return err
+		}
+		if isPrimary == link.IsPrimary {
+			return nil
+		}
+		if !isPrimary {
+			// Someone has to be the primary contact: another guardian is made primary by
+			// ticking it there, which clears this one.
+			n, err := q.GuardiansCountLinks(ctx, studentID)
+			if err != nil {
+				return errs.Wrap(err, "count guardians")
+			}
+			if n > 1 {
+				return errs.Field("is_primary", "To change the primary contact, edit the guardian who should be it")
+			}
+			return nil
+		}
+		return LinkGuardian(ctx, q, studentID, guardianID, true, meta)
+	})
+}
+
+func updateGuardian(ctx context.Context, q *tenantdb.Queries, id int64, p GuardianPatch, meta auth.Meta) error {
+	cur, err := q.GuardiansGet(ctx, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("guardian", id)
+	}
+	if err != nil {
+		return errs.Wrap(err, "get guardian")
+	}
+	country, err := SchoolCountry(ctx, q)
+	if err != nil {
+		return err
+	}
+	in := GuardianInput{Name: cur.Name, Relationship: cur.Relationship, Phone: cur.Phone, Email: cur.Email}
+	set(&in.Name, p.Name)
+	set(&in.Relationship, p.Relationship)
+	set(&in.Phone, p.Phone)
+	set(&in.Email, p.Email)
+	receives := cur.ReceivesMessages
+	if p.ReceivesMessages != nil {
+		receives = *p.ReceivesMessages
+	}
+	if p.Phone == nil {
+		in.Phone = "" // the stored number is already normalised; keep it as it is
+	}
+	in, f := in.check(country)
+	if p.Phone == nil {
+		in.Phone = cur.Phone
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if in.Phone != "" && in.Phone != cur.Phone {
+		same, err := q.GuardiansByPhone(ctx, in.Phone)
+		if err != nil {
+			return errs.Wrap(err, "guardian by phone")
+		}
+		for _, o := range same {
+			if o.ID != id {
+				return phoneConflict("phone", o)
+			}
+		}
+	}
+	row, err := q.GuardiansUpdate(ctx, tenantdb.GuardiansUpdateParams{ID: id, Name: in.Name, Relationship: in.Relationship,
+		Phone: in.Phone, Email: in.Email, ReceivesMessages: receives})
+	if err != nil {
+		return errs.Wrap(err, "update guardian")
+	}
+	return audit(ctx, q, meta, "guardian.update", guardianTarget(row), map[string]any{"id": id,
+		"before": guardianData(cur), "after": guardianData(row)})
 }
 
 // DeleteGuardian removes a guardian and their links to students.
@@ -447,4 +483,33 @@ func (s Service) UnlinkGuardian(ctx context.Context, studentID, guardianID int64
 		return audit(ctx, q, meta, "guardian.unlink", target(st), map[string]any{"student_id": studentID,
 			"guardian_id": guardianID, "was_primary": link.IsPrimary})
 	})
+}
+
+// PrimaryPhones are the phone numbers of the primary guardians of students ids (those
+// with one), for a page of a list.
+func (s Service) PrimaryPhones(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.T.ReadDB().QueryContext(ctx, `SELECT sg.student_id, g.phone FROM student_guardians sg
+		JOIN guardians g ON g.id = sg.guardian_id
+		WHERE sg.is_primary AND g.phone <> '' AND sg.student_id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, errs.Wrap(err, "guardian phones")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var phone string
+		if err := rows.Scan(&id, &phone); err != nil {
+			return nil, errs.Wrap(err, "guardian phones")
+		}
+		out[id] = phone
+	}
+	return out, errs.Wrap(rows.Err(), "guardian phones")
 }

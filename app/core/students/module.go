@@ -1,13 +1,10 @@
 package students
 
 import (
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/module"
-	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/app/web"
 )
 
@@ -33,8 +30,9 @@ func Module() module.Module {
 		API:     Routes,
 		OpenAPI: OpenAPI,
 		Pages: web.Pages{
-			Routes:    pageRoutes,
-			Templates: []string{"students", "student", "student_new", "student_edit", "admissions", "admission_form", "admission_enroll"},
+			Routes: pageRoutes,
+			Templates: []string{"students", "student", "student_new", "student_edit", "admissions", "admission_form", "admission_enroll",
+				"student_guardian", "promotions"},
 			Nav: []web.NavItem{
 				{Key: "students", Label: "Students", Path: "/students", Action: Read, Order: 10},
 				// Applicants are in no class yet, so a teacher (who sees the students of
@@ -42,13 +40,17 @@ func Module() module.Module {
 				{Key: "admissions", Label: "Admissions", Path: "/admissions", Action: Read, Order: 20,
 					Show: func(p *auth.Principal) bool { return !ViewerOf(p).Scoped() }},
 			},
-			Cards: []web.Card{{Action: Read, Order: 10, Fill: studentsCard}},
+			Cards: []web.Card{{Action: Write, Order: 5, Fill: actionsCard}, {Action: Read, Order: 10, Fill: studentsCard},
+				{Action: Read, Order: 20, Fill: applicationsCard}, {Action: Read, Order: 40, Fill: classesCard}},
 			Flashes: map[string]string{
 				"student_created":      "The student was created.",
 				"student_saved":        "The changes were saved.",
 				"student_enrolled":     "The applicant is enrolled: this is the new student's record.",
 				"student_class_saved":  "The student's class was changed.",
 				"guardian_added":       "The guardian was added.",
+				"guardian_saved":       "The guardian was saved.",
+				"guardian_removed":     "The guardian was removed from the student.",
+				"student_deleted":      "The student was deleted.",
 				"application_created":  "The application was recorded.",
 				"application_saved":    "The application was saved.",
 				"application_accepted": "The application was accepted; enroll the applicant when ready.",
@@ -72,6 +74,13 @@ func pageRoutes(r fiber.Router, k *web.Kit) {
 	r.Post("/students/:id/edit", write, h.studentUpdate)
 	r.Post("/students/:id/class", write, h.studentClass)
 	r.Post("/students/:id/guardians", write, h.guardianAdd)
+	r.Get("/students/:id/guardians/:guardian", write, h.guardianEditForm)
+	r.Post("/students/:id/guardians/:guardian", write, h.guardianUpdate)
+	r.Post("/students/:id/guardians/:guardian/remove", write, h.guardianRemove)
+	r.Post("/students/:id/delete", write, h.studentDelete)
+	rules := h.Require(ManageRules)
+	r.Get("/promotions", rules, h.promotionForm)
+	r.Post("/promotions", rules, h.promotionRun)
 
 	r.Get("/admissions", read, h.admissionList)
 	r.Get("/admissions/new", write, h.admissionNewForm)
@@ -84,17 +93,3 @@ func pageRoutes(r fiber.Router, k *web.Kit) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// studentsCard counts the active students the user sees on the dashboard.
-func studentsCard(c *fiber.Ctx) (web.CardView, bool, error) {
-	v := ViewerOf(auth.PrincipalOf(c))
-	_, n, err := New(web.Tenant(c)).ListStudents(c.UserContext(), v, StudentFilter{Status: StatusActive}, query.Page{Size: 1})
-	if err != nil {
-		return web.CardView{}, false, err
-	}
-	card := web.CardView{Label: "Active students", Value: strconv.FormatInt(n, 10), Link: "/students", LinkText: "See the students"}
-	if v.Scoped() {
-		card.Label, card.Text = "Your students", "in the classes you teach or lead this session"
-	}
-	return card, true, nil
-}

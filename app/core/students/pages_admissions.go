@@ -1,6 +1,7 @@
 package students
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -37,6 +38,7 @@ type admissionListData struct {
 	Tabs     []statusTab
 	CanWrite bool
 	Scoped   bool
+	Sort     map[string]web.SortColumn
 }
 
 // admissionList shows the applications, newest first, filtered by status, with the
@@ -72,16 +74,22 @@ func (h pages) admissionListPage(c *fiber.Ctx, status int, v *web.View) error {
 	if d.Status != "" {
 		q.Set("status", d.Status)
 	}
+	order := web.ListOrder(c, AdmissionOrdering)
+	if order.String() != AdmissionOrdering.Default().String() {
+		q.Set("ordering", order.String())
+	}
 	pg, err := web.PageOf(c, admissionsPerPage)
 	if err != nil {
 		return err
 	}
 	rows, n, err := New(web.Tenant(c)).ListAdmissions(c.UserContext(), ViewerOf(v.User),
-		AdmissionFilter{Status: d.Status, Search: d.Search}, pg)
+		AdmissionFilter{Status: d.Status, Search: d.Search, Order: order}, pg)
 	if err != nil {
 		return err
 	}
 	d.Rows, d.Pager = rows, web.NewPager(v.Prefix+"/admissions", q, pg.Number, pg.Size, n)
+	d.Sort = web.SortColumns(v.Prefix+"/admissions", q, order, map[string]string{"Applicant": "last_name", "Applied": "applied_on",
+		"Status": "status"})
 	v.Data = d
 	return h.Render(c, status, "admissions", v)
 }
@@ -233,6 +241,10 @@ type admissionEnrollData struct {
 	ClassOptions []web.OptionGroup
 	Session      string
 	NextNo       string
+	// NoClassOfForm is set when the session has no class of the form applied for;
+	// OtherForm when the class chosen is of another form (the form asks to confirm).
+	NoClassOfForm bool
+	OtherForm     bool
 }
 
 // admissionEnrollForm asks for the class (and optionally the admission number) of an
@@ -270,6 +282,8 @@ func (h pages) admissionEnrollPage(c *fiber.Ctx, status int, v *web.View) error 
 		if v.Form["class"] == "" && len(mine) == 1 {
 			v.Form["class"] = mine[0].Value
 		}
+		d.NoClassOfForm = len(mine) == 0 && len(opts) > 0
+		d.OtherForm = v.Form["other_form"] == "ask"
 	}
 	p, err := New(web.Tenant(c)).AdmissionPattern(c.UserContext())
 	if err != nil {
@@ -297,6 +311,19 @@ func (h pages) admissionEnroll(c *fiber.Ctx) error {
 	if len(v.Fields) > 0 {
 		status, _ := web.FormError(v, web.FieldsError(v))
 		return h.admissionEnrollPage(c, status, v)
+	}
+	// A class of another form than the one applied for is taken only when confirmed.
+	if c.FormValue("other_form") != "1" {
+		a, err := New(web.Tenant(c)).GetAdmission(c.UserContext(), ViewerOf(v.User), id)
+		if err != nil {
+			return h.Fail(c, err)
+		}
+		if cl, err := academics.New(web.Tenant(c)).Class(c.UserContext(), class); err == nil && cl.FormID != a.Form.ID {
+			v.Form["other_form"] = "ask"
+			v.Fields["class"] = fmt.Sprintf("%s is a class of %s, but %s applied for %s", cl.Name, cl.FormName, a.FirstName, a.Form.Name)
+			status, _ := web.FormError(v, web.FieldsError(v))
+			return h.admissionEnrollPage(c, status, v)
+		}
 	}
 	out, err := New(web.Tenant(c)).EnrollAdmission(c.UserContext(), id, EnrollAdmissionInput{Class: class,
 		AdmissionNo: v.Form["admission_no"]}, auth.MetaFrom(c))

@@ -3,6 +3,7 @@ package students
 import (
 	"maps"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,9 +13,6 @@ import (
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/web"
 )
-
-// studentsPerPage keeps a page of the students list short enough to scan on a tablet.
-const studentsPerPage = 25
 
 var studentStatusOptions = []web.Option{
 	{Value: StatusActive, Label: "Active"},
@@ -52,6 +50,11 @@ var createFieldNames = func() map[string]string {
 
 type studentListData struct {
 	Rows          []Student
+	Phones        map[int64]string // the primary guardian's phone of each row's student
+	Sort          map[string]web.SortColumn
+	Ordering      string // the list's order, as ?ordering= writes it
+	PageSize      int
+	PageSizes     []int
 	Pager         web.Pager
 	Search        string
 	Class, Form   string
@@ -124,7 +127,16 @@ func (h pages) studentList(c *fiber.Ctx) error {
 		q.Set("status", f.Status)
 	}
 	d.Filtered = len(q) > 0
-	pg, err := web.PageOf(c, studentsPerPage)
+	f.Order = web.ListOrder(c, StudentOrdering)
+	if f.Order.String() != StudentOrdering.Default().String() {
+		d.Ordering = f.Order.String()
+		q.Set("ordering", d.Ordering)
+	}
+	d.PageSize, d.PageSizes = web.PageSize(c), web.PageSizes
+	if d.PageSize != web.PageSizes[0] {
+		q.Set("page_size", strconv.Itoa(d.PageSize))
+	}
+	pg, err := web.PageOf(c, d.PageSize)
 	if err != nil {
 		return err
 	}
@@ -133,10 +145,20 @@ func (h pages) studentList(c *fiber.Ctx) error {
 		return err
 	}
 	d.Rows = rows
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	if d.Phones, err = New(web.Tenant(c)).PrimaryPhones(ctx, ids); err != nil {
+		return err
+	}
 	d.Pager = web.NewPager(v.Prefix+"/students", q, pg.Number, pg.Size, n)
+	d.Sort = web.SortColumns(v.Prefix+"/students", q, f.Order, map[string]string{"Name": "last_name", "Admission no.": "admission_no"})
 	export := url.Values{}
 	for k, vs := range q {
-		export[k] = vs
+		if k != "page_size" {
+			export[k] = vs
+		}
 	}
 	export.Set("format", "csv")
 	d.ExportCSV = v.Prefix + "/api/core/students/export/?" + export.Encode()

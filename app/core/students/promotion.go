@@ -94,7 +94,7 @@ type promotionCtx struct {
 
 func loadSession(ctx context.Context, q *tenantdb.Queries, field string, id int64) (tenantdb.AcademicSession, error) {
 	if id <= 0 {
-		return tenantdb.AcademicSession{}, errs.Field(field, "is required: the id of an academic session")
+		return tenantdb.AcademicSession{}, errs.Field(field, "Choose a session")
 	}
 	s, err := q.StudentsSession(ctx, id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -127,7 +127,7 @@ func loadPromotion(ctx context.Context, q *tenantdb.Queries, in PromotionInput) 
 		return nil, err
 	}
 	if from.ID == to.ID {
-		return nil, errs.Field("to_session", "must differ from from_session")
+		return nil, errs.Field("to_session", "Choose a session other than the one the students leave")
 	}
 	if to.StartDate <= from.StartDate {
 		return nil, errs.Field("to_session", fmt.Sprintf("%s must start after %s", to.Name, from.Name))

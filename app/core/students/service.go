@@ -190,7 +190,7 @@ func normGender(f errs.Fields, field, g string) string {
 	case "other", "o":
 		return "other"
 	case "":
-		f.Add(field, "is required: male, female or other")
+		f.Add(field, "Choose male, female or other")
 	default:
 		f.Add(field, "must be male, female or other")
 	}

@@ -898,3 +898,35 @@ func (s Service) DeleteStudent(ctx context.Context, id int64, meta auth.Meta) (o
 	out, err = studentDetail(ctx, s.T.ReadDB(), s.T.Read(), id)
 	return out, true, err
 }
+
+// RemoveStudent deletes a student record nothing depends on (never enrolled in a
+// class). A student with a class history is a Conflict listing it: such a student is
+// withdrawn (status), not deleted, so the history stays.
+func (s Service) RemoveStudent(ctx context.Context, id int64, meta auth.Meta) error {
+	return s.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+		cur, err := q.StudentsGet(ctx, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("student", id)
+		}
+		if err != nil {
+			return errs.Wrap(err, "get student")
+		}
+		n, err := q.StudentsCountEnrollments(ctx, id)
+		if err != nil {
+			return errs.Wrap(err, "count enrollments")
+		}
+		if n > 0 {
+			label := fmt.Sprintf("%d class enrollments", n)
+			if n == 1 {
+				label = "1 class enrollment"
+			}
+			return errs.InUse([]errs.Dependent{{Kind: "enrollments", Count: n, Label: label}},
+				"%s has %s; a student with a class history can be withdrawn (change the status) but not deleted",
+				fullName(cur.FirstName, cur.MiddleName, cur.LastName), label)
+		}
+		if _, err := q.StudentsDelete(ctx, id); err != nil {
+			return errs.Wrap(err, "delete student")
+		}
+		return audit(ctx, q, meta, "student.delete", target(cur), map[string]any{"id": id, "before": studentBio(cur)})
+	})
+}

@@ -667,10 +667,21 @@ func (b *browser) postFile(u string, fields url.Values, name string, content []b
 	return b.do(req)
 }
 
-var fileDataRe = regexp.MustCompile(`name="file_data" value="([^"]*)"`)
+var uploadRe = regexp.MustCompile(`/students/import\?upload=([0-9a-f]{32})`)
+
+// checkFile uploads a file to the import page's check, which keeps it and answers
+// with a redirect to its check; it returns the kept file's id and the check's page.
+func (b *browser) checkFile(base, token, name, content string) (string, page) {
+	b.t.Helper()
+	p := b.postFile(base+"/students/import", url.Values{"_csrf": {token}, "action": {"check"}}, name, []byte(content))
+	require.Equal(b.t, http.StatusSeeOther, p.Status, p.Body)
+	m := uploadRe.FindStringSubmatch(p.Location())
+	require.NotNil(b.t, m, p.Location())
+	return m[1], b.get(base + p.Location())
+}
 
 // TestImportPage: a check lists the problems by row and column and writes nothing; a
-// clean check offers the import, which writes and reports its counts.
+// clean check offers the import of the kept file, which writes and reports its counts.
 func TestImportPage(t *testing.T) {
 	s := startServer(t)
 	s.school(t, "demo", "Demo High School")
@@ -688,35 +699,28 @@ func TestImportPage(t *testing.T) {
 	assert.Contains(t, p.Body, `id="f-file-err"`)
 
 	bad := "first_name,last_name,gender,class\nAmara,Okafor,female,1A\nBrian,,male,9Z\n"
-	p = b.postFile(base+"/students/import", url.Values{"_csrf": {token}, "action": {"check"}}, "list.csv", []byte(bad))
+	_, p = b.checkFile(base, token, "list.csv", bad)
 	require.Equal(t, http.StatusOK, p.Status, p.Body)
-	assert.Contains(t, p.Body, "1 problem in list.csv")
+	assert.Contains(t, p.Body, "2 problems in list.csv", "the empty name and the unknown class, in one check")
 	assert.Contains(t, p.Body, `<td data-label="Row" class="nowrap">3</td>`)
 	assert.Contains(t, p.Body, "<code>last_name</code>")
-	assert.NotContains(t, p.Body, `name="file_data"`, "a file with problems cannot be imported")
-	bad = "first_name,last_name,gender,class\nAmara,Okafor,female,1A\nBrian,Mwangi,male,9Z\nCara,Njeri,female,8Z\n"
-	p = b.postFile(base+"/students/import", url.Values{"_csrf": {token}, "action": {"check"}}, "list.csv", []byte(bad))
-	require.Equal(t, http.StatusOK, p.Status, p.Body)
-	assert.Contains(t, p.Body, "2 problems in list.csv")
-	assert.Contains(t, p.Body, "<code>class</code>")
 	assert.Contains(t, p.Body, "9Z")
-	assert.NotContains(t, p.Body, `name="file_data"`)
+	assert.NotContains(t, p.Body, `name="action" value="import"`, "a file with problems cannot be imported")
 	assert.Equal(t, int64(0), s.countStudents(t, "demo"))
 
 	good := "first_name,last_name,gender,class,guardian_name,guardian_phone\nAmara,Okafor,female,1A,Grace Okafor,+254712345678\nBrian,Mwangi,male,2A,,\n"
-	p = b.postFile(base+"/students/import", url.Values{"_csrf": {token}, "action": {"check"}}, "list.csv", []byte(good))
+	upload, p := b.checkFile(base, token, "list.csv", good)
 	require.Equal(t, http.StatusOK, p.Status, p.Body)
 	assert.Contains(t, p.Body, "list.csv is ready to import")
 	assert.Contains(t, p.Body, "Import 2 students")
+	assert.Contains(t, p.Body, `name="upload" value="`+upload+`"`)
 	assert.Equal(t, int64(0), s.countStudents(t, "demo"), "a check writes nothing")
-	m := fileDataRe.FindStringSubmatch(p.Body)
-	require.NotNil(t, m)
 
-	p = b.postFile(base+"/students/import", url.Values{"action": {"import"}, "file_data": {m[1]}, "file_name": {"list.csv"}}, "", nil)
+	p = b.postFile(base+"/students/import", url.Values{"action": {"import"}, "upload": {upload}}, "", nil)
 	assert.Equal(t, http.StatusForbidden, p.Status, "the import needs the CSRF token too")
 	assert.Equal(t, int64(0), s.countStudents(t, "demo"))
 
-	p = b.postFile(base+"/students/import", url.Values{"_csrf": {token}, "action": {"import"}, "file_data": {m[1]}, "file_name": {"list.csv"}}, "", nil)
+	p = b.postFile(base+"/students/import", url.Values{"_csrf": {token}, "action": {"import"}, "upload": {upload}}, "", nil)
 	require.Equal(t, http.StatusSeeOther, p.Status, p.Body)
 	assert.Equal(t, "/students/import?done=imported&created=2&updated=0", p.Location())
 	p = b.get(base + p.Location())
@@ -724,6 +728,11 @@ func TestImportPage(t *testing.T) {
 	assert.Equal(t, int64(2), s.countStudents(t, "demo"))
 	p = b.get(base + "/students?class=" + id(y.Class1A.ID))
 	assert.Contains(t, p.Body, "Okafor")
+
+	p = b.postFile(base+"/students/import", url.Values{"_csrf": {token}, "action": {"import"}, "upload": {upload}}, "", nil)
+	assert.Equal(t, http.StatusBadRequest, p.Status, "an imported file is no longer kept")
+	assert.Contains(t, p.Body, "no longer kept")
+	assert.Equal(t, int64(2), s.countStudents(t, "demo"))
 
 	p = b.postFile(base+"/students/import", url.Values{"_csrf": {token}, "action": {"check"}}, "photo.png", []byte("\x89PNG"))
 	assert.Equal(t, http.StatusBadRequest, p.Status)
