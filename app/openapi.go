@@ -7,6 +7,7 @@ import (
 
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/chatbot"
 	"github.com/schoolsms/sms/app/clients"
 	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/studentimport"
@@ -17,7 +18,7 @@ import (
 // register them (a test checks it against the routes that exist).
 func openAPIDocument() map[string]any {
 	paths := map[string]any{}
-	for _, p := range []map[string]any{auth.OpenAPIPaths(), clients.OpenAPIPaths(), academics.OpenAPIPaths(), students.OpenAPIPaths(), studentimport.OpenAPIPaths(), {
+	for _, p := range []map[string]any{auth.OpenAPIPaths(), clients.OpenAPIPaths(), academics.OpenAPIPaths(), students.OpenAPIPaths(), studentimport.OpenAPIPaths(), chatbot.OpenAPIPaths(), {
 		"/api/tenant": api.Item("/api/tenant", map[string]api.Op{
 			"get": {Summary: "Which school this host (or /t/<schema>/ prefix) serves", Tag: "tenancy",
 				Response: api.Obj("schema_name:string", "name:string", "domains:array", "profile:object")}}),

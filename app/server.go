@@ -76,7 +76,10 @@ func (s *Server) routes() {
 	// Assets are the same for every school; serving them before tenancy lets error pages
 	// for unknown or suspended hosts be styled too.
 	s.app.Get("/static/*", webui.Static())
-	s.app.Use(s.router.Handler, s.a.Auth.Authenticate)
+	s.app.Use(s.router.Handler)
+	// Signed by Meta, not by a session: no authentication or CSRF for exactly these.
+	s.a.Chatbot.WebhookRoutes(s.app)
+	s.app.Use(s.a.Auth.Authenticate)
 
 	t := s.app.Group(tenancy.TenantRoutes)
 	t.Get("/api/tenant", s.tenantInfo)
@@ -85,6 +88,7 @@ func (s *Server) routes() {
 	academics.Routes(t)
 	studentimport.Routes(t) // before students: /students/import is not a student id
 	students.Routes(t)
+	s.a.Chatbot.Routes(t)
 
 	p := s.app.Group(tenancy.PlatformRoutes)
 	p.Get("/api/openapi.json", s.openAPI)
@@ -127,6 +131,12 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("start nats: %w", err)
 	}
 	s.nats.Store(nc)
+	stopBot, err := s.startChatbot(ctx, nc)
+	if err != nil {
+		ln.Close()
+		nc.Close(context.Background())
+		return err
+	}
 
 	tl := newTrackingListener(ln)
 	served := make(chan error, 1)
@@ -143,6 +153,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	natsCtx, cancel := context.WithTimeout(context.Background(), natsCloseTimeout)
 	defer cancel()
 	stopBackups()
+	stopBot()
 	if nerr := nc.Close(natsCtx); nerr != nil {
 		s.log.Warn("nats shutdown", slog.Any("error", nerr))
 	}
@@ -151,6 +162,19 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// startChatbot starts the WhatsApp bot's worker on the NATS connection.
+func (s *Server) startChatbot(ctx context.Context, nc *embed.NATS) (func(), error) {
+	js, err := nc.JetStream()
+	if err != nil {
+		return nil, err
+	}
+	stop, err := s.a.Chatbot.Start(ctx, js)
+	if err != nil {
+		return nil, fmt.Errorf("start the chatbot worker: %w", err)
+	}
+	return stop, nil
 }
 
 // shutdownHTTP stops accepting, lets requests in flight finish within the configured

@@ -54,6 +54,10 @@ const (
 	WriteStudents Action = "students.write" // students, guardians, admissions, enrollments, import
 	// ManageStudentRules is school-wide: promotion at session end, the admission number pattern.
 	ManageStudentRules Action = "students.rules"
+
+	ManageChatbot  Action = "chatbot.manage"    // WhatsApp settings, queue status, dead letters
+	UseInbox       Action = "chatbot.inbox"     // read and answer the bot's conversations, the simulator
+	SendBroadcasts Action = "chatbot.broadcast" // send notices to guardians over WhatsApp
 )
 
 // policy is the one table of rights: for each action, the roles allowed it. An action
@@ -72,6 +76,10 @@ var policy = map[Action][]Role{
 	WriteStudents:  {RoleAdmin, RoleClerk},
 
 	ManageStudentRules: {RoleAdmin},
+
+	ManageChatbot:  {RoleAdmin},
+	UseInbox:       {RoleAdmin, RoleClerk},
+	SendBroadcasts: {RoleAdmin, RoleClerk},
 }
 
 // Allowed reports whether the principal may do the action.

@@ -1653,12 +1653,66 @@ func (q *Queries) ChatbotOutboundOfConversation(ctx context.Context, arg Chatbot
 	return items, nil
 }
 
+const chatbotOutboundOfReply = `-- name: ChatbotOutboundOfReply :many
+SELECT id FROM chatbot_outbound WHERE reply_to = ? ORDER BY id
+`
+
+func (q *Queries) ChatbotOutboundOfReply(ctx context.Context, replyTo sql.NullString) ([]int64, error) {
+	rows, err := q.db.QueryContext(ctx, chatbotOutboundOfReply, replyTo)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const chatbotOutboundOpen = `-- name: ChatbotOutboundOpen :many
 SELECT id FROM chatbot_outbound WHERE status = 'pending' ORDER BY id LIMIT ?
 `
 
 func (q *Queries) ChatbotOutboundOpen(ctx context.Context, limit int64) ([]int64, error) {
 	rows, err := q.db.QueryContext(ctx, chatbotOutboundOpen, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const chatbotOutboundOpenOfConversation = `-- name: ChatbotOutboundOpenOfConversation :many
+SELECT id FROM chatbot_outbound WHERE conversation_id = ? AND status = 'pending' ORDER BY id
+`
+
+func (q *Queries) ChatbotOutboundOpenOfConversation(ctx context.Context, conversationID sql.NullInt64) ([]int64, error) {
+	rows, err := q.db.QueryContext(ctx, chatbotOutboundOpenOfConversation, conversationID)
 	if err != nil {
 		return nil, err
 	}

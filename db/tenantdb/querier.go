@@ -6,6 +6,7 @@ package tenantdb
 
 import (
 	"context"
+	"database/sql"
 )
 
 type Querier interface {
@@ -124,7 +125,9 @@ type Querier interface {
 	ChatbotOutboundInsert(ctx context.Context, arg ChatbotOutboundInsertParams) (int64, error)
 	ChatbotOutboundInterrupted(ctx context.Context) ([]ChatbotOutbound, error)
 	ChatbotOutboundOfConversation(ctx context.Context, arg ChatbotOutboundOfConversationParams) ([]ChatbotOutbound, error)
+	ChatbotOutboundOfReply(ctx context.Context, replyTo sql.NullString) ([]int64, error)
 	ChatbotOutboundOpen(ctx context.Context, limit int64) ([]int64, error)
+	ChatbotOutboundOpenOfConversation(ctx context.Context, conversationID sql.NullInt64) ([]int64, error)
 	ChatbotOutboundSent(ctx context.Context, arg ChatbotOutboundSentParams) error
 	ChatbotPhoneOptedOut(ctx context.Context, phone string) (bool, error)
 	// The WhatsApp bot: settings, conversations, messages in and out, alerts, broadcasts.

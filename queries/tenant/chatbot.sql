@@ -294,3 +294,9 @@ JOIN student_guardians sg ON sg.student_id = s.id
 JOIN guardians g ON g.id = sg.guardian_id
 WHERE c.form_id = ? AND s.status = 'active' AND g.phone <> ''
 ORDER BY g.id;
+
+-- name: ChatbotOutboundOpenOfConversation :many
+SELECT id FROM chatbot_outbound WHERE conversation_id = ? AND status = 'pending' ORDER BY id;
+
+-- name: ChatbotOutboundOfReply :many
+SELECT id FROM chatbot_outbound WHERE reply_to = ? ORDER BY id;
