@@ -104,10 +104,10 @@ type Module struct {
 
 	Options Options
 
-	queue   atomic.Pointer[queue] // set while the worker runs
-	convs   keyedMutex
-	alertMu sync.Mutex
-	alertAt map[string]bool // schools that may have absence alerts waiting
+	queue      atomic.Pointer[queue] // set while the worker runs
+	convs      keyedMutex
+	alertMu    sync.Mutex
+	alertAt    map[string]bool // schools that may have absence alerts waiting
 	wakeAlerts chan struct{}
 }
 

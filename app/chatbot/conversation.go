@@ -49,7 +49,7 @@ var keywords = map[string]string{
 	"staff": cmdStaff, "talk": cmdStaff, "talk to the school": cmdStaff, "office": cmdStaff, "ongea": cmdStaff,
 	"switch": cmdSwitch, "child": cmdSwitch, "children": cmdSwitch, "switch child": cmdSwitch, "change child": cmdSwitch,
 	"mtoto": cmdSwitch,
-	"stop": cmdStop, "unsubscribe": cmdStop, "acha": cmdStop,
+	"stop":  cmdStop, "unsubscribe": cmdStop, "acha": cmdStop,
 	"start": cmdStart, "subscribe": cmdStart, "anza": cmdStart,
 }
 

@@ -38,7 +38,7 @@ func OpenAPIPaths() map[string]any {
 			"get": {Summary: "Work the bot gave up on (admin), newest first", Tag: tag, Query: page, Response: api.ListOf(deadLetter)},
 		}),
 		"/api/chatbot/broadcasts/": api.Item("/api/chatbot/broadcasts/", map[string]api.Op{
-			"get":  {Summary: "Broadcasts, newest first (admin, clerk)", Tag: tag, Query: page, Response: api.ListOf(broadcast)},
+			"get": {Summary: "Broadcasts, newest first (admin, clerk)", Tag: tag, Query: page, Response: api.ListOf(broadcast)},
 			"post": {Summary: "Send text or a notice to the guardians of a class, a form or the school (admin, clerk); the worker sends it", Tag: tag, Status: 202,
 				Body: api.Obj("audience:string", "audience_id:integer?", "text:string?", "notice_id:integer?"), Response: broadcast},
 		}),

@@ -166,4 +166,3 @@ func naksAfter(delivered uint64) time.Duration {
 	d := time.Duration(1<<min(delivered, 6)) * time.Second
 	return d
 }
-
