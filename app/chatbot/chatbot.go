@@ -42,6 +42,7 @@ type Options struct {
 	AlertsEvery time.Duration // how often due absence alerts are looked for (default 15s)
 	AckWait     time.Duration // how long a trigger may be worked on before redelivery (default 30s)
 	MaxDeliver  int           // deliveries of a trigger before its work is dead-lettered (default 5)
+	RetryBase   time.Duration // a failed trigger waits this long, doubling per failure (default 1s)
 	Replicas    int           // JetStream replicas of the bot's streams (default 1)
 	Backoff     whatsapp.Backoff
 	LLMTimeout  time.Duration // how long the model may take for one question (default 30s)
@@ -65,6 +66,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxDeliver < 1 {
 		o.MaxDeliver = 5
+	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = time.Second
 	}
 	if o.Replicas < 1 {
 		o.Replicas = 1

@@ -162,7 +162,6 @@ func (m *Module) backlog(ctx context.Context, schema string) (int64, bool) {
 // naksAfter is how long a failed trigger waits before its next delivery: longer for
 // each failure, so a school whose file is busy or a Graph API that is down is not
 // hammered.
-func naksAfter(delivered uint64) time.Duration {
-	d := time.Duration(1<<min(delivered, 6)) * time.Second
-	return d
+func naksAfter(base time.Duration, delivered uint64) time.Duration {
+	return base << min(delivered-1, 6)
 }

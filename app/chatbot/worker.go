@@ -185,7 +185,7 @@ func (m *Module) settle(msg jetstream.Msg, err error, dead func(deliveries uint6
 	}
 	m.Log.Warn("chatbot: work failed; it will be retried", slog.String("subject", msg.Subject()),
 		slog.Uint64("deliveries", delivered), errAttr(err))
-	msg.NakWithDelay(naksAfter(delivered))
+	msg.NakWithDelay(naksAfter(m.opts().RetryBase, delivered))
 }
 
 func (m *Module) onInbound(ctx context.Context, msg jetstream.Msg) {
