@@ -141,7 +141,7 @@ func (w *world) guardian(sc *school, name, phone string, children ...string) (in
 // inText is one inbound text message of a webhook.
 type inText struct {
 	from, wamid, body string
-	ts               int64
+	ts                int64
 }
 
 // webhook is a Meta-style body: one entry per number, messages given per number.
@@ -294,3 +294,7 @@ func rowIDs(s whatsapptest.Sent) []string {
 	}
 	return out
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func nowStamp() string { return strconv.FormatInt(time.Now().Unix(), 10) }
