@@ -298,3 +298,39 @@ func rowIDs(s whatsapptest.Sent) []string {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func nowStamp() string { return strconv.FormatInt(time.Now().Unix(), 10) }
+
+// conversationID is the id of the WhatsApp conversation of a phone in a school.
+func (w *world) conversationID(schema, phone string) int64 {
+	w.t.Helper()
+	var id int64
+	w.s.WithSchool(schema, func(t *db.Tenant) error {
+		return t.ReadDB().QueryRowContext(context.Background(),
+			`SELECT id FROM chatbot_conversations WHERE channel = 'whatsapp' AND phone = ?`, phone).Scan(&id)
+	})
+	require.NotZero(w.t, id)
+	return id
+}
+
+// waitRows waits until n rows of table match where (a bound on a hang, not a timing
+// assertion).
+func (w *world) waitRows(schema, table, where string, n int, args ...any) {
+	w.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		got := w.count(schema, table, where, args...)
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("%s: %d rows where %s, want %d; logs:\n%s", table, got, where, n, w.s.Logs())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func replaceOnce(s, old, new string) string { return strings.Replace(s, old, new, 1) }
