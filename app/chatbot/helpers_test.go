@@ -15,6 +15,9 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolsms/sms/app"
@@ -334,3 +337,58 @@ func mustJSON(v any) string {
 }
 
 func replaceOnce(s, old, new string) string { return strings.Replace(s, old, new, 1) }
+
+// startNATS runs a NATS server with JetStream on a loopback port, as an external
+// cluster would be, and returns its URL and a JetStream client of its own.
+func startNATS(t *testing.T) (string, jetstream.JetStream) {
+	t.Helper()
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true})
+	require.NoError(t, err)
+	go ns.Start()
+	require.True(t, ns.ReadyForConnections(10*time.Second))
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	nc, err := nats.Connect(ns.ClientURL())
+	require.NoError(t, err)
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	return ns.ClientURL(), js
+}
+
+// clock is a settable time for the bot.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// drained waits until a consumer has nothing pending or unacknowledged: every message
+// published before was handled.
+func drained(t *testing.T, js jetstream.JetStream, stream, consumer string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		c, err := js.Consumer(context.Background(), stream, consumer)
+		if err == nil {
+			info, err := c.Info(context.Background())
+			if err == nil && info.NumPending == 0 && info.NumAckPending == 0 && info.NumRedelivered == 0 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("consumer %s never drained", consumer)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
