@@ -392,3 +392,5 @@ func drained(t *testing.T, js jetstream.JetStream, stream, consumer string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
