@@ -250,7 +250,7 @@ func (m *Module) SaveSettings(ctx context.Context, t *db.Tenant, in SettingsInpu
 		return q.WhatsAppClaimNumber(ctx, catalogdb.WhatsAppClaimNumberParams{PhoneNumberID: number, TenantID: tenant.ID, VerifyTokenSha256: hash})
 	}
 	err = m.Catalog.Tx(ctx, func(q *catalogdb.Queries) error { return claim(q, next.PhoneNumberID, verifyHash(next.VerifyToken)) })
-	if db.IsUniqueViolation(err) {
+	if db.IsUniqueViolation(err) || isPrimaryKeyViolation(err) {
 		return Settings{}, &errs.Error{Code: errs.Conflict, Message: "this WhatsApp number is already set up for another school",
 			Fields: map[string]string{"phone_number_id": "is already the number of another school on this appliance"}}
 	}
@@ -308,4 +308,11 @@ func auditDetail(before, after tenantdb.ChatbotSetting) map[string]any {
 	add("alert_not_before", before.AlertNotBefore, after.AlertNotBefore)
 	add("alert_delay_minutes", before.AlertDelayMinutes, after.AlertDelayMinutes)
 	return map[string]any{"changed": changed, "phone_number_id": after.PhoneNumberID}
+}
+
+// isPrimaryKeyViolation reports a PRIMARY KEY constraint failing (SQLite's extended
+// code 1555): the number is the catalog map's key.
+func isPrimaryKeyViolation(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code() == 1555
 }
