@@ -32,7 +32,7 @@ import (
 // world is a running appliance (HTTP, embedded NATS, the bot's worker) with a fake
 // Graph API for the schools' numbers.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	s     *apptest.Server
 	graph *whatsapptest.Server
 	bot   *chatbot.Module
@@ -55,7 +55,10 @@ type school struct {
 var testOptions = chatbot.Options{Workers: 4, SweepEvery: 500 * time.Millisecond, AlertsEvery: 50 * time.Millisecond,
 	MaxDeliver: 3, RetryBase: 20 * time.Millisecond, Backoff: whatsapp.Backoff{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}}
 
-func newWorld(t *testing.T, configure ...func(*app.App)) *world {
+func newWorld(t *testing.T, configure ...func(*app.App)) *world { return newWorldB(t, configure...) }
+
+// newWorldB is newWorld for tests and benchmarks alike.
+func newWorldB(t testing.TB, configure ...func(*app.App)) *world {
 	t.Helper()
 	w := &world{t: t, graph: whatsapptest.New(t), att: &attendance{absent: map[string]bool{}}}
 	w.s = apptest.Serve(t, func(a *app.App) {

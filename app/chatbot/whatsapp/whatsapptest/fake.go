@@ -28,6 +28,7 @@ type Sent struct {
 	Message       whatsapp.Message
 	WAMID         string // the id the fake answered with
 	Raw           []byte
+	At            time.Time // when the fake received it
 }
 
 // Upload is a file uploaded to the media endpoint.
@@ -66,6 +67,15 @@ type Server struct {
 	hold     chan struct{} // while non-nil, sends wait for it to close
 	held     int
 	seq      int
+	onSend   func(Sent)
+}
+
+// OnSend calls fn with every message accepted from now on (benchmarks use it to time
+// replies without polling).
+func (s *Server) OnSend(fn func(Sent)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onSend = fn
 }
 
 // New starts a fake on a loopback port, closed when the test ends.
@@ -252,12 +262,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.seq++
 	id := fmt.Sprintf("wamid.FAKE%06d", s.seq)
-	s.sent = append(s.sent, Sent{PhoneNumberID: phoneID, To: body.To, Message: body.Message, WAMID: id, Raw: raw})
+	sent := Sent{PhoneNumberID: phoneID, To: body.To, Message: body.Message, WAMID: id, Raw: raw, At: time.Now()}
+	s.sent = append(s.sent, sent)
+	notify := s.onSend
 	hold := s.hold
 	if hold != nil {
 		s.held++
 	}
 	s.mu.Unlock()
+	if notify != nil {
+		notify(sent)
+	}
 	if hold != nil {
 		select {
 		case <-hold:
