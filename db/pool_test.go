@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -208,8 +209,22 @@ func TestPoolServesOnlyTheIncarnationAskedFor(t *testing.T) {
 func TestPoolServesSchoolsMadeBeforeIncarnations(t *testing.T) {
 	p := newTestPool(t, 4)
 	ctx := context.Background()
-	makeTenant(t, p, "legacy", "Legacy School")
-	// Turn it into what the previous release left behind: version 4, no id anywhere.
+	// A file made by this release's migrations up to the one that added incarnations...
+	upTo5 := fstest.MapFS{}
+	require.NoError(t, fs.WalkDir(migrations.Tenant(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path >= "0006" {
+			return err
+		}
+		b, err := fs.ReadFile(migrations.Tenant(), path)
+		upTo5[path] = &fstest.MapFile{Data: b}
+		return err
+	}))
+	m5, err := NewMigrator(upTo5)
+	require.NoError(t, err)
+	older := NewPoolWithMigrations(p.cat, p.Dir(), 4, m5)
+	makeTenant(t, older, "legacy", "Legacy School")
+	require.NoError(t, older.Close())
+	// ...turned into what the release before incarnations left behind: version 4, no id anywhere.
 	conn, err := sql.Open("sqlite", p.Path("legacy"))
 	require.NoError(t, err)
 	downTo(t, conn, 4)

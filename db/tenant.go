@@ -31,15 +31,35 @@ type Tenant struct {
 	Schema      string
 	Incarnation string // the school's incarnation the file was made for ("" for older files)
 	h           handles
+	reads       *readStmts
 	read        *tenantdb.Queries
 }
 
 func newTenant(schema, incarnation string, h handles) *Tenant {
-	return &Tenant{Schema: schema, Incarnation: incarnation, h: h, read: tenantdb.New(h.r)}
+	reads := newReadStmts(h.r)
+	return &Tenant{Schema: schema, Incarnation: incarnation, h: h, reads: reads, read: tenantdb.New(reads)}
 }
 
-// Read returns queries on the reader pool (query_only connections).
+// Read returns queries on the reader pool (query_only connections), through
+// statements prepared once per connection.
 func (t *Tenant) Read() *tenantdb.Queries { return t.read }
+
+// ReadTx runs fn in one read transaction on the reader pool, so that every read in it
+// sees the same snapshot (a list's total and its page agree). d runs queries sqlc cannot
+// express, through the same prepared statements as Read.
+func (t *Tenant) ReadTx(ctx context.Context, fn func(q *tenantdb.Queries, d tenantdb.DBTX) error) error {
+	tx, err := t.h.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	r := &txReads{tx: tx, c: t.reads}
+	err = fn(tenantdb.New(r), r)
+	tx.Rollback() // a read transaction has nothing to commit
+	for _, q := range r.missed {
+		t.reads.prepare(ctx, q)
+	}
+	return err
+}
 
 // ReadDB is the reader pool, for queries sqlc cannot express (dynamic filters).
 func (t *Tenant) ReadDB() *sql.DB { return t.h.r }

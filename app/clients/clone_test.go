@@ -18,6 +18,9 @@ var notCloned = []string{
 	"users", "sessions", "api_tokens", "audit_log",
 	"students", "guardians", "student_guardians", "admissions", "enrollments",
 	"subject_assignments", "counters",
+	// derived from students: the per-status counts and the trigram search index
+	"student_counts", "students_search", "students_search_data", "students_search_idx",
+	"students_search_docsize", "students_search_config",
 	"schema_migrations", "school_incarnation",
 }
 

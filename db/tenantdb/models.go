@@ -311,10 +311,22 @@ type Student struct {
 	UpdatedAt    string         `json:"updated_at"`
 }
 
+type StudentCount struct {
+	Status string `json:"status"`
+	N      int64  `json:"n"`
+}
+
 type StudentGuardian struct {
 	StudentID  int64 `json:"student_id"`
 	GuardianID int64 `json:"guardian_id"`
 	IsPrimary  bool  `json:"is_primary"`
+}
+
+type StudentsSearch struct {
+	FirstName   string `json:"first_name"`
+	MiddleName  string `json:"middle_name"`
+	LastName    string `json:"last_name"`
+	AdmissionNo string `json:"admission_no"`
 }
 
 type Subject struct {

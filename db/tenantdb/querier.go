@@ -216,7 +216,10 @@ type Querier interface {
 	StudentsSetStatus(ctx context.Context, arg StudentsSetStatusParams) error
 	// Whether a teacher teaches or leads a class the student is enrolled in, in the session.
 	StudentsTeacherSees(ctx context.Context, arg StudentsTeacherSeesParams) (bool, error)
+	// How many students the school has, from the counters the triggers of 0006 keep.
+	StudentsTotal(ctx context.Context) (int64, error)
 	StudentsUpdate(ctx context.Context, arg StudentsUpdateParams) (Student, error)
+	StudentsWithStatus(ctx context.Context, status string) (int64, error)
 	TouchSession(ctx context.Context, arg TouchSessionParams) error
 	TouchToken(ctx context.Context, arg TouchTokenParams) error
 	TouchUserLogin(ctx context.Context, id int64) error

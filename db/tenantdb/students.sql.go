@@ -544,6 +544,18 @@ func (q *Queries) StudentsTeacherSees(ctx context.Context, arg StudentsTeacherSe
 	return sees, err
 }
 
+const studentsTotal = `-- name: StudentsTotal :one
+SELECT CAST(coalesce(sum(n), 0) AS INTEGER) AS total FROM student_counts
+`
+
+// How many students the school has, from the counters the triggers of 0006 keep.
+func (q *Queries) StudentsTotal(ctx context.Context) (int64, error) {
+	row := q.db.QueryRowContext(ctx, studentsTotal)
+	var total int64
+	err := row.Scan(&total)
+	return total, err
+}
+
 const studentsUpdate = `-- name: StudentsUpdate :one
 UPDATE students
 SET admission_no = ?, first_name = ?, middle_name = ?, last_name = ?, gender = ?, date_of_birth = ?,
@@ -604,4 +616,15 @@ func (q *Queries) StudentsUpdate(ctx context.Context, arg StudentsUpdateParams) 
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const studentsWithStatus = `-- name: StudentsWithStatus :one
+SELECT n FROM student_counts WHERE status = ?
+`
+
+func (q *Queries) StudentsWithStatus(ctx context.Context, status string) (int64, error) {
+	row := q.db.QueryRowContext(ctx, studentsWithStatus, status)
+	var n int64
+	err := row.Scan(&n)
+	return n, err
 }

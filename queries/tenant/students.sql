@@ -107,3 +107,10 @@ SELECT EXISTS (
            OR EXISTS (SELECT 1 FROM subject_assignments sa
                       WHERE sa.class_id = c.id AND sa.teacher_id = sqlc.arg(teacher_id)))
 ) AS sees;
+
+-- name: StudentsTotal :one
+-- How many students the school has, from the counters the triggers of 0006 keep.
+SELECT CAST(coalesce(sum(n), 0) AS INTEGER) AS total FROM student_counts;
+
+-- name: StudentsWithStatus :one
+SELECT n FROM student_counts WHERE status = ?;

@@ -25,7 +25,7 @@ var (
 func seedStudents(ctx context.Context, t *db.Tenant, r *rand.Rand, classes []academics.Class, o Options, meta auth.Meta) (int, error) {
 	perClass := o.StudentsPerForm / 2
 	n := 0
-	err := t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := t.Tx(ctx, func(q *tenantdb.Queries, tx *sql.Tx) error {
 		if err := setCountry(ctx, q); err != nil {
 			return err
 		}
@@ -71,7 +71,7 @@ func seedStudents(ctx context.Context, t *db.Tenant, r *rand.Rand, classes []aca
 				n++
 			}
 		}
-		return nil
+		return students.CompactSearch(ctx, tx)
 	})
 	return n, err
 }

@@ -55,7 +55,7 @@ func OpenAPIPaths() map[string]any {
 	return map[string]any{
 		"/api/core/students/": api.Item("/api/core/students/", map[string]api.Op{
 			"get": {Summary: "Students (teachers: those of the classes they teach or lead this session). Filters: class, form, " +
-				"session (default current for class/form), status, search (every word must match a name or the admission number); " +
+				"session (default current for class/form), status, search (every word must be part of a name or of the admission number, in any case); " +
 				"ordering: admission_no, last_name, first_name, date_of_birth, created_at (- for descending)", Tag: tag,
 				Query: listQuery, Response: api.ListOf(student)},
 			"post": {Summary: "Create a student; admission_no is generated from the school's pattern when blank; class enrolls, " +

@@ -10,6 +10,7 @@ package students
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -118,11 +119,39 @@ func listStudents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, n, err := svc(c).ListStudents(c.UserContext(), viewer(c), f, pg)
+	rows, n, err := svc(c).ListStudentsJSON(c.UserContext(), viewer(c), f, pg)
 	if err != nil {
 		return err
 	}
-	return c.JSON(api.NewList(c, pg, n, rows))
+	return sendJSONList(c, api.NewList(c, pg, n, rows))
+}
+
+// sendJSONList answers with a list whose results are JSON already. c.JSON would have
+// encoding/json scan every byte of them again (to compact and HTML-escape them): a
+// tenth of the CPU of a list request.
+func sendJSONList(c *fiber.Ctx, l api.List[json.RawMessage]) error {
+	head, err := json.Marshal(struct {
+		Count    int64   `json:"count"`
+		Next     *string `json:"next"`
+		Previous *string `json:"previous"`
+	}{l.Count, l.Next, l.Previous})
+	if err != nil {
+		return errs.Wrap(err, "encode list")
+	}
+	size := len(head) + len(`,"results":[]`) + len(l.Results)
+	for _, r := range l.Results {
+		size += len(r)
+	}
+	b := make([]byte, 0, size)
+	b = append(append(b, head[:len(head)-1]...), `,"results":[`...)
+	for i, r := range l.Results {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(append(b, "]}"...))
 }
 
 func getStudent(c *fiber.Ctx) error {

@@ -68,6 +68,14 @@ func (w *where) sql() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
+// teacherStudents selects the students a teacher sees (args: session, teacher, teacher):
+// those enrolled in the session in a class the teacher leads or teaches, each once,
+// because a student has one enrollment per session. It starts from the teacher's few
+// classes, so it reads only their enrollments.
+const teacherStudents = `SELECT ve.student_id FROM enrollments ve WHERE ve.session_id = ? AND ve.class_id IN (
+	SELECT vc.id FROM classes vc WHERE vc.class_teacher_id = ?
+	UNION SELECT vsa.class_id FROM subject_assignments vsa WHERE vsa.teacher_id = ?)`
+
 // visibleTo adds the teacher's scope on a column holding a student id.
 func (w *where) visibleTo(v Viewer, currentSession int64, studentCol string) {
 	if !v.Scoped() {
@@ -77,17 +85,17 @@ func (w *where) visibleTo(v Viewer, currentSession int64, studentCol string) {
 		w.add("0")
 		return
 	}
-	w.add(`EXISTS (SELECT 1 FROM enrollments ve JOIN classes vc ON vc.id = ve.class_id
-		WHERE ve.student_id = `+studentCol+` AND ve.session_id = ?
-		AND (vc.class_teacher_id = ? OR EXISTS (SELECT 1 FROM subject_assignments vsa
-			WHERE vsa.class_id = vc.id AND vsa.teacher_id = ?)))`, currentSession, v.TeacherID, v.TeacherID)
+	w.add(studentCol+" IN ("+teacherStudents+")", currentSession, v.TeacherID, v.TeacherID)
 }
+
+// maxSearchWords bounds the words of one search.
+const maxSearchWords = 10
 
 // searchWords adds a case-insensitive multi-word search: every word must match one of cols.
 func (w *where) searchWords(search string, cols ...string) {
 	words := strings.Fields(search)
-	if len(words) > 10 {
-		words = words[:10]
+	if len(words) > maxSearchWords {
+		words = words[:maxSearchWords]
 	}
 	for _, word := range words {
 		pat := "%" + likeEscape(word) + "%"

@@ -1,0 +1,16 @@
+DROP TRIGGER students_search_update;
+DROP TRIGGER students_search_delete;
+DROP TRIGGER students_search_insert;
+DROP TABLE students_search;
+DROP TRIGGER student_counts_update;
+DROP TRIGGER student_counts_delete;
+DROP TRIGGER student_counts_insert;
+DROP TABLE student_counts;
+DROP INDEX classes_class_teacher;
+DROP INDEX students_created_at;
+DROP INDEX students_date_of_birth;
+DROP INDEX students_first_name;
+DROP INDEX students_status_name;
+DROP INDEX students_name;
+CREATE INDEX students_status ON students (status);
+CREATE INDEX students_last_first ON students (last_name, first_name);
