@@ -109,6 +109,7 @@ type Module struct {
 	Options Options
 
 	queue      atomic.Pointer[queue] // set while the worker runs
+	numbers    numberCache
 	convs      keyedMutex
 	alertMu    sync.Mutex
 	alertAt    map[string]bool // schools that may have absence alerts waiting
@@ -119,9 +120,45 @@ type Module struct {
 // answer "not available yet") until the modules that own the data provide theirs.
 func New(pool *db.Pool, cat *db.Catalog, res *tenancy.Resolver, log *slog.Logger) *Module {
 	na := NotAvailable{}
-	return &Module{Pool: pool, Catalog: cat, Resolver: res, Log: log, Now: time.Now,
+	m := &Module{Pool: pool, Catalog: cat, Resolver: res, Log: log, Now: time.Now,
 		HTTP: &http.Client{Timeout: 30 * time.Second}, Attendance: na, Results: na, Notices: na,
 		alertAt: map[string]bool{}, wakeAlerts: make(chan struct{}, 1)}
+	if res != nil {
+		// The map changes through the catalog (this process or sms whatsapp set), which
+		// moves its generation: the resolver notices and the cache is dropped.
+		res.OnChange(m.numbers.flush)
+	}
+	return m
+}
+
+// numberCache remembers which school a phone_number_id belongs to, so a webhook costs
+// no catalog query. A stale entry is harmless: the school's own file names its number,
+// and a webhook for a number the file does not have is refused (and retried by Meta).
+type numberCache struct {
+	mu sync.RWMutex
+	m  map[string]string // phone_number_id -> schema ("" = no school)
+}
+
+func (c *numberCache) get(id string) (string, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	s, ok := c.m[id]
+	return s, ok
+}
+
+func (c *numberCache) put(id, schema string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 10000 { // unknown ids are cached too; anyone can send them
+		c.m = map[string]string{}
+	}
+	c.m[id] = schema
+}
+
+func (c *numberCache) flush() {
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
 }
 
 func (m *Module) opts() Options { return m.Options.withDefaults() }

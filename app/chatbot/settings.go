@@ -243,6 +243,7 @@ func (m *Module) SaveSettings(ctx context.Context, t *db.Tenant, in SettingsInpu
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Settings{}, errs.Wrap(err, "read whatsapp number map")
 	}
+	defer m.numbers.flush()
 	claim := func(q *catalogdb.Queries, number, hash string) error {
 		if number == "" {
 			return q.WhatsAppReleaseNumber(ctx, tenant.ID)
@@ -250,6 +251,7 @@ func (m *Module) SaveSettings(ctx context.Context, t *db.Tenant, in SettingsInpu
 		return q.WhatsAppClaimNumber(ctx, catalogdb.WhatsAppClaimNumberParams{PhoneNumberID: number, TenantID: tenant.ID, VerifyTokenSha256: hash})
 	}
 	err = m.Catalog.Tx(ctx, func(q *catalogdb.Queries) error { return claim(q, next.PhoneNumberID, verifyHash(next.VerifyToken)) })
+	m.numbers.flush()
 	if db.IsUniqueViolation(err) || isPrimaryKeyViolation(err) {
 		return Settings{}, &errs.Error{Code: errs.Conflict, Message: "this WhatsApp number is already set up for another school",
 			Fields: map[string]string{"phone_number_id": "is already the number of another school on this appliance"}}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/schoolsms/sms/app/chatbot/whatsapp"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -95,17 +96,11 @@ func (m *Module) Receive(ctx context.Context, school *db.Tenant, body []byte, si
 	}
 	var targets []target
 	for _, id := range ids {
-		row, err := m.Catalog.Read().WhatsAppSchoolByNumber(ctx, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return Received{}, errs.E(errs.NotFound, "no school has the WhatsApp number with phone_number_id %q", clip(id, 40))
-		}
+		info, err := m.schoolOfNumber(ctx, id)
 		if err != nil {
-			return Received{}, errs.Wrap(err, "find school of whatsapp number")
+			return Received{}, err
 		}
-		if row.Status == "suspended" {
-			return Received{}, errs.E(errs.TenantSuspended, "the school of phone_number_id %q is suspended", clip(id, 40))
-		}
-		t, release, err := m.Pool.AcquireIncarnation(ctx, row.SchemaName, row.Incarnation)
+		t, release, err := m.Pool.AcquireIncarnation(ctx, info.Schema, info.Incarnation)
 		if err != nil {
 			return Received{}, &errs.Error{Code: errs.TenantUnavailable, Err: err,
 				Message: "the school of phone_number_id " + clip(id, 40) + " is temporarily unavailable"}
@@ -137,6 +132,39 @@ func (m *Module) Receive(ctx context.Context, school *db.Tenant, body []byte, si
 		}
 	}
 	return total, nil
+}
+
+// schoolOfNumber is the school a phone_number_id belongs to, from the cache or the
+// catalog; the resolver gives its incarnation and status (and notices catalog changes).
+func (m *Module) schoolOfNumber(ctx context.Context, id string) (tenancy.Info, error) {
+	schema, ok := m.numbers.get(id)
+	if !ok {
+		row, err := m.Catalog.Read().WhatsAppSchoolByNumber(ctx, id)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			schema = ""
+		case err != nil:
+			return tenancy.Info{}, errs.Wrap(err, "find school of whatsapp number")
+		default:
+			schema = row.SchemaName
+		}
+		m.numbers.put(id, schema)
+	}
+	notFound := errs.E(errs.NotFound, "no school has the WhatsApp number with phone_number_id %q", clip(id, 40))
+	if schema == "" {
+		return tenancy.Info{}, notFound
+	}
+	info, found, err := m.Resolver.BySchema(ctx, schema)
+	if err != nil {
+		return tenancy.Info{}, errs.Wrap(err, "resolve school")
+	}
+	if !found {
+		return tenancy.Info{}, notFound
+	}
+	if info.Suspended() {
+		return tenancy.Info{}, errs.E(errs.TenantSuspended, "the school of phone_number_id %q is suspended", clip(id, 40))
+	}
+	return info, nil
 }
 
 var kindRe = regexp.MustCompile(`^[a-z_]{1,32}$`)
