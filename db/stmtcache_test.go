@@ -135,4 +135,3 @@ func TestWriteStatements(t *testing.T) {
 	assert.Equal(t, 161, n, "every write through the kept statement landed")
 	assert.Equal(t, 1, kept(), "one statement, prepared once")
 }
-

@@ -227,4 +227,3 @@ func (p *process) kill(t *testing.T) {
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
 	<-p.done
 }
-
