@@ -55,6 +55,26 @@ func TestTwentyFourHourWindow(t *testing.T) {
 	m = w.nth(phone, 4)
 	require.NotNil(t, m.Message.Template, "after 131047 the template goes instead: %s", body(m))
 	assert.Equal(t, 1, w.count("alpha", "chatbot_outbound", "reply_to = 'wamid.after' AND status = 'failed' AND error_code = 131047"))
+
+	// Or it accepts the message and reports it failed later, in a status.
+	w.send(a, phone, "wamid.later", "3")
+	m = w.nth(phone, 5)
+	require.NotNil(t, m.Message.Text)
+	w.waitRows("alpha", "chatbot_outbound", "wamid = ? AND status = 'sent'", 1, m.WAMID)
+	failed := map[string]any{"id": m.WAMID, "status": "failed", "timestamp": nowStamp(), "recipient_id": phone,
+		"errors": []any{map[string]any{"code": 131047, "title": "Re-engagement message"}}}
+	b = webhook(map[string][]map[string]any{a.number: nil})
+	b = []byte(replaceOnce(string(b), `"messages":null`, `"statuses":`+mustJSON([]any{failed})))
+	status, _ = w.post("localhost", b, whatsapp.Sign(a.secret, b))
+	require.Equal(t, 200, status)
+	m = w.nth(phone, 6)
+	require.NotNil(t, m.Message.Template, "the template follows a failed status with 131047: %s", body(m))
+	// The same status again changes nothing.
+	status, _ = w.post("localhost", b, whatsapp.Sign(a.secret, b))
+	require.Equal(t, 200, status)
+	w.send(a, phone, "wamid.last", "menu")
+	w.replies(phone, 7)
+	assert.Len(t, w.graph.SentTo(phone), 7)
 }
 
 // TestGraphAPIErrors: retried answers are retried, final ones are not; an expired token

@@ -174,6 +174,7 @@ var kindRe = regexp.MustCompile(`^[a-z_]{1,32}$`)
 func (m *Module) store(ctx context.Context, t *db.Tenant, p whatsapp.Payload, phoneNumberID, channel string) (Received, error) {
 	var r Received
 	var fresh []newInbound
+	var again []int64 // conversations with a template to send instead of a refused message
 	now := m.now()
 	skip := func(what, why string, attrs ...any) {
 		r.Skipped++
@@ -181,7 +182,7 @@ func (m *Module) store(ctx context.Context, t *db.Tenant, p whatsapp.Payload, ph
 			slog.String("reason", why)}, attrs...)...)
 	}
 	err := t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
-		r, fresh = Received{Skipped: r.Skipped}, nil
+		r, fresh, again = Received{Skipped: r.Skipped}, nil, nil
 		for _, v := range p.Values(phoneNumberID) {
 			for _, msg := range v.Messages {
 				if msg.ID == "" || len(msg.ID) > 256 || !utf8.ValidString(msg.ID) {
@@ -260,6 +261,16 @@ func (m *Module) store(ctx context.Context, t *db.Tenant, p whatsapp.Payload, ph
 					// records it together with the statuses already here.
 					m.Log.Debug("whatsapp status for a message not (yet) known", slog.String("tenant", t.Schema),
 						slog.String("wamid", clip(st.ID, 60)), slog.String("status", st.Status))
+					continue
+				}
+				if st.Status == "failed" && code.Int64 == whatsapp.CodeOutsideWindow {
+					conv, err := m.templateAfterRefusal(ctx, q, st.ID)
+					if err != nil {
+						return err
+					}
+					if conv != 0 {
+						again = append(again, conv)
+					}
 				}
 			}
 		}
@@ -271,7 +282,38 @@ func (m *Module) store(ctx context.Context, t *db.Tenant, p whatsapp.Payload, ph
 	for _, f := range fresh {
 		m.trigger(t.Schema, f.conversation, f.wamid)
 	}
+	for _, c := range again {
+		m.retrigger(t.Schema, c)
+	}
 	return r, nil
+}
+
+// templateAfterRefusal plans the school's reply template for a bot or staff message
+// WhatsApp reported failed with 131047 (the 24-hour window had closed), and returns its
+// conversation for the worker to send it (0 when there is nothing to send).
+func (m *Module) templateAfterRefusal(ctx context.Context, q *tenantdb.Queries, wamid string) (int64, error) {
+	row, err := q.ChatbotOutboundByWamid(ctx, sql.NullString{String: wamid, Valid: true})
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if !row.ConversationID.Valid || row.Kind == "template" || (row.Origin != "bot" && row.Origin != "staff") {
+		return 0, nil
+	}
+	st, err := loadSettings(ctx, q)
+	if err != nil || st.ReplyTemplate == "" {
+		return 0, err
+	}
+	profile, err := q.GetSchoolProfile(ctx)
+	if err != nil {
+		return 0, err
+	}
+	_, err = insertPlanned(ctx, q, planned{key: row.Key + ":template", conversation: row.ConversationID, channel: row.Channel,
+		phone: row.Phone, replyTo: row.ReplyTo, origin: row.Origin, staffUser: row.StaffUserID,
+		out: outMsg{msg: whatsapp.TemplateMessage(st.ReplyTemplate, st.TemplateLanguage, profile.Name)}})
+	return row.ConversationID.Int64, err
 }
 
 // phoneRe is a phone as WhatsApp writes it in "from" and "wa_id": digits only.

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"syscall"
 	"testing"
@@ -226,4 +228,44 @@ func (p *process) kill(t *testing.T) {
 	t.Helper()
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
 	<-p.done
+}
+
+// TestWhatsAppNumberMovesWithSchool: a school exported from one appliance and imported
+// on another, or restored from a backup, keeps its number's map in the catalog, so the
+// base-domain webhook finds it; a number another school has there stays that school's.
+func TestWhatsAppNumberMovesWithSchool(t *testing.T) {
+	t.Parallel()
+	src := newDataDir(t)
+	mustRun(t, src, "tenant", "create", "--schema", "alpha", "--name", "Alpha")
+	mustRun(t, src, "whatsapp", "set", "--schema", "alpha", "--phone-number-id", "1001", "--app-secret", "s", "--verify-token", "v")
+	file := filepath.Join(t.TempDir(), "alpha.tar.gz")
+	mustRun(t, src, "tenant", "export", "alpha", file)
+
+	schoolOf := func(data, number string) string {
+		t.Helper()
+		a := openData(t, data)
+		row, err := a.Catalog.Read().WhatsAppSchoolByNumber(context.Background(), number)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ""
+		}
+		require.NoError(t, err)
+		return row.SchemaName
+	}
+	dst := newDataDir(t)
+	mustRun(t, dst, "tenant", "import", file)
+	assert.Equal(t, "alpha", schoolOf(dst, "1001"))
+	assert.Contains(t, mustRun(t, dst, "whatsapp", "show", "--schema", "alpha"), "app secret:      set")
+
+	taken := newDataDir(t)
+	mustRun(t, taken, "tenant", "create", "--schema", "beta", "--name", "Beta")
+	mustRun(t, taken, "whatsapp", "set", "--schema", "beta", "--phone-number-id", "1001")
+	mustRun(t, taken, "tenant", "import", file)
+	assert.Equal(t, "beta", schoolOf(taken, "1001"), "the number stays with the school that has it here")
+
+	backup := filepath.Join(t.TempDir(), "b")
+	mustRun(t, src, "backup", "--out", backup)
+	mustRun(t, src, "whatsapp", "set", "--schema", "alpha", "--phone-number-id", "2002")
+	mustRun(t, src, "restore", "--from", backup, "--schema", "alpha", "--force")
+	assert.Equal(t, "alpha", schoolOf(src, "1001"), "restored with the school")
+	assert.Equal(t, "", schoolOf(src, "2002"))
 }

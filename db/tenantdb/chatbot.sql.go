@@ -1434,6 +1434,37 @@ func (q *Queries) ChatbotOutboundByKey(ctx context.Context, key string) (Chatbot
 	return i, err
 }
 
+const chatbotOutboundByWamid = `-- name: ChatbotOutboundByWamid :one
+SELECT id, "key", conversation_id, channel, phone, reply_to, origin, kind, payload, preview, media_id, status, wamid, error_code, error_message, attempts, staff_user_id, created_at, updated_at FROM chatbot_outbound WHERE wamid = ?
+`
+
+func (q *Queries) ChatbotOutboundByWamid(ctx context.Context, wamid sql.NullString) (ChatbotOutbound, error) {
+	row := q.db.QueryRowContext(ctx, chatbotOutboundByWamid, wamid)
+	var i ChatbotOutbound
+	err := row.Scan(
+		&i.ID,
+		&i.Key,
+		&i.ConversationID,
+		&i.Channel,
+		&i.Phone,
+		&i.ReplyTo,
+		&i.Origin,
+		&i.Kind,
+		&i.Payload,
+		&i.Preview,
+		&i.MediaID,
+		&i.Status,
+		&i.Wamid,
+		&i.ErrorCode,
+		&i.ErrorMessage,
+		&i.Attempts,
+		&i.StaffUserID,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const chatbotOutboundClaim = `-- name: ChatbotOutboundClaim :execrows
 UPDATE chatbot_outbound SET status = 'sending', attempts = attempts + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = ? AND status = 'pending'

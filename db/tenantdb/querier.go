@@ -118,6 +118,7 @@ type Querier interface {
 	ChatbotMediaInsert(ctx context.Context, arg ChatbotMediaInsertParams) (int64, error)
 	ChatbotOutboundApplyStatus(ctx context.Context, arg ChatbotOutboundApplyStatusParams) (int64, error)
 	ChatbotOutboundByKey(ctx context.Context, key string) (ChatbotOutbound, error)
+	ChatbotOutboundByWamid(ctx context.Context, wamid sql.NullString) (ChatbotOutbound, error)
 	ChatbotOutboundClaim(ctx context.Context, id int64) (int64, error)
 	ChatbotOutboundCountOpen(ctx context.Context) (int64, error)
 	ChatbotOutboundFinish(ctx context.Context, arg ChatbotOutboundFinishParams) error

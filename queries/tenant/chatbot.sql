@@ -300,3 +300,6 @@ SELECT id FROM chatbot_outbound WHERE conversation_id = ? AND status = 'pending'
 
 -- name: ChatbotOutboundOfReply :many
 SELECT id FROM chatbot_outbound WHERE reply_to = ? ORDER BY id;
+
+-- name: ChatbotOutboundByWamid :one
+SELECT * FROM chatbot_outbound WHERE wamid = ?;
