@@ -218,10 +218,9 @@ func (m *Module) StaffReply(ctx context.Context, t *db.Tenant, id int64, body st
 		if err != nil {
 			return err
 		}
-		if err := q.ChatbotConversationTakeOver(ctx, tenantdb.ChatbotConversationTakeOverParams{LastActivityAt: sql.NullString{String: now, Valid: true}, ID: id}); err != nil {
-			return err
-		}
-		if err := q.ChatbotConversationRead(ctx, id); err != nil {
+		// Staff have the conversation (the bot keeps quiet) and have answered it.
+		if err := q.ChatbotConversationStaffAnswered(ctx, tenantdb.ChatbotConversationStaffAnsweredParams{
+			LastActivityAt: sql.NullString{String: now, Valid: true}, ID: id}); err != nil {
 			return err
 		}
 		if err := q.ChatbotConversationOutbound(ctx, tenantdb.ChatbotConversationOutboundParams{At: now, ID: id}); err != nil {
@@ -231,13 +230,6 @@ func (m *Module) StaffReply(ctx context.Context, t *db.Tenant, id int64, body st
 	})
 	if err != nil {
 		return ThreadMessage{}, errs.Wrap(err, "save reply")
-	}
-	// The needs-staff flag is cleared: staff have answered.
-	if err := t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
-		return q.ChatbotConversationSave(ctx, tenantdb.ChatbotConversationSaveParams{GuardianID: c.GuardianID, StudentID: c.StudentID,
-			State: stateStaff, OptedOut: c.OptedOut, NeedsStaff: false, LastActivityAt: sql.NullString{String: now, Valid: true}, ID: id})
-	}); err != nil {
-		return ThreadMessage{}, errs.Wrap(err, "save conversation")
 	}
 	m.retrigger(t.Schema, id)
 	return ThreadMessage{Direction: "out", At: now, Kind: kindOf(out), Text: out.Preview(), Origin: "staff", Status: "pending", ID: "out:" + itoa(oid)}, nil

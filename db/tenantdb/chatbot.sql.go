@@ -866,19 +866,19 @@ func (q *Queries) ChatbotConversationSave(ctx context.Context, arg ChatbotConver
 	return err
 }
 
-const chatbotConversationTakeOver = `-- name: ChatbotConversationTakeOver :exec
-UPDATE chatbot_conversations SET state = 'staff', needs_staff = 1, last_activity_at = ?,
+const chatbotConversationStaffAnswered = `-- name: ChatbotConversationStaffAnswered :exec
+UPDATE chatbot_conversations SET state = 'staff', needs_staff = 0, unread = 0, last_activity_at = ?,
     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = ?
 `
 
-type ChatbotConversationTakeOverParams struct {
+type ChatbotConversationStaffAnsweredParams struct {
 	LastActivityAt sql.NullString `json:"last_activity_at"`
 	ID             int64          `json:"id"`
 }
 
-func (q *Queries) ChatbotConversationTakeOver(ctx context.Context, arg ChatbotConversationTakeOverParams) error {
-	_, err := q.db.ExecContext(ctx, chatbotConversationTakeOver, arg.LastActivityAt, arg.ID)
+func (q *Queries) ChatbotConversationStaffAnswered(ctx context.Context, arg ChatbotConversationStaffAnsweredParams) error {
+	_, err := q.db.ExecContext(ctx, chatbotConversationStaffAnswered, arg.LastActivityAt, arg.ID)
 	return err
 }
 

@@ -98,7 +98,7 @@ type Querier interface {
 	ChatbotConversationOutbound(ctx context.Context, arg ChatbotConversationOutboundParams) error
 	ChatbotConversationRead(ctx context.Context, id int64) error
 	ChatbotConversationSave(ctx context.Context, arg ChatbotConversationSaveParams) error
-	ChatbotConversationTakeOver(ctx context.Context, arg ChatbotConversationTakeOverParams) error
+	ChatbotConversationStaffAnswered(ctx context.Context, arg ChatbotConversationStaffAnsweredParams) error
 	ChatbotConversationUpsert(ctx context.Context, arg ChatbotConversationUpsertParams) (int64, error)
 	ChatbotConversationsCount(ctx context.Context, channel string) (int64, error)
 	ChatbotConversationsList(ctx context.Context, arg ChatbotConversationsListParams) ([]ChatbotConversationsListRow, error)

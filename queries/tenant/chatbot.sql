@@ -63,8 +63,8 @@ UPDATE chatbot_conversations SET state = 'menu', needs_staff = 0, last_activity_
     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = ?;
 
--- name: ChatbotConversationTakeOver :exec
-UPDATE chatbot_conversations SET state = 'staff', needs_staff = 1, last_activity_at = ?,
+-- name: ChatbotConversationStaffAnswered :exec
+UPDATE chatbot_conversations SET state = 'staff', needs_staff = 0, unread = 0, last_activity_at = ?,
     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = ?;
 
