@@ -270,6 +270,15 @@ func (m *Module) answer(ctx context.Context, t *db.Tenant, in tenantdb.ChatbotIn
 			}
 			ids = append(ids, id)
 		}
+		cur, err := q.ChatbotConversationGet(ctx, conv.ID)
+		if err != nil {
+			return err
+		}
+		if cur.State != conv.State || cur.NeedsStaff != conv.NeedsStaff {
+			// Staff took the conversation or handed it back while this answer was being
+			// made: theirs is the newer decision.
+			next.state, next.needsStaff = cur.State, cur.NeedsStaff
+		}
 		if err := q.ChatbotConversationSave(ctx, tenantdb.ChatbotConversationSaveParams{GuardianID: next.guardianID,
 			StudentID: next.studentID, State: next.state, OptedOut: next.optedOut, NeedsStaff: next.needsStaff,
 			LastActivityAt: sql.NullString{String: now, Valid: true}, ID: conv.ID}); err != nil {
