@@ -110,6 +110,7 @@ type Module struct {
 
 	queue      atomic.Pointer[queue] // set while the worker runs
 	numbers    numberCache
+	commits    committers
 	convs      keyedMutex
 	alertMu    sync.Mutex
 	alertAt    map[string]bool // schools that may have absence alerts waiting

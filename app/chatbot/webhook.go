@@ -181,8 +181,8 @@ func (m *Module) store(ctx context.Context, t *db.Tenant, p whatsapp.Payload, ph
 		m.Log.Warn("whatsapp webhook: "+what+" skipped", append([]any{slog.String("tenant", t.Schema),
 			slog.String("reason", why)}, attrs...)...)
 	}
-	err := t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
-		r, fresh, again = Received{Skipped: r.Skipped}, nil, nil
+	err := m.groupCommit(ctx, t, func(q *tenantdb.Queries) error {
+		r, fresh, again = Received{}, nil, nil
 		for _, v := range p.Values(phoneNumberID) {
 			for _, msg := range v.Messages {
 				if msg.ID == "" || len(msg.ID) > 256 || !utf8.ValidString(msg.ID) {
