@@ -16,8 +16,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/api"
+	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
+	"github.com/schoolsms/sms/app/web"
 	"github.com/schoolsms/sms/webui"
 )
 
@@ -38,6 +40,7 @@ type errorDetail struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
+// errorPage is the last resort when the site's own error page cannot be rendered.
 var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} · SMS</title><link rel="stylesheet" href="{{.Prefix}}/static/app.css?v={{.Version}}"></head>
@@ -86,7 +89,16 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	if e.RetryAfter > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
 	}
-	if wantsHTML(c) {
+	staleHTMX := c.Get("HX-Request") == "true" && errors.Is(err, auth.ErrStaleForm)
+	if wantsHTML(c) || staleHTMX {
+		perr := web.ErrorPage(c, s.a.Auth, web.Problem{Status: status, Err: e, Cause: err,
+			BaseDomain: s.a.Config.BaseDomain})
+		if perr == nil {
+			return nil
+		}
+		s.log.Error("error page failed", slog.String("request_id", requestID(c)), slog.Any("error", perr))
+		c.Response().ResetBody()
+		c.Status(status)
 		c.Type("html", "utf-8")
 		prefix := ""
 		if r := tenancy.From(c); r != nil {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"crypto/subtle"
+	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -13,7 +14,27 @@ import (
 	"github.com/schoolsms/sms/app/tenancy"
 )
 
-const principalKey = "sms.principal"
+const (
+	principalKey = "sms.principal"
+	endedKey     = "sms.session_ended"
+)
+
+// ErrStaleForm is the cause of the Forbidden error for an unsafe request whose CSRF token
+// is missing or is not the session's: typically a form opened before the last sign-in.
+var ErrStaleForm = errors.New("csrf token does not match the session")
+
+type endedSession struct{ user int64 }
+
+// SessionEnded reports whether the request came with a session cookie that no longer
+// works (expired, idle, signed out elsewhere, or its account deactivated), and the
+// account it belonged to when the server still knew (0 otherwise).
+func SessionEnded(c *fiber.Ctx) (bool, int64) {
+	e, ok := c.Locals(endedKey).(*endedSession)
+	if !ok {
+		return false, 0
+	}
+	return true, e.user
+}
 
 // PrincipalOf returns the request's authenticated account, nil if anonymous.
 func PrincipalOf(c *fiber.Ctx) *Principal {
@@ -96,17 +117,22 @@ func (s *Service) Authenticate(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	if secret := c.Cookies(CookieName(c)); secret != "" {
-		p, ok, err := s.SessionPrincipal(ctx, st, schema, secret)
+		p, ended, err := s.session(ctx, st, schema, secret)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if p == nil {
 			ClearSessionCookie(c)
+			c.Locals(endedKey, &endedSession{user: ended})
 		} else {
 			// Signing in replaces whatever session the browser had, so a sign-in form from
 			// an older tab is not refused for lacking the current session's CSRF token.
 			if unsafeMethod(c.Method()) && !signInPath(c.Path()) && !validCSRF(c, p.CSRFToken) {
-				return errs.E(errs.Forbidden, "the form or request is missing its CSRF token, or it is out of date; reload the page and try again")
+				// The principal is known, so the error page can be the signed-in layout
+				// and keep the form for this session; no handler runs after an error.
+				c.Locals(principalKey, p)
+				return &errs.Error{Code: errs.Forbidden, Err: ErrStaleForm,
+					Message: "the form or request is missing its CSRF token, or it is out of date; reload the page and try again"}
 			}
 			c.Locals(principalKey, p)
 		}

@@ -45,11 +45,13 @@ type Service struct {
 	// OnVerify, when set, is called once for every password the service has checked
 	// (tests count them to prove that refused attempts never reach the hash).
 	OnVerify func()
+	// Drafts keeps forms sent after their session ended until their author signs in again.
+	Drafts *Drafts
 }
 
 // NewService returns the service with the default backoff policies.
 func NewService(c *db.Catalog, log *slog.Logger) *Service {
-	return &Service{Catalog: c, Accounts: NewAccountLimiter(), IPs: NewIPLimiter(), Log: log, Now: time.Now}
+	return &Service{Catalog: c, Accounts: NewAccountLimiter(), IPs: NewIPLimiter(), Log: log, Now: time.Now, Drafts: NewDrafts()}
 }
 
 // Meta is who and where an action comes from, for the audit log.
@@ -82,9 +84,19 @@ func (m Meta) Entry(action, target string, detail any) AuditEntry {
 		Detail: json.RawMessage(d), IP: m.IP, RequestID: m.RequestID}
 }
 
-// errBadLogin is the one answer for an unknown email, a wrong password and an inactive
-// account, so that none of them can be told from the others.
+// errBadLogin is the one answer for an unknown email and a wrong password (for any
+// account, active or not), so that none of them can be told from the others.
 var errBadLogin = errs.E(errs.Unauthorized, "the email or password is not correct")
+
+// inactiveLogin is the answer to the right password of a deactivated account. Only the
+// password's owner can get it, so it reveals nothing to someone guessing.
+func inactiveLogin(r Realm) error {
+	who := "an admin of the school"
+	if r == RealmPlatform {
+		who = "another platform admin"
+	}
+	return errs.E(errs.Unauthorized, "this account is deactivated, so it cannot sign in; ask %s to activate it again", who)
+}
 
 // NormalizeEmail checks and lower-cases an email address; "" and a message if invalid.
 func NormalizeEmail(raw string) (string, string) {
@@ -163,12 +175,16 @@ func (s *Service) Login(ctx context.Context, st Store, schema, email, password s
 	if s.OnVerify != nil {
 		s.OnVerify()
 	}
-	ok = ok && found && acc.Active
-	if !ok {
+	if !ok || !found {
 		account.Fail()
 		ip.Fail()
 		s.audit(ctx, st, m.Entry("login.failure", email, nil))
 		return Account{}, errBadLogin
+	}
+	if !acc.Active {
+		// Not a failed guess: it does not count against the account or the address.
+		s.audit(ctx, st, m.Entry("login.inactive", email, nil))
+		return Account{}, inactiveLogin(st.Realm())
 	}
 	account.Succeed()
 	id := acc.ID
@@ -237,35 +253,42 @@ func (s *Service) EndSession(ctx context.Context, st Store, sessionID string) er
 // SessionPrincipal returns the principal of a live session cookie; ok is false for an
 // unknown, expired or idle session or an inactive account.
 func (s *Service) SessionPrincipal(ctx context.Context, st Store, schema, secret string) (*Principal, bool, error) {
+	p, _, err := s.session(ctx, st, schema, secret)
+	return p, p != nil, err
+}
+
+// session is SessionPrincipal that also names the account of a session that has just
+// ended (expired, idle, or its account deactivated): ended is its id, 0 otherwise.
+func (s *Service) session(ctx context.Context, st Store, schema, secret string) (p *Principal, ended int64, err error) {
 	x, err := st.Session(ctx, hashSecret(secret))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
+		return nil, 0, nil
 	}
 	if err != nil {
-		return nil, false, errs.Wrap(err, "read session")
+		return nil, 0, errs.Wrap(err, "read session")
 	}
 	now := s.Now().UTC()
 	expires, _ := time.Parse(timeFormat, x.ExpiresAt)
 	seen, _ := time.Parse(timeFormat, x.LastSeenAt)
 	if now.After(expires) || now.Sub(seen) > SessionIdle {
 		st.DeleteSession(ctx, x.ID)
-		return nil, false, nil
+		return nil, x.UserID, nil
 	}
 	acc, err := st.AccountByID(ctx, x.UserID)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && !acc.Active {
-		return nil, false, nil
+		return nil, x.UserID, nil
 	}
 	if err != nil {
-		return nil, false, errs.Wrap(err, "read account")
+		return nil, 0, errs.Wrap(err, "read account")
 	}
 	if now.Sub(seen) > touchEvery {
 		if err := st.TouchSession(ctx, x.ID, now.Format(timeFormat)); err != nil {
-			return nil, false, errs.Wrap(err, "touch session")
+			return nil, 0, errs.Wrap(err, "touch session")
 		}
 	}
-	p := principalOf(st.Realm(), schema, acc)
+	p = principalOf(st.Realm(), schema, acc)
 	p.Via, p.SessionID, p.CSRFToken = "session", x.ID, x.CSRFToken
-	return p, true, nil
+	return p, 0, nil
 }
 
 func principalOf(realm Realm, schema string, acc Account) *Principal {

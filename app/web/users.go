@@ -24,6 +24,7 @@ type userRow struct {
 	User     auth.User
 	Self     bool
 	RowError string
+	Done     string // what an htmx (de)activation did, for the page's message area
 }
 
 type userListData struct {
@@ -231,7 +232,16 @@ func (h *handlers) userActive(c *fiber.Ctx) error {
 		return h.renderPart(c, fiber.StatusOK, "users", "user_row", row)
 	}
 	if isHTMX(c) {
-		return h.renderPart(c, fiber.StatusOK, "users", "user_row", h.row(v, u))
+		row := h.row(v, u)
+		who := u.Name
+		if who == "" {
+			who = u.Email
+		}
+		row.Done = who + "’s account is active again: they can sign in."
+		if !active {
+			row.Done = who + "’s account is deactivated: they are signed out everywhere and cannot sign in."
+		}
+		return h.renderPart(c, fiber.StatusOK, "users", "user_active", row)
 	}
 	done := "user_deactivated"
 	if active {

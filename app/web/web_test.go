@@ -70,7 +70,7 @@ func TestPagesRender(t *testing.T) {
 		PrimaryURL: "http://demo.localhost:8080/", SubfolderURL: "/t/demo/"}
 	pages := map[string]any{
 		"login":         loginData{Next: "/t/demo/users"},
-		"error":         map[string]string{"Heading": "Not allowed", "Message": "No."},
+		"error":         errorData{Heading: "Not allowed", Message: "No.", Detail: "Small print", Link: "/t/demo/", LinkLabel: "Back"},
 		"dashboard":     dashboardData{SchoolName: "Demo", Motto: "Learn", UserCount: 3, CanManageUsers: true, Domains: school.Domains},
 		"users":         userListData{Rows: []userRow{{Prefix: "/t/demo", CSRF: "tok", User: u, RowError: "Nope"}}, Count: 1, Page: 2, Pages: 3, PrevURL: "/t/demo/users?page=1", NextURL: "/t/demo/users?page=3"},
 		"user_new":      userFormData{Roles: roleOptions, PasswordHint: passwordHint},
@@ -101,13 +101,16 @@ func TestPagesRender(t *testing.T) {
 				RoleLabel: "Admin", CSRF: admin.CSRFToken, HXHeaders: `{"X-CSRF-Token":"tok\"en"}`,
 				Nav:    []navItem{{Label: "Dashboard", Href: "/t/demo/", Active: true}},
 				Fields: map[string]string{"email": "Bad", "name": "Bad", "role": "Bad", "domain": "Bad"}, Form: map[string]string{"role": "clerk"},
-				Error: "Top error", Flash: "Done", Data: data}
+				Error: "Top error", Flash: "Done", Notice: "Note", Data: data,
+				Restore: &restoreView{Action: "/t/demo/users/new", Fields: `[["name","<b>kept</b>"]]`, List: []restoreItem{{"Name", "<b>kept</b>"}}}}
 			var buf bytes.Buffer
 			require.NoError(t, ui.Render(&buf, name, v))
 			html := buf.String()
 			assert.True(t, strings.HasPrefix(html, "<!doctype html>"))
 			assert.Contains(t, html, "Demo &lt;School&gt;", "text is escaped")
 			assert.NotContains(t, html, "<no value>")
+			assert.NotContains(t, html, "<b>kept</b>", "kept values are escaped")
+			assert.Contains(t, html, `id="restore"`)
 			assert.NotContains(t, html, "style=", "no inline styles (CSP)")
 			assert.Contains(t, html, `<meta name="htmx-config" content='{"includeIndicatorStyles":false}'>`)
 			assert.Contains(t, html, `hx-headers="{&#34;X-CSRF-Token&#34;:&#34;tok\&#34;en&#34;}"`)

@@ -180,8 +180,9 @@ func TestBrowserFlow(t *testing.T) {
 	assert.Contains(t, text(`.topbar .brand`), "Greenfield Primary")
 	assert.Contains(t, text(`.welcome`), "Grace Head")
 
-	// ... adds a teacher, then deactivates her with the htmx button: the row changes in
-	// place, without a page load.
+	// ... adds a teacher, then deactivates her with the htmx button (saying yes when asked):
+	// the row changes in place, without a page load.
+	answerDialogs(bctx, true)
 	do("add and deactivate a teacher",
 		chromedp.Navigate(school+"/users/new"),
 		chromedp.WaitVisible(css(`#f-email`)),

@@ -36,9 +36,10 @@ func TestAnonymousIsSentToSignIn(t *testing.T) {
 	}
 
 	t.Run("htmx requests get HX-Redirect", func(t *testing.T) {
+		// An htmx GET (the live search) is a page's URL too: it comes back there.
 		p := b.get(s.url("demo.localhost", "/users"), "HX-Request", "true")
 		assert.Equal(t, http.StatusNoContent, p.Status)
-		assert.Equal(t, "/login", p.Header.Get("HX-Redirect"))
+		assert.Equal(t, "/login?next=%2Fusers", p.Header.Get("HX-Redirect"))
 	})
 
 	t.Run("sign-in pages render", func(t *testing.T) {
