@@ -95,7 +95,7 @@ func (s *Server) routes() {
 	s.a.Auth.Routes(p, auth.RealmPlatform)
 	s.a.Clients.Routes(p, s.a.Auth)
 
-	web.Routes(t, p, web.Deps{Auth: s.a.Auth, Clients: s.a.Clients, Log: s.log})
+	web.Routes(t, p, web.Deps{Auth: s.a.Auth, Clients: s.a.Clients, Chatbot: s.a.Chatbot, Log: s.log})
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

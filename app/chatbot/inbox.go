@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"slices"
 	"time"
@@ -46,6 +47,32 @@ type ThreadMessage struct {
 	Status    string `json:"status"`           // in: pending, handled, dead; out: pending ... read, failed
 	Error     string `json:"error,omitempty"`
 	ID        string `json:"id"` // in:<id> or out:<id>
+	// Choices are the rows or buttons of a list or button message the bot sent.
+	Choices []Choice `json:"choices,omitempty"`
+}
+
+// Choice is a row or button a phone can pick.
+type Choice struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// choicesOf reads the rows or buttons of a stored interactive message.
+func choicesOf(payload string) []Choice {
+	var msg whatsapp.Message
+	if json.Unmarshal([]byte(payload), &msg) != nil || msg.Interactive == nil {
+		return nil
+	}
+	var out []Choice
+	for _, s := range msg.Interactive.Action.Sections {
+		for _, r := range s.Rows {
+			out = append(out, Choice{ID: r.ID, Title: r.Title})
+		}
+	}
+	for _, b := range msg.Interactive.Action.Buttons {
+		out = append(out, Choice{ID: b.Reply.ID, Title: b.Reply.Title})
+	}
+	return out
 }
 
 // Thread is a conversation with its latest messages, oldest first.
@@ -148,7 +175,7 @@ func (m *Module) GetThread(ctx context.Context, t *db.Tenant, id int64) (Thread,
 	}
 	for _, o := range outs {
 		msgs = append(msgs, ThreadMessage{Direction: "out", At: o.CreatedAt, Kind: o.Kind, Text: o.Preview, Origin: o.Origin,
-			Status: o.Status, Error: o.ErrorMessage, ID: "out:" + itoa(o.ID)})
+			Status: o.Status, Error: o.ErrorMessage, ID: "out:" + itoa(o.ID), Choices: choicesOf(o.Payload)})
 	}
 	slices.SortStableFunc(msgs, func(a, b ThreadMessage) int {
 		if a.At < b.At {

@@ -94,3 +94,30 @@ func (m *Module) SimulatorThread(ctx context.Context, t *db.Tenant, phone string
 	}
 	return m.GetThread(ctx, t, c.ID)
 }
+
+// Phone is a guardian's number as the simulator offers it.
+type Phone struct {
+	Name   string `json:"name"`
+	Digits string `json:"digits"` // with the country code, as WhatsApp writes it
+}
+
+// SimulatorPhones are the guardians' numbers staff can chat as (the first 500 by name).
+func (m *Module) SimulatorPhones(ctx context.Context, t *db.Tenant) ([]Phone, error) {
+	country, err := t.Read().StudentsSchoolCountry(ctx)
+	if err != nil {
+		return nil, errs.Wrap(err, "read school country")
+	}
+	rows, err := t.Read().ChatbotGuardiansWithPhones(ctx, 500)
+	if err != nil {
+		return nil, errs.Wrap(err, "list guardians")
+	}
+	var out []Phone
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if d := digitsOf(country, r.Phone); d != "" && !seen[d] {
+			seen[d] = true
+			out = append(out, Phone{Name: r.Name, Digits: d})
+		}
+	}
+	return out, nil
+}

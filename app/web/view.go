@@ -119,6 +119,9 @@ var flashes = map[string]string{
 	"application_saved":    "The application was saved.",
 	"application_accepted": "The application was accepted; enroll the applicant when ready.",
 	"application_rejected": "The application was rejected.",
+	"reply_sent":           "The reply is on its way.",
+	"handed_back":          "The bot answers this conversation again.",
+	"chatbot_saved":        "The WhatsApp settings were saved.",
 }
 
 // notices are the informational messages a redirect may ask for with ?why=<key>; as with
@@ -184,6 +187,9 @@ func (h *handlers) nav(v *view, p *auth.Principal, active string) []navItem {
 	}
 	if auth.Allowed(p, auth.ManageUsers) {
 		add("users", "Users", v.Prefix+"/users")
+	}
+	if auth.Allowed(p, auth.UseInbox) {
+		add("chatbot", "WhatsApp", v.Prefix+"/chatbot")
 	}
 	return items
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/chatbot"
 	"github.com/schoolsms/sms/app/clients"
 	"github.com/schoolsms/sms/webui"
 )
@@ -20,6 +21,7 @@ import (
 type Deps struct {
 	Auth    *auth.Service
 	Clients *clients.Service
+	Chatbot *chatbot.Module
 	Log     *slog.Logger
 }
 
@@ -92,6 +94,19 @@ func Routes(school, platform fiber.Router, d Deps) {
 	school.Post("/admissions/:id/status", writeStudents, h.admissionDecide)
 	school.Get("/admissions/:id/enroll", writeStudents, h.admissionEnrollForm)
 	school.Post("/admissions/:id/enroll", writeStudents, h.admissionEnroll)
+
+	inbox, manageBot := h.require(auth.UseInbox), h.require(auth.ManageChatbot)
+	school.Get("/chatbot", inbox, h.inboxPage)
+	school.Get("/chatbot/list", inbox, h.inboxList)
+	school.Get("/chatbot/c/:id", inbox, h.threadPage)
+	school.Get("/chatbot/c/:id/messages", inbox, h.threadMessages)
+	school.Post("/chatbot/c/:id/reply", inbox, h.threadReply)
+	school.Post("/chatbot/c/:id/hand-back", inbox, h.threadHandBack)
+	school.Get("/chatbot/simulator", inbox, h.simulatorPage)
+	school.Get("/chatbot/simulator/messages", inbox, h.simulatorMessages)
+	school.Post("/chatbot/simulator", inbox, h.simulatorSend)
+	school.Get("/chatbot/settings", manageBot, h.chatbotSettingsPage)
+	school.Post("/chatbot/settings", manageBot, h.chatbotSettingsSave)
 
 	platform.Get("/static/*", static)
 	platform.Get("/login", h.loginForm)

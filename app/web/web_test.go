@@ -81,6 +81,7 @@ func TestPagesRender(t *testing.T) {
 		"school_delete": schoolData{School: school},
 	}
 	maps.Copy(pages, recordPages())
+	maps.Copy(pages, chatbotPages())
 	variants := recordPageVariants()
 	assert.ElementsMatch(t, ui.Pages(), keys(pages), "every page is covered")
 	type run struct {

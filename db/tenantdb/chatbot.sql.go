@@ -1151,6 +1151,39 @@ func (q *Queries) ChatbotGuardiansByPhoneEnding(ctx context.Context, suffix stri
 	return items, nil
 }
 
+const chatbotGuardiansWithPhones = `-- name: ChatbotGuardiansWithPhones :many
+SELECT id, name, phone FROM guardians WHERE phone <> '' ORDER BY name, id LIMIT ?
+`
+
+type ChatbotGuardiansWithPhonesRow struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+}
+
+func (q *Queries) ChatbotGuardiansWithPhones(ctx context.Context, limit int64) ([]ChatbotGuardiansWithPhonesRow, error) {
+	rows, err := q.db.QueryContext(ctx, chatbotGuardiansWithPhones, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ChatbotGuardiansWithPhonesRow{}
+	for rows.Next() {
+		var i ChatbotGuardiansWithPhonesRow
+		if err := rows.Scan(&i.ID, &i.Name, &i.Phone); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const chatbotInboundByWamid = `-- name: ChatbotInboundByWamid :one
 SELECT id, wamid, channel, conversation_id, phone, kind, body, title, sent_at, received_at, state, handled_at FROM chatbot_inbound WHERE wamid = ?
 `

@@ -107,6 +107,7 @@ type Querier interface {
 	ChatbotDeadLettersCount(ctx context.Context) (int64, error)
 	ChatbotDeadLettersList(ctx context.Context, arg ChatbotDeadLettersListParams) ([]ChatbotDeadLetter, error)
 	ChatbotGuardiansByPhoneEnding(ctx context.Context, suffix string) ([]ChatbotGuardiansByPhoneEndingRow, error)
+	ChatbotGuardiansWithPhones(ctx context.Context, limit int64) ([]ChatbotGuardiansWithPhonesRow, error)
 	ChatbotInboundByWamid(ctx context.Context, wamid string) (ChatbotInbound, error)
 	ChatbotInboundCountPending(ctx context.Context) (int64, error)
 	ChatbotInboundFinish(ctx context.Context, arg ChatbotInboundFinishParams) (int64, error)

@@ -303,3 +303,6 @@ SELECT id FROM chatbot_outbound WHERE reply_to = ? ORDER BY id;
 
 -- name: ChatbotOutboundByWamid :one
 SELECT * FROM chatbot_outbound WHERE wamid = ?;
+
+-- name: ChatbotGuardiansWithPhones :many
+SELECT id, name, phone FROM guardians WHERE phone <> '' ORDER BY name, id LIMIT ?;
