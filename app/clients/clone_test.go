@@ -22,6 +22,10 @@ var notCloned = []string{
 	"student_counts", "students_search", "students_search_data", "students_search_idx",
 	"students_search_docsize", "students_search_config",
 	"schema_migrations", "school_incarnation",
+	// the WhatsApp bot: a clone never takes the template's number or its secrets, nor
+	// anyone's messages
+	"chatbot_settings", "chatbot_conversations", "chatbot_inbound", "chatbot_media", "chatbot_outbound",
+	"chatbot_statuses", "chatbot_dead_letters", "chatbot_alerts", "chatbot_broadcasts", "chatbot_broadcast_recipients",
 }
 
 // TestEveryTenantTableIsClassifiedForClone fails when a migration adds a table that is
