@@ -12,6 +12,7 @@ import (
 	"github.com/schoolsms/sms/app/chatbot"
 	"github.com/schoolsms/sms/app/chatbot/llm"
 	"github.com/schoolsms/sms/app/clients"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/db"
 )
@@ -27,8 +28,11 @@ type App struct {
 	Clients  *clients.Service
 	Auth     *auth.Service
 	Backup   *backup.Service
-	// Chatbot is the WhatsApp bot; sms serve starts its worker beside the HTTP server.
-	Chatbot *chatbot.Module
+	// Clock is where school time comes from ("today" in each school's timezone, see
+	// package school); time.Now unless a test pins it before serving.
+	Clock school.Clock
+	// Chatbot is the WhatsApp bot of every school (a module: see Modules).
+	Chatbot *chatbot.Bot
 }
 
 // Open validates cfg, opens (creating and migrating) the catalog and prepares the pool.
@@ -49,7 +53,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	res := tenancy.NewResolver(cat)
-	a := &App{Config: cfg, Log: log, Catalog: cat, Pool: pool, Resolver: res, Auth: auth.NewService(cat, log)}
+	a := &App{Config: cfg, Log: log, Catalog: cat, Pool: pool, Resolver: res, Auth: auth.NewService(cat, log), Clock: time.Now}
 	a.Clients = &clients.Service{Catalog: cat, Pool: pool, BaseDomain: cfg.BaseDomain,
 		ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
 	a.Backup = &backup.Service{Catalog: cat, Pool: pool, ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}

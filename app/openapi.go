@@ -7,18 +7,20 @@ import (
 
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
-	"github.com/schoolsms/sms/app/chatbot"
 	"github.com/schoolsms/sms/app/clients"
-	"github.com/schoolsms/sms/app/core/academics"
-	"github.com/schoolsms/sms/app/core/studentimport"
-	"github.com/schoolsms/sms/app/core/students"
+	"github.com/schoolsms/sms/app/module"
 )
 
 // openAPIDocument describes every /api endpoint, assembled from the packages that
 // register them (a test checks it against the routes that exist).
-func openAPIDocument() map[string]any {
+func openAPIDocument(mods []module.Module) map[string]any {
 	paths := map[string]any{}
-	for _, p := range []map[string]any{auth.OpenAPIPaths(), clients.OpenAPIPaths(), academics.OpenAPIPaths(), students.OpenAPIPaths(), studentimport.OpenAPIPaths(), chatbot.OpenAPIPaths(), {
+	for _, m := range mods {
+		if m.OpenAPI != nil {
+			maps.Copy(paths, m.OpenAPI())
+		}
+	}
+	for _, p := range []map[string]any{auth.OpenAPIPaths(), clients.OpenAPIPaths(), {
 		"/api/tenant": api.Item("/api/tenant", map[string]api.Op{
 			"get": {Summary: "Which school this host (or /t/<schema>/ prefix) serves", Tag: "tenancy",
 				Response: api.Obj("schema_name:string", "name:string", "domains:array", "profile:object")}}),

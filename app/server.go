@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,9 +14,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
-	"github.com/schoolsms/sms/app/core/academics"
-	"github.com/schoolsms/sms/app/core/studentimport"
-	"github.com/schoolsms/sms/app/core/students"
+	"github.com/schoolsms/sms/app/core/school"
+	"github.com/schoolsms/sms/app/module"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/app/web"
 	"github.com/schoolsms/sms/embed"
@@ -25,6 +25,7 @@ import (
 // Server is the HTTP front of an App, plus the background services sms serve runs.
 type Server struct {
 	a       *App
+	modules []module.Module
 	log     *slog.Logger
 	app     *fiber.App
 	router  *tenancy.Router
@@ -34,7 +35,9 @@ type Server struct {
 
 // NewServer builds the HTTP server over an open App. It does not listen yet.
 func NewServer(a *App) *Server {
-	s := &Server{a: a, log: a.Log, openapi: openAPIDocument()}
+	mods := Modules(a)
+	grantModules(mods)
+	s := &Server{a: a, modules: mods, log: a.Log, openapi: openAPIDocument(mods)}
 	proxies, _ := a.Config.TrustedProxyPrefixes() // validated by Open
 	var proxyList []string
 	for _, p := range proxies {
@@ -70,34 +73,47 @@ func NewServer(a *App) *Server {
 func (s *Server) Fiber() *fiber.App { return s.app }
 
 func (s *Server) routes() {
-	s.app.Use(s.logRequests, s.recoverPanics, s.router.Edge, auth.SecurityHeaders)
+	s.app.Use(s.logRequests, s.recoverPanics, s.router.Edge, auth.SecurityHeaders, s.schoolClock)
 	s.app.Get("/healthz", s.healthz) // any host, before tenancy
 	s.app.Get("/readyz", s.readyz)
 	// Assets are the same for every school; serving them before tenancy lets error pages
 	// for unknown or suspended hosts be styled too.
 	s.app.Get("/static/*", webui.Static())
 	s.app.Use(s.router.Handler)
-	// Signed by Meta, not by a session: no authentication or CSRF for exactly these.
-	s.a.Chatbot.WebhookRoutes(s.app)
+	// Signed by their senders, not by a session: no authentication or CSRF for exactly these.
+	for _, m := range s.modules {
+		if m.Webhooks != nil {
+			m.Webhooks(s.app)
+		}
+	}
 	s.app.Use(s.a.Auth.Authenticate)
 
 	t := s.app.Group(tenancy.TenantRoutes)
 	t.Get("/api/tenant", s.tenantInfo)
 	t.Get("/api/openapi.json", s.openAPI)
 	s.a.Auth.Routes(t, auth.RealmSchool)
-	academics.Routes(t)
-	studentimport.Routes(t) // before students: /students/import is not a student id
-	students.Routes(t)
-	s.a.Chatbot.Routes(t)
+	pages := make([]web.Pages, 0, len(s.modules))
+	for _, m := range s.modules {
+		if m.API != nil {
+			m.API(t)
+		}
+		pages = append(pages, m.Pages)
+	}
 
 	p := s.app.Group(tenancy.PlatformRoutes)
 	p.Get("/api/openapi.json", s.openAPI)
 	s.a.Auth.Routes(p, auth.RealmPlatform)
 	s.a.Clients.Routes(p, s.a.Auth)
 
-	web.Routes(t, p, web.Deps{Auth: s.a.Auth, Clients: s.a.Clients, Chatbot: s.a.Chatbot, Log: s.log})
+	web.Routes(t, p, web.Deps{Auth: s.a.Auth, Clients: s.a.Clients, Log: s.log, Modules: pages})
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// schoolClock gives every request the App's clock, which school time is read from.
+func (s *Server) schoolClock(c *fiber.Ctx) error {
+	c.SetUserContext(school.WithClock(c.UserContext(), s.a.Clock))
+	return c.Next()
 }
 
 // Bounds of the shutdown steps after HTTP: each has its own, so a slow step cannot use up
@@ -109,11 +125,15 @@ const (
 	natsCloseTimeout = 5 * time.Second
 )
 
-// Run serves HTTP on ln with the embedded NATS server (and the backup schedule, if
-// configured) beside it until ctx is done, then shuts down in order: HTTP (requests in
-// flight get Config.ShutdownTimeout to finish, then their connections are closed), a
-// backup in progress, NATS (its own bound), then the caller closes the pool
-// (App.CloseWithin).
+// workerStopTimeout is how long the modules' workers get to return once told to stop,
+// before NATS closes under them.
+var workerStopTimeout = 5 * time.Second
+
+// Run serves HTTP on ln with the embedded NATS server, the modules' workers (and the
+// backup schedule, if configured) beside it until ctx is done, then shuts down in order:
+// HTTP (requests in flight get Config.ShutdownTimeout to finish, then their connections
+// are closed), the workers (workerStopTimeout), a backup in progress, NATS (its own
+// bound), then the caller closes the pool (App.CloseWithin).
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	var nc *embed.NATS
 	var err error
@@ -131,13 +151,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("start nats: %w", err)
 	}
 	s.nats.Store(nc)
-	stopBot, err := s.startChatbot(ctx, nc)
-	if err != nil {
-		ln.Close()
-		nc.Close(context.Background())
-		return err
-	}
 
+	stopWorkers := s.startWorkers(nc)
 	tl := newTrackingListener(ln)
 	served := make(chan error, 1)
 	go func() { served <- s.app.Listener(tl) }()
@@ -150,10 +165,10 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	s.log.Info("shutting down", slog.Duration("timeout", s.a.Config.ShutdownTimeout))
 	s.shutdownHTTP(tl)
 
+	stopWorkers()
 	natsCtx, cancel := context.WithTimeout(context.Background(), natsCloseTimeout)
 	defer cancel()
 	stopBackups()
-	stopBot()
 	if nerr := nc.Close(natsCtx); nerr != nil {
 		s.log.Warn("nats shutdown", slog.Any("error", nerr))
 	}
@@ -164,17 +179,57 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// startChatbot starts the WhatsApp bot's worker on the NATS connection.
-func (s *Server) startChatbot(ctx context.Context, nc *embed.NATS) (func(), error) {
+// startWorkers runs every module's workers, each in its own goroutine, with a context
+// that carries the App's clock. The returned stop cancels that context and waits for
+// them, at most workerStopTimeout: a worker that does not return is logged and left.
+func (s *Server) startWorkers(nc *embed.NATS) (stop func()) {
+	type named struct {
+		owner string // the module's name
+		module.Worker
+	}
+	var workers []named
+	for _, m := range s.modules {
+		for _, w := range m.Workers {
+			workers = append(workers, named{m.Name, w})
+		}
+	}
+	if len(workers) == 0 {
+		return func() {}
+	}
 	js, err := nc.JetStream()
 	if err != nil {
-		return nil, err
+		s.log.Error("workers not started", slog.Any("error", err))
+		return func() {}
 	}
-	stop, err := s.a.Chatbot.Start(ctx, js)
-	if err != nil {
-		return nil, fmt.Errorf("start the chatbot worker: %w", err)
+	rt := module.Runtime{Pool: s.a.Pool, Catalog: s.a.Catalog, Log: s.log, Clock: s.a.Clock, NATS: nc.Conn(), JetStream: js}
+	ctx, cancel := context.WithCancel(school.WithClock(context.Background(), s.a.Clock))
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		log := s.log.With(slog.String("module", w.owner), slog.String("worker", w.Name))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// A worker's panic must not end the process and every school with it.
+			defer func() {
+				if r := recover(); r != nil {
+					log.Error("worker panicked", slog.String("error", fmt.Sprint(r)), slog.String("stack", string(debug.Stack())))
+				}
+			}()
+			if err := w.Run(ctx, rt.With(log)); err != nil && ctx.Err() == nil {
+				log.Error("worker stopped", slog.Any("error", err))
+			}
+		}()
 	}
-	return stop, nil
+	return func() {
+		cancel()
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(workerStopTimeout):
+			s.log.Warn("workers still running at shutdown", slog.Duration("waited", workerStopTimeout))
+		}
+	}
 }
 
 // shutdownHTTP stops accepting, lets requests in flight finish within the configured

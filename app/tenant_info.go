@@ -3,16 +3,15 @@ package app
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/tenancy"
-	"github.com/schoolsms/sms/db/tenantdb"
 )
 
 type tenantInfo struct {
-	Schema  string                 `json:"schema_name"`
-	Name    string                 `json:"name"`
-	Domains []string               `json:"domains"`
-	Profile tenantdb.SchoolProfile `json:"profile"`
+	Schema  string         `json:"schema_name"`
+	Name    string         `json:"name"`
+	Domains []string       `json:"domains"`
+	Profile school.Profile `json:"profile"`
 }
 
 // tenantInfo answers GET /api/tenant: which school this host (or /t/ prefix) serves,
@@ -23,9 +22,9 @@ func (s *Server) tenantInfo(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	profile, err := r.Tenant.Read().GetSchoolProfile(c.UserContext())
+	profile, err := school.New(r.Tenant).Profile(c.UserContext())
 	if err != nil {
-		return errs.Wrap(err, "read school profile")
+		return err
 	}
 	out := tenantInfo{Schema: t.Schema, Name: t.Name, Domains: []string{}, Profile: profile}
 	for _, d := range t.Domains {

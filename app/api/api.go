@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/app/tenancy"
 )
 
@@ -72,28 +72,10 @@ func jsonKind(k string) string {
 	return "number"
 }
 
-// Paging limits for every list endpoint. MaxPage keeps the offset arithmetic far from
-// overflow (a page number near 2^62 used to wrap the offset negative); no list is that
-// deep, so a larger number is a mistake or a probe.
-const (
-	DefaultPageSize = 50
-	MaxPageSize     = 500
-	MaxPage         = 1_000_000
-)
-
-// Page is a requested page of a list.
-type Page struct {
-	Number int // from 1
-	Size   int
-}
-
-// Limit and Offset are the SQL bounds of the page.
-func (p Page) Limit() int64  { return int64(p.Size) }
-func (p Page) Offset() int64 { return int64(p.Number-1) * int64(p.Size) }
-
-// PageOf reads ?page= and ?page_size=, with an Invalid error naming a bad one.
-func PageOf(c *fiber.Ctx) (Page, error) {
-	p := Page{Number: 1, Size: DefaultPageSize}
+// PageOf reads ?page= and ?page_size= (bounded by query's limits), with an Invalid
+// error naming a bad one.
+func PageOf(c *fiber.Ctx) (query.Page, error) {
+	p := query.Page{Number: 1, Size: query.DefaultPageSize}
 	f := errs.Fields{}
 	if n, err := PageNumber(c); err != nil {
 		f.Add("page", pageMessage)
@@ -101,9 +83,9 @@ func PageOf(c *fiber.Ctx) (Page, error) {
 		p.Number = n
 	}
 	if v := c.Query("page_size"); v != "" {
-		n, ok := boundedInt(v, 1, MaxPageSize)
+		n, ok := boundedInt(v, 1, query.MaxPageSize)
 		if !ok {
-			f.Add("page_size", fmt.Sprintf("must be a whole number from 1 to %d", MaxPageSize))
+			f.Add("page_size", fmt.Sprintf("must be a whole number from 1 to %d", query.MaxPageSize))
 		} else {
 			p.Size = n
 		}
@@ -111,7 +93,7 @@ func PageOf(c *fiber.Ctx) (Page, error) {
 	return p, f.Err()
 }
 
-var pageMessage = fmt.Sprintf("must be a whole number from 1 to %d", MaxPage)
+var pageMessage = fmt.Sprintf("must be a whole number from 1 to %d", query.MaxPage)
 
 // PageNumber reads ?page= alone (1 when absent), for pages whose size is fixed.
 func PageNumber(c *fiber.Ctx) (int, error) {
@@ -119,7 +101,7 @@ func PageNumber(c *fiber.Ctx) (int, error) {
 	if v == "" {
 		return 1, nil
 	}
-	n, ok := boundedInt(v, 1, MaxPage)
+	n, ok := boundedInt(v, 1, query.MaxPage)
 	if !ok {
 		return 0, errs.Field("page", pageMessage)
 	}
@@ -151,7 +133,7 @@ type List[T any] struct {
 // NewList builds the envelope, with next/previous links that keep the request's other
 // query parameters (filters, ordering), its /t/ prefix, and the scheme, host and port
 // the client addressed.
-func NewList[T any](c *fiber.Ctx, p Page, count int64, results []T) List[T] {
+func NewList[T any](c *fiber.Ctx, p query.Page, count int64, results []T) List[T] {
 	if results == nil {
 		results = []T{}
 	}
@@ -179,31 +161,36 @@ func NewList[T any](c *fiber.Ctx, p Page, count int64, results []T) List[T] {
 	return l
 }
 
-// Ordering reads ?ordering=field or ?ordering=-field (descending), allowing only the
-// fields in allowed (API name -> SQL expression). It returns the SQL ORDER BY clause
-// body, or def when the parameter is absent. Comma-separated fields are accepted.
-func Ordering(c *fiber.Ctx, allowed map[string]string, def string) (string, error) {
-	raw := c.Query("ordering")
-	if raw == "" {
-		return def, nil
+// SendRawList answers with a list whose results are JSON already. c.JSON would have
+// encoding/json scan every byte of them again (to compact and HTML-escape them): a
+// tenth of the CPU of a list request.
+func SendRawList(c *fiber.Ctx, l List[json.RawMessage]) error {
+	head, err := json.Marshal(struct {
+		Count    int64   `json:"count"`
+		Next     *string `json:"next"`
+		Previous *string `json:"previous"`
+	}{l.Count, l.Next, l.Previous})
+	if err != nil {
+		return errs.Wrap(err, "encode list")
 	}
-	var parts []string
-	for _, f := range strings.Split(raw, ",") {
-		f = strings.TrimSpace(f)
-		dir := "ASC"
-		if strings.HasPrefix(f, "-") {
-			dir, f = "DESC", f[1:]
-		}
-		col, ok := allowed[f]
-		if !ok {
-			names := make([]string, 0, len(allowed))
-			for k := range allowed {
-				names = append(names, k)
-			}
-			slices.Sort(names)
-			return "", errs.Field("ordering", fmt.Sprintf("%q is not one of: %s (prefix - for descending)", f, strings.Join(names, ", ")))
-		}
-		parts = append(parts, col+" "+dir)
+	size := len(head) + len(`,"results":[]`) + len(l.Results)
+	for _, r := range l.Results {
+		size += len(r)
 	}
-	return strings.Join(parts, ", "), nil
+	b := make([]byte, 0, size)
+	b = append(append(b, head[:len(head)-1]...), `,"results":[`...)
+	for i, r := range l.Results {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(append(b, "]}"...))
+}
+
+// OrderOf reads ?ordering= through the list's whitelist: the zero Order (the list's
+// default) when absent, an Invalid error naming "ordering" for a field not in it.
+func OrderOf(c *fiber.Ctx, o query.Ordering) (query.Order, error) {
+	return o.Parse(c.Query("ordering"))
 }

@@ -12,31 +12,32 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 )
 
 // pageOf runs PageOf on a request with the given query string.
-func pageOf(t *testing.T, query string) (Page, error) {
+func pageOf(t *testing.T, rawQuery string) (query.Page, error) {
 	t.Helper()
-	var p Page
+	var p query.Page
 	var perr error
 	app := fiber.New()
 	app.Get("/", func(c *fiber.Ctx) error {
 		p, perr = PageOf(c)
 		return nil
 	})
-	resp, err := app.Test(httptest.NewRequest("GET", "/?"+query, nil))
+	resp, err := app.Test(httptest.NewRequest("GET", "/?"+rawQuery, nil))
 	require.NoError(t, err)
 	resp.Body.Close()
 	return p, perr
 }
 
 func TestPageOf(t *testing.T) {
-	good := map[string]Page{
-		"":                            {1, DefaultPageSize},
-		"page=2":                      {2, DefaultPageSize},
-		"page=1000000&page_size=500":  {MaxPage, MaxPageSize},
-		"page=0007&page_size=1":       {7, 1},
-		"other=x&page=3&page_size=20": {3, 20},
+	good := map[string]query.Page{
+		"":                            {Number: 1, Size: query.DefaultPageSize},
+		"page=2":                      {Number: 2, Size: query.DefaultPageSize},
+		"page=1000000&page_size=500":  {Number: query.MaxPage, Size: query.MaxPageSize},
+		"page=0007&page_size=1":       {Number: 7, Size: 1},
+		"other=x&page=3&page_size=20": {Number: 3, Size: 20},
 	}
 	for q, want := range good {
 		p, err := pageOf(t, q)
@@ -75,8 +76,8 @@ func TestPageOf(t *testing.T) {
 // TestPageArithmeticCannotOverflow: the largest page allowed has an offset and a
 // next-link test that stay positive.
 func TestPageArithmeticCannotOverflow(t *testing.T) {
-	p := Page{Number: MaxPage, Size: MaxPageSize}
-	assert.Equal(t, int64(MaxPage-1)*MaxPageSize, p.Offset())
+	p := query.Page{Number: query.MaxPage, Size: query.MaxPageSize}
+	assert.Equal(t, int64(query.MaxPage-1)*query.MaxPageSize, p.Offset())
 	assert.Less(t, p.Offset(), int64(math.MaxInt32)*1000)
 
 	app := fiber.New()

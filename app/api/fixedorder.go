@@ -14,9 +14,3 @@ func FixedOrder(c *fiber.Ctx, order string) error {
 	}
 	return errs.Field("ordering", "this list cannot be reordered; it is always ordered by "+order)
 }
-
-// PageOfSlice pages a list held in memory: the page's items of all.
-func PageOfSlice[T any](all []T, p Page) []T {
-	from := min(len(all), int(p.Offset()))
-	return all[from:min(len(all), from+p.Size)]
-}

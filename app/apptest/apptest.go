@@ -56,8 +56,17 @@ func (s *Server) Logs() string {
 	return s.log.buf.String()
 }
 
+// Option changes the App before it serves.
+type Option func(*app.App)
+
+// At pins the appliance's clock to a moment: "today" in every school is that moment's
+// date in the school's timezone, whatever the machine's clock says.
+func At(now time.Time) Option {
+	return func(a *app.App) { a.Clock = func() time.Time { return now } }
+}
+
 // Start opens an App on a fresh data dir and serves it until the test ends.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	cfg := app.DefaultConfig()
 	cfg.DataDir = t.TempDir()
@@ -69,6 +78,9 @@ func Start(t testing.TB) *Server {
 	// Parallel tests sign in at once, and hashing under the race detector on a shared
 	// machine is many times slower than in production: let sign-ins wait their turn.
 	a.Auth.HashWait = time.Minute
+	for _, o := range opts {
+		o(a)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	srv := app.NewServer(a)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/app/text"
 )
@@ -145,7 +146,7 @@ func (s *Service) listTokens(c *fiber.Ctx) error {
 	if err != nil {
 		return errs.Wrap(err, "list tokens")
 	}
-	return c.JSON(api.NewList(c, pg, int64(len(ts)), api.PageOfSlice(ts, pg)))
+	return c.JSON(api.NewList(c, pg, int64(len(ts)), query.Slice(ts, pg)))
 }
 
 func (s *Service) revokeToken(c *fiber.Ctx) error {

@@ -3,6 +3,13 @@
 // policy table every handler's rights come from.
 package auth
 
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+)
+
 // Realm is where an account lives: the platform (catalog) or one school (its file).
 type Realm string
 
@@ -36,6 +43,8 @@ func ValidSchoolRole(r Role) bool {
 }
 
 // Action is something a request wants to do; handlers ask for actions, never for roles.
+// The actions here are the platform's and the shell's; each module declares its own and
+// grants them with its Policy (see package module).
 type Action string
 
 const (
@@ -45,41 +54,42 @@ const (
 	UseSchool     Action = "school.use"     // see the school's dashboard and own account
 	UsePlatform   Action = "platform.use"   // see the platform pages
 	ManageTokens  Action = "tokens.manage"  // one's own API tokens
-
-	ReadAcademics  Action = "academics.read"  // sessions, terms, forms, classes, subjects, assignments
-	WriteAcademics Action = "academics.write" // change the academic structure
-	// ReadStudents lets teachers in too; the core service narrows them to the students of
-	// the classes they teach or lead.
-	ReadStudents  Action = "students.read"
-	WriteStudents Action = "students.write" // students, guardians, admissions, enrollments, import
-	// ManageStudentRules is school-wide: promotion at session end, the admission number pattern.
-	ManageStudentRules Action = "students.rules"
-
-	ManageChatbot  Action = "chatbot.manage"    // WhatsApp settings, queue status, dead letters
-	UseInbox       Action = "chatbot.inbox"     // read and answer the bot's conversations, the simulator
-	SendBroadcasts Action = "chatbot.broadcast" // send notices to guardians over WhatsApp
 )
 
-// policy is the one table of rights: for each action, the roles allowed it. An action
-// not listed here is allowed to nobody.
-var policy = map[Action][]Role{
+// Policy is a table of rights: for each action, the roles allowed it. An action in no
+// table is allowed to nobody.
+type Policy map[Action][]Role
+
+// fixed is the table of the actions above.
+var fixed = Policy{
 	ManageSchools: {RolePlatformAdmin},
 	UsePlatform:   {RolePlatformAdmin},
 	ManageUsers:   {RoleAdmin},
 	ReadAudit:     {RoleAdmin, RolePlatformAdmin},
 	UseSchool:     {RoleAdmin, RoleTeacher, RoleClerk, RoleViewer},
 	ManageTokens:  {RoleAdmin, RoleTeacher, RoleClerk, RoleViewer, RolePlatformAdmin},
+}
 
-	ReadAcademics:  {RoleAdmin, RoleTeacher, RoleClerk, RoleViewer},
-	WriteAcademics: {RoleAdmin},
-	ReadStudents:   {RoleAdmin, RoleTeacher, RoleClerk, RoleViewer},
-	WriteStudents:  {RoleAdmin, RoleClerk},
+var (
+	policyMu sync.RWMutex
+	policy   = maps.Clone(fixed)
+)
 
-	ManageStudentRules: {RoleAdmin},
-
-	ManageChatbot:  {RoleAdmin},
-	UseInbox:       {RoleAdmin, RoleClerk},
-	SendBroadcasts: {RoleAdmin, RoleClerk},
+// Grant adds a module's actions to the table Allowed consults. Granting an action again
+// with the same roles changes nothing; with other roles it is a defect of the module list
+// (two modules claiming one action, or a fixed action redefined) and panics at start-up.
+func Grant(p Policy) {
+	policyMu.Lock()
+	defer policyMu.Unlock()
+	for a, roles := range p {
+		if have, ok := policy[a]; ok {
+			if !slices.Equal(have, roles) {
+				panic(fmt.Sprintf("auth: action %q is granted to %v already, not %v", a, have, roles))
+			}
+			continue
+		}
+		policy[a] = slices.Clone(roles)
+	}
 }
 
 // Allowed reports whether the principal may do the action.
@@ -87,12 +97,9 @@ func Allowed(p *Principal, a Action) bool {
 	if p == nil {
 		return false
 	}
-	for _, r := range policy[a] {
-		if p.Role == r {
-			return true
-		}
-	}
-	return false
+	policyMu.RLock()
+	defer policyMu.RUnlock()
+	return slices.Contains(policy[a], p.Role)
 }
 
 // Principal is the authenticated account behind a request.

@@ -28,7 +28,7 @@ type absence struct {
 // onAbsence turns an attendance.absent event into one pending alert per guardian of the
 // student with a phone (unique per event and guardian, so a redelivered event adds
 // nothing). Whether each alert goes out is decided when it is due.
-func (m *Module) onAbsence(ctx context.Context, msg jetstream.Msg) {
+func (m *Bot) onAbsence(ctx context.Context, msg jetstream.Msg) {
 	var ev events.Event
 	var a absence
 	schema := events.SchemaOf(msg.Subject())
@@ -59,7 +59,7 @@ func validDate(s string) bool {
 	return err == nil && d.Format("2006-01-02") == s
 }
 
-func (m *Module) planAlerts(ctx context.Context, t *db.Tenant, ev events.Event, a absence) error {
+func (m *Bot) planAlerts(ctx context.Context, t *db.Tenant, ev events.Event, a absence) error {
 	st, err := loadSettings(ctx, t.Read())
 	if err != nil {
 		return err
@@ -116,7 +116,7 @@ func alertDue(st tenantdb.ChatbotSetting, tz, date string, marked time.Time) tim
 }
 
 // noteAlerts remembers that a school may have alerts waiting, and wakes the alert loop.
-func (m *Module) noteAlerts(schema string) {
+func (m *Bot) noteAlerts(schema string) {
 	m.alertMu.Lock()
 	m.alertAt[schema] = true
 	m.alertMu.Unlock()
@@ -126,7 +126,7 @@ func (m *Module) noteAlerts(schema string) {
 	}
 }
 
-func (m *Module) alertLoop(ctx context.Context, every time.Duration) {
+func (m *Bot) alertLoop(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -163,7 +163,7 @@ func (m *Module) alertLoop(ctx context.Context, every time.Duration) {
 }
 
 // sendDueAlerts sends the alerts that are due and returns how many wait for later.
-func (m *Module) sendDueAlerts(ctx context.Context, t *db.Tenant) (int64, error) {
+func (m *Bot) sendDueAlerts(ctx context.Context, t *db.Tenant) (int64, error) {
 	q := t.Read()
 	// Alert messages an earlier round could not get out.
 	if err := m.deliverOpen(ctx, t, "alert"); err != nil {
@@ -185,7 +185,7 @@ func (m *Module) sendDueAlerts(ctx context.Context, t *db.Tenant) (int64, error)
 	return q.ChatbotAlertsCountPending(ctx)
 }
 
-func (m *Module) sendAlert(ctx context.Context, t *db.Tenant, st tenantdb.ChatbotSetting, a tenantdb.ChatbotAlert) error {
+func (m *Bot) sendAlert(ctx context.Context, t *db.Tenant, st tenantdb.ChatbotSetting, a tenantdb.ChatbotAlert) error {
 	q := t.Read()
 	finish := func(status, reason string, outbound sql.NullInt64) error {
 		return t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
@@ -254,7 +254,7 @@ func (m *Module) sendAlert(ctx context.Context, t *db.Tenant, st tenantdb.Chatbo
 
 // deliverOpen sends the pending messages of one origin (alert, broadcast) that an
 // earlier attempt could not get out.
-func (m *Module) deliverOpen(ctx context.Context, t *db.Tenant, origin string) error {
+func (m *Bot) deliverOpen(ctx context.Context, t *db.Tenant, origin string) error {
 	open, err := t.Read().ChatbotOutboundOpen(ctx, 500)
 	if err != nil {
 		return err

@@ -31,7 +31,7 @@ const assistantRounds = 4
 // ask puts a guardian's free text to the language model, with tools that only read the
 // guardian's own children. The answer is clipped to Options.MaxReply characters; an
 // error, a timeout or an empty answer leaves the caller to show the menu.
-func (m *Module) ask(ctx context.Context, t *db.Tenant, school string, g guardian, kids []child, current child, question string) (string, error) {
+func (m *Bot) ask(ctx context.Context, t *db.Tenant, school string, g guardian, kids []child, current child, question string) (string, error) {
 	o := m.opts()
 	ctx, cancel := context.WithTimeout(ctx, o.LLMTimeout)
 	defer cancel()
@@ -71,7 +71,7 @@ func (m *Module) ask(ctx context.Context, t *db.Tenant, school string, g guardia
 }
 
 // toolAnswer is what a tool tells the model about child k.
-func (m *Module) toolAnswer(ctx context.Context, t *db.Tenant, tool string, k child) (string, error) {
+func (m *Bot) toolAnswer(ctx context.Context, t *db.Tenant, tool string, k child) (string, error) {
 	notAvailable := func(what string) string { return what + " for " + k.first + " are not available yet." }
 	switch tool {
 	case "get_attendance":

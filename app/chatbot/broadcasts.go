@@ -12,10 +12,10 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/chatbot/whatsapp"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	apptext "github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
@@ -69,7 +69,7 @@ const maxBroadcastText = 1000
 
 // CreateBroadcast checks the input, writes the broadcast and its recipients in one
 // transaction and hands it to the worker; nothing is sent in the request.
-func (m *Module) CreateBroadcast(ctx context.Context, t *db.Tenant, in BroadcastInput, meta auth.Meta) (Broadcast, error) {
+func (m *Bot) CreateBroadcast(ctx context.Context, t *db.Tenant, in BroadcastInput, meta auth.Meta) (Broadcast, error) {
 	f := errs.Fields{}
 	q := t.Read()
 	var audienceName string
@@ -237,7 +237,7 @@ func toInt(v any) int64 {
 }
 
 // GetBroadcast returns one broadcast and its progress.
-func (m *Module) GetBroadcast(ctx context.Context, t *db.Tenant, id int64) (Broadcast, error) {
+func (m *Bot) GetBroadcast(ctx context.Context, t *db.Tenant, id int64) (Broadcast, error) {
 	b, err := t.Read().ChatbotBroadcastGet(ctx, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Broadcast{}, errs.E(errs.NotFound, "no broadcast has id %d", id)
@@ -253,7 +253,7 @@ func (m *Module) GetBroadcast(ctx context.Context, t *db.Tenant, id int64) (Broa
 }
 
 // BroadcastRecipients is one page of a broadcast's recipients.
-func (m *Module) BroadcastRecipients(ctx context.Context, t *db.Tenant, id int64, page api.Page) ([]Recipient, int64, error) {
+func (m *Bot) BroadcastRecipients(ctx context.Context, t *db.Tenant, id int64, page query.Page) ([]Recipient, int64, error) {
 	b, err := m.GetBroadcast(ctx, t, id)
 	if err != nil {
 		return nil, 0, err
@@ -280,7 +280,7 @@ func (m *Module) BroadcastRecipients(ctx context.Context, t *db.Tenant, id int64
 }
 
 // ListBroadcasts is one page of the school's broadcasts, newest first.
-func (m *Module) ListBroadcasts(ctx context.Context, t *db.Tenant, page api.Page) ([]Broadcast, int64, error) {
+func (m *Bot) ListBroadcasts(ctx context.Context, t *db.Tenant, page query.Page) ([]Broadcast, int64, error) {
 	n, err := t.Read().ChatbotBroadcastsCount(ctx)
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "count broadcasts")
@@ -300,7 +300,7 @@ func (m *Module) ListBroadcasts(ctx context.Context, t *db.Tenant, page api.Page
 	return out, n, nil
 }
 
-func (m *Module) onBroadcast(ctx context.Context, msg jetstream.Msg) {
+func (m *Bot) onBroadcast(ctx context.Context, msg jetstream.Msg) {
 	var tr trigger
 	if json.Unmarshal(msg.Data(), &tr) != nil || tr.Broadcast < 1 || tr.Schema == "" || tr.Schema != schemaOfSubject(msg.Subject()) {
 		m.settle(msg, fmt.Errorf("%w: unreadable trigger %q", errPermanent, clip(string(msg.Data()), 200)), nil)
@@ -318,7 +318,7 @@ func (m *Module) onBroadcast(ctx context.Context, msg jetstream.Msg) {
 
 // SendBroadcast sends a broadcast's pending recipients: the text inside the 24-hour
 // window of a guardian who wrote recently, the notice template otherwise.
-func (m *Module) SendBroadcast(ctx context.Context, t *db.Tenant, id int64) error {
+func (m *Bot) SendBroadcast(ctx context.Context, t *db.Tenant, id int64) error {
 	unlock := m.convs.Lock(t.Schema + "/broadcast/" + strconv.FormatInt(id, 10))
 	defer unlock()
 	q := t.Read()
@@ -365,7 +365,7 @@ func (m *Module) SendBroadcast(ctx context.Context, t *db.Tenant, id int64) erro
 	return setStatus("done", sql.NullString{String: stamp(m.now()), Valid: true})
 }
 
-func (m *Module) sendToRecipient(ctx context.Context, t *db.Tenant, st tenantdb.ChatbotSetting, school string,
+func (m *Bot) sendToRecipient(ctx context.Context, t *db.Tenant, st tenantdb.ChatbotSetting, school string,
 	b tenantdb.ChatbotBroadcast, r tenantdb.ChatbotBroadcastRecipient) error {
 	finish := func(status, why string, outbound sql.NullInt64) error {
 		return t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {

@@ -88,9 +88,9 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Module is the chatbot of every school of the appliance. Fields may be changed until
+// Bot is the chatbot of every school of the appliance. Fields may be changed until
 // Start; after that it is used concurrently.
-type Module struct {
+type Bot struct {
 	Pool     *db.Pool
 	Catalog  *db.Catalog
 	Resolver *tenancy.Resolver
@@ -117,11 +117,11 @@ type Module struct {
 	wakeAlerts chan struct{}
 }
 
-// New returns the module over the appliance's files, with the stand-in sources (which
+// New returns the bot over the appliance's files, with the stand-in sources (which
 // answer "not available yet") until the modules that own the data provide theirs.
-func New(pool *db.Pool, cat *db.Catalog, res *tenancy.Resolver, log *slog.Logger) *Module {
+func New(pool *db.Pool, cat *db.Catalog, res *tenancy.Resolver, log *slog.Logger) *Bot {
 	na := NotAvailable{}
-	m := &Module{Pool: pool, Catalog: cat, Resolver: res, Log: log, Now: time.Now,
+	m := &Bot{Pool: pool, Catalog: cat, Resolver: res, Log: log, Now: time.Now,
 		HTTP: &http.Client{Timeout: 30 * time.Second}, Attendance: na, Results: na, Notices: na,
 		alertAt: map[string]bool{}, wakeAlerts: make(chan struct{}, 1)}
 	if res != nil {
@@ -162,9 +162,9 @@ func (c *numberCache) flush() {
 	c.mu.Unlock()
 }
 
-func (m *Module) opts() Options { return m.Options.withDefaults() }
+func (m *Bot) opts() Options { return m.Options.withDefaults() }
 
-func (m *Module) now() time.Time { return m.Now().UTC() }
+func (m *Bot) now() time.Time { return m.Now().UTC() }
 
 // stamp is how the bot's tables write times: UTC with milliseconds, so text order is
 // time order (the same shape SQLite's strftime defaults give).

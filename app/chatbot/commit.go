@@ -59,7 +59,7 @@ func (cs *committers) put(t *db.Tenant, c *committer) {
 // groupCommit runs fn in a write transaction of t shared with the webhooks waiting
 // beside it, and returns once that transaction has committed (or fn's own error).
 // The first caller to find no transaction running commits for everyone queued.
-func (m *Module) groupCommit(ctx context.Context, t *db.Tenant, fn func(q *tenantdb.Queries) error) error {
+func (m *Bot) groupCommit(ctx context.Context, t *db.Tenant, fn func(q *tenantdb.Queries) error) error {
 	c := m.commits.get(t)
 	defer m.commits.put(t, c)
 	job := &commitJob{fn: fn, done: make(chan struct{})}

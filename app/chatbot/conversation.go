@@ -103,7 +103,7 @@ func normalize(s string) string {
 // converse decides the reply to one message and the conversation's next state. It only
 // reads (the caller writes the result in one transaction), so it can take its time
 // asking the language model.
-func (m *Module) converse(ctx context.Context, t *db.Tenant, conv tenantdb.ChatbotConversation,
+func (m *Bot) converse(ctx context.Context, t *db.Tenant, conv tenantdb.ChatbotConversation,
 	in tenantdb.ChatbotInbound, st tenantdb.ChatbotSetting) ([]outMsg, convState, error) {
 	o := m.opts()
 	now := m.now()
@@ -233,7 +233,7 @@ func (m *Module) converse(ctx context.Context, t *db.Tenant, conv tenantdb.Chatb
 
 // toStaff hands the conversation to staff, telling the phone so once (not again for
 // every message while staff have it).
-func (m *Module) toStaff(s convState, say string) ([]outMsg, convState, error) {
+func (m *Bot) toStaff(s convState, say string) ([]outMsg, convState, error) {
 	was := s.state
 	s.state, s.needsStaff = stateStaff, true
 	if was == stateStaff {
@@ -328,7 +328,7 @@ func pickList(greeting string, kids []child, lead string) outMsg {
 }
 
 // lookup answers a menu choice about child k.
-func (m *Module) lookup(ctx context.Context, t *db.Tenant, cmd string, k child) ([]outMsg, error) {
+func (m *Bot) lookup(ctx context.Context, t *db.Tenant, cmd string, k child) ([]outMsg, error) {
 	const more = "\n\nType *menu* for the menu."
 	switch cmd {
 	case cmdAttendance:
@@ -437,7 +437,7 @@ func humanDate(d string) string {
 // guardiansByPhone finds the guardians whose phone is this WhatsApp number. Phones are
 // stored in E.164; older records written without the country code ("0712 345 678") are
 // found too, by reading them with the school's country.
-func (m *Module) guardiansByPhone(ctx context.Context, t *db.Tenant, wa, country string) ([]guardian, error) {
+func (m *Bot) guardiansByPhone(ctx context.Context, t *db.Tenant, wa, country string) ([]guardian, error) {
 	e164 := "+" + wa
 	q := t.Read()
 	rows, err := q.GuardiansByPhone(ctx, e164)
@@ -465,7 +465,7 @@ func (m *Module) guardiansByPhone(ctx context.Context, t *db.Tenant, wa, country
 
 // children are the active students of the guardians (one parent entered twice for two
 // children is still one parent).
-func (m *Module) children(ctx context.Context, t *db.Tenant, gs []guardian) ([]child, error) {
+func (m *Bot) children(ctx context.Context, t *db.Tenant, gs []guardian) ([]child, error) {
 	ids := make([]int64, 0, len(gs))
 	for _, g := range gs {
 		ids = append(ids, g.id)

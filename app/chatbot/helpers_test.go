@@ -35,7 +35,7 @@ type world struct {
 	t     testing.TB
 	s     *apptest.Server
 	graph *whatsapptest.Server
-	bot   *chatbot.Module
+	bot   *chatbot.Bot
 	att   *attendance
 }
 

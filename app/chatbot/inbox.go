@@ -10,10 +10,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/chatbot/whatsapp"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	apptext "github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
@@ -81,7 +81,7 @@ type Thread struct {
 	Messages []ThreadMessage `json:"messages"`
 }
 
-func (m *Module) conversationView(c tenantdb.ChatbotConversation, guardianName string) Conversation {
+func (m *Bot) conversationView(c tenantdb.ChatbotConversation, guardianName string) Conversation {
 	v := Conversation{ID: c.ID, Channel: c.Channel, Phone: c.Phone, Name: firstNonEmpty(guardianName, c.ProfileName, "+"+c.Phone),
 		State: c.State, NeedsStaff: c.NeedsStaff, Unread: c.Unread, OptedOut: c.OptedOut}
 	if c.GuardianID.Valid {
@@ -104,7 +104,7 @@ func (m *Module) conversationView(c tenantdb.ChatbotConversation, guardianName s
 
 // ListConversations is one page of the inbox: unread and waiting-for-staff first, then
 // the most recent. channel "" lists both channels.
-func (m *Module) ListConversations(ctx context.Context, t *db.Tenant, channel string, page api.Page) ([]Conversation, int64, error) {
+func (m *Bot) ListConversations(ctx context.Context, t *db.Tenant, channel string, page query.Page) ([]Conversation, int64, error) {
 	if channel != "" && channel != ChannelWhatsApp && channel != ChannelSimulator {
 		return nil, 0, errs.Field("channel", "must be whatsapp or simulator")
 	}
@@ -127,7 +127,7 @@ func (m *Module) ListConversations(ctx context.Context, t *db.Tenant, channel st
 	return out, n, nil
 }
 
-func (m *Module) conversation(ctx context.Context, t *db.Tenant, id int64) (tenantdb.ChatbotConversation, Conversation, error) {
+func (m *Bot) conversation(ctx context.Context, t *db.Tenant, id int64) (tenantdb.ChatbotConversation, Conversation, error) {
 	c, err := t.Read().ChatbotConversationGet(ctx, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, Conversation{}, errs.E(errs.NotFound, "no conversation has id %d", id)
@@ -148,7 +148,7 @@ func (m *Module) conversation(ctx context.Context, t *db.Tenant, id int64) (tena
 const threadLimit = 100
 
 // GetThread returns a conversation and its latest messages, oldest first.
-func (m *Module) GetThread(ctx context.Context, t *db.Tenant, id int64) (Thread, error) {
+func (m *Bot) GetThread(ctx context.Context, t *db.Tenant, id int64) (Thread, error) {
 	_, view, err := m.conversation(ctx, t, id)
 	if err != nil {
 		return Thread{}, err
@@ -190,7 +190,7 @@ func (m *Module) GetThread(ctx context.Context, t *db.Tenant, id int64) (Thread,
 }
 
 // MarkRead clears a conversation's unread count.
-func (m *Module) MarkRead(ctx context.Context, t *db.Tenant, id int64) error {
+func (m *Bot) MarkRead(ctx context.Context, t *db.Tenant, id int64) error {
 	if _, _, err := m.conversation(ctx, t, id); err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ const maxStaffReply = 4000
 // StaffReply sends a staff member's answer: as text inside the 24-hour window, as the
 // school's reply template outside it. The conversation stays with staff (the bot keeps
 // quiet) until handed back. The worker sends it, not the request.
-func (m *Module) StaffReply(ctx context.Context, t *db.Tenant, id int64, body string, meta auth.Meta) (ThreadMessage, error) {
+func (m *Bot) StaffReply(ctx context.Context, t *db.Tenant, id int64, body string, meta auth.Meta) (ThreadMessage, error) {
 	c, view, err := m.conversation(ctx, t, id)
 	if err != nil {
 		return ThreadMessage{}, err
@@ -263,7 +263,7 @@ func (m *Module) StaffReply(ctx context.Context, t *db.Tenant, id int64, body st
 }
 
 // HandBack returns a conversation from staff to the bot.
-func (m *Module) HandBack(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) (Conversation, error) {
+func (m *Bot) HandBack(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) (Conversation, error) {
 	c, _, err := m.conversation(ctx, t, id)
 	if err != nil {
 		return Conversation{}, err

@@ -68,7 +68,7 @@ var errRetryLater = errors.New("the Graph API asks to retry later")
 // never sent again (it may have reached WhatsApp). The row goes back to pending only
 // when the send provably did not go out: an error answer WhatsApp says to retry, or a
 // connection that was never made.
-func (m *Module) deliver(ctx context.Context, t *db.Tenant, id int64) error {
+func (m *Bot) deliver(ctx context.Context, t *db.Tenant, id int64) error {
 	row, err := t.Read().ChatbotOutboundGet(ctx, id)
 	if err != nil {
 		return fmt.Errorf("outbound %d: %w", id, err)
@@ -176,7 +176,7 @@ func (m *Module) deliver(ctx context.Context, t *db.Tenant, id int64) error {
 
 // recordSent marks a row sent and applies statuses that arrived before the send's
 // answer did.
-func (m *Module) recordSent(ctx context.Context, t *db.Tenant, id int64, wamid string) error {
+func (m *Bot) recordSent(ctx context.Context, t *db.Tenant, id int64, wamid string) error {
 	return t.Tx(context.WithoutCancel(ctx), func(q *tenantdb.Queries, _ *sql.Tx) error {
 		if err := q.ChatbotOutboundSent(ctx, tenantdb.ChatbotOutboundSentParams{Wamid: sql.NullString{String: wamid, Valid: true}, ID: id}); err != nil {
 			return err
@@ -198,7 +198,7 @@ func (m *Module) recordSent(ctx context.Context, t *db.Tenant, id int64, wamid s
 // templateInstead sends the school's template for a message WhatsApp would not deliver
 // outside the 24-hour window: the reply template for the bot's and staff's messages,
 // the notice template (with the text) for broadcasts.
-func (m *Module) templateInstead(ctx context.Context, t *db.Tenant, row tenantdb.ChatbotOutbound, st tenantdb.ChatbotSetting) error {
+func (m *Bot) templateInstead(ctx context.Context, t *db.Tenant, row tenantdb.ChatbotOutbound, st tenantdb.ChatbotSetting) error {
 	profile, err := t.Read().GetSchoolProfile(ctx)
 	if err != nil {
 		return err

@@ -71,21 +71,21 @@ func (q *queue) publish(subject string, tr trigger, msgID string) {
 }
 
 // trigger tells the worker that a conversation of the school has a new message.
-func (m *Module) trigger(schema string, conversation int64, wamid string) {
+func (m *Bot) trigger(schema string, conversation int64, wamid string) {
 	if q := m.queue.Load(); q != nil {
 		q.publish(inboundPrefix+schema, trigger{Schema: schema, Conversation: conversation}, "in:"+schema+":"+wamid)
 	}
 }
 
 // retrigger asks again for a conversation's pending messages (sweep, dead-letter).
-func (m *Module) retrigger(schema string, conversation int64) {
+func (m *Bot) retrigger(schema string, conversation int64) {
 	if q := m.queue.Load(); q != nil {
 		q.publish(inboundPrefix+schema, trigger{Schema: schema, Conversation: conversation}, "")
 	}
 }
 
 // triggerBroadcast tells the worker that a broadcast of the school has recipients left.
-func (m *Module) triggerBroadcast(schema string, id int64) {
+func (m *Bot) triggerBroadcast(schema string, id int64) {
 	if q := m.queue.Load(); q != nil {
 		q.publish(broadcastPrefix+schema, trigger{Schema: schema, Broadcast: id}, "")
 	}
@@ -143,7 +143,7 @@ func schemaOfSubject(subject string) string {
 }
 
 // Backlog is how many triggers of a school wait in the stream.
-func (m *Module) backlog(ctx context.Context, schema string) (int64, bool) {
+func (m *Bot) backlog(ctx context.Context, schema string) (int64, bool) {
 	q := m.queue.Load()
 	if q == nil {
 		return 0, false

@@ -11,6 +11,7 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/chatbot/whatsapp"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/db"
 )
@@ -21,7 +22,7 @@ const WebhookPath = "/webhooks/whatsapp"
 // WebhookRoutes registers the webhook on routed paths of both realms. They must be
 // registered after tenancy and before authentication: Meta sends no session, and the
 // signature, not a cookie or CSRF token, is what proves a POST.
-func (m *Module) WebhookRoutes(r fiber.Router) {
+func (m *Bot) WebhookRoutes(r fiber.Router) {
 	for _, realm := range []string{tenancy.TenantRoutes, tenancy.PlatformRoutes} {
 		r.Get(realm+WebhookPath, m.webhookVerify)
 		r.Post(realm+WebhookPath, m.webhookPost)
@@ -35,7 +36,7 @@ func schoolOf(c *fiber.Ctx) *db.Tenant {
 	return nil
 }
 
-func (m *Module) webhookVerify(c *fiber.Ctx) error {
+func (m *Bot) webhookVerify(c *fiber.Ctx) error {
 	challenge, ok, err := m.Verify(c.UserContext(), schoolOf(c), c.Query("hub.mode"), c.Query("hub.verify_token"), c.Query("hub.challenge"))
 	if err != nil {
 		return err
@@ -48,7 +49,7 @@ func (m *Module) webhookVerify(c *fiber.Ctx) error {
 	return c.SendString(challenge)
 }
 
-func (m *Module) webhookPost(c *fiber.Ctx) error {
+func (m *Bot) webhookPost(c *fiber.Ctx) error {
 	body := c.Body()
 	if len(body) > MaxWebhookBody {
 		m.Log.Warn("whatsapp webhook refused: body too large", slog.String("ip", c.IP()), slog.Int("bytes", len(body)))
@@ -66,10 +67,10 @@ func (m *Module) webhookPost(c *fiber.Ctx) error {
 }
 
 // Routes registers the bot's API on a school's routes.
-func (m *Module) Routes(r fiber.Router) {
-	manage := auth.Require(auth.ManageChatbot)
-	inbox := auth.Require(auth.UseInbox)
-	broadcast := auth.Require(auth.SendBroadcasts)
+func (m *Bot) Routes(r fiber.Router) {
+	manage := auth.Require(Manage)
+	inbox := auth.Require(UseInbox)
+	broadcast := auth.Require(SendBroadcasts)
 
 	r.Get("/api/chatbot/settings", manage, func(c *fiber.Ctx) error {
 		s, err := m.GetSettings(c.UserContext(), tenant(c))
@@ -216,7 +217,7 @@ func pathID(c *fiber.Ctx) (int64, error) {
 
 // listPage reads a fixed-order list's page, refusing ?ordering= and a bad page in one
 // answer.
-func listPage(c *fiber.Ctx, order string) (api.Page, error) {
+func listPage(c *fiber.Ctx, order string) (query.Page, error) {
 	f := errs.Fields{}
 	page, err := api.PageOf(c)
 	for _, e := range []error{api.FixedOrder(c, order), err} {
@@ -230,7 +231,7 @@ func listPage(c *fiber.Ctx, order string) (api.Page, error) {
 }
 
 // paged answers a fixed-order list in the paged envelope.
-func paged[T any](order string, list func(context.Context, *db.Tenant, api.Page) ([]T, int64, error)) fiber.Handler {
+func paged[T any](order string, list func(context.Context, *db.Tenant, query.Page) ([]T, int64, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		page, err := listPage(c, order)
 		if err != nil {

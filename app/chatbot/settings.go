@@ -104,7 +104,7 @@ func settingsView(s tenantdb.ChatbotSetting) Settings {
 }
 
 // GetSettings returns the school's channel settings.
-func (m *Module) GetSettings(ctx context.Context, t *db.Tenant) (Settings, error) {
+func (m *Bot) GetSettings(ctx context.Context, t *db.Tenant) (Settings, error) {
 	s, err := loadSettings(ctx, t.Read())
 	if err != nil {
 		return Settings{}, errs.Wrap(err, "read whatsapp settings")
@@ -225,7 +225,7 @@ func verifyHash(token string) string {
 // SaveSettings changes the school's channel. The number is claimed in the catalog first
 // (409 naming phone_number_id if another school has it), then the school's file is
 // written; if that fails the catalog is put back, so a failed request changes nothing.
-func (m *Module) SaveSettings(ctx context.Context, t *db.Tenant, in SettingsInput, meta auth.Meta) (Settings, error) {
+func (m *Bot) SaveSettings(ctx context.Context, t *db.Tenant, in SettingsInput, meta auth.Meta) (Settings, error) {
 	cur, err := loadSettings(ctx, t.Read())
 	if err != nil {
 		return Settings{}, errs.Wrap(err, "read whatsapp settings")

@@ -26,7 +26,7 @@ type SimulatorInput struct {
 // Simulate sends a message through the same pipeline as a real one: the simulator
 // writes the webhook Meta would, signs it with the school's app secret, and hands it to
 // Receive on the simulator channel. Its answers are stored, never sent to a phone.
-func (m *Module) Simulate(ctx context.Context, t *db.Tenant, in SimulatorInput) (string, error) {
+func (m *Bot) Simulate(ctx context.Context, t *db.Tenant, in SimulatorInput) (string, error) {
 	f := errs.Fields{}
 	if !phoneRe.MatchString(in.Phone) {
 		f.Add("phone", "must be a phone number in digits with the country code, e.g. 254712345678")
@@ -80,7 +80,7 @@ func (m *Module) Simulate(ctx context.Context, t *db.Tenant, in SimulatorInput) 
 
 // SimulatorThread is the simulator's conversation with one phone (empty before the
 // first message).
-func (m *Module) SimulatorThread(ctx context.Context, t *db.Tenant, phone string) (Thread, error) {
+func (m *Bot) SimulatorThread(ctx context.Context, t *db.Tenant, phone string) (Thread, error) {
 	if !phoneRe.MatchString(phone) {
 		return Thread{}, errs.Field("phone", "must be a phone number in digits with the country code, e.g. 254712345678")
 	}
@@ -102,7 +102,7 @@ type Phone struct {
 }
 
 // SimulatorPhones are the guardians' numbers staff can chat as (the first 500 by name).
-func (m *Module) SimulatorPhones(ctx context.Context, t *db.Tenant) ([]Phone, error) {
+func (m *Bot) SimulatorPhones(ctx context.Context, t *db.Tenant) ([]Phone, error) {
 	country, err := t.Read().StudentsSchoolCountry(ctx)
 	if err != nil {
 		return nil, errs.Wrap(err, "read school country")

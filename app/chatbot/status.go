@@ -4,8 +4,8 @@ import (
 	"context"
 	"strconv"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -37,7 +37,7 @@ type LLMInfo struct {
 }
 
 // Status returns the school's bot status.
-func (m *Module) Status(ctx context.Context, t *db.Tenant) (Status, error) {
+func (m *Bot) Status(ctx context.Context, t *db.Tenant) (Status, error) {
 	q := t.Read()
 	st, err := loadSettings(ctx, q)
 	if err != nil {
@@ -75,7 +75,7 @@ type DeadLetter struct {
 }
 
 // DeadLetters is one page of them, newest first.
-func (m *Module) DeadLetters(ctx context.Context, t *db.Tenant, page api.Page) ([]DeadLetter, int64, error) {
+func (m *Bot) DeadLetters(ctx context.Context, t *db.Tenant, page query.Page) ([]DeadLetter, int64, error) {
 	n, err := t.Read().ChatbotDeadLettersCount(ctx)
 	if err != nil {
 		return nil, 0, errs.Wrap(err, "count dead letters")

@@ -52,7 +52,7 @@ type newInbound struct {
 // has (or, on a school's host, another than the school's) NotFound, and nothing is
 // stored then. channel is ChannelWhatsApp for Meta's posts and ChannelSimulator for the
 // simulator's: the caller says which, the body cannot.
-func (m *Module) Receive(ctx context.Context, school *db.Tenant, body []byte, signature, channel string) (Received, error) {
+func (m *Bot) Receive(ctx context.Context, school *db.Tenant, body []byte, signature, channel string) (Received, error) {
 	if strings.TrimSpace(signature) == "" {
 		return Received{}, errs.E(errs.Unauthorized, "the request has no %s header", whatsapp.SignatureHeader)
 	}
@@ -136,7 +136,7 @@ func (m *Module) Receive(ctx context.Context, school *db.Tenant, body []byte, si
 
 // schoolOfNumber is the school a phone_number_id belongs to, from the cache or the
 // catalog; the resolver gives its incarnation and status (and notices catalog changes).
-func (m *Module) schoolOfNumber(ctx context.Context, id string) (tenancy.Info, error) {
+func (m *Bot) schoolOfNumber(ctx context.Context, id string) (tenancy.Info, error) {
 	schema, ok := m.numbers.get(id)
 	if !ok {
 		row, err := m.Catalog.Read().WhatsAppSchoolByNumber(ctx, id)
@@ -171,7 +171,7 @@ var kindRe = regexp.MustCompile(`^[a-z_]{1,32}$`)
 
 // store writes the messages and statuses of one school's number in one transaction,
 // then hands the new messages to the worker.
-func (m *Module) store(ctx context.Context, t *db.Tenant, p whatsapp.Payload, phoneNumberID, channel string) (Received, error) {
+func (m *Bot) store(ctx context.Context, t *db.Tenant, p whatsapp.Payload, phoneNumberID, channel string) (Received, error) {
 	var r Received
 	var fresh []newInbound
 	var again []int64 // conversations with a template to send instead of a refused message
@@ -291,7 +291,7 @@ func (m *Module) store(ctx context.Context, t *db.Tenant, p whatsapp.Payload, ph
 // templateAfterRefusal plans the school's reply template for a bot or staff message
 // WhatsApp reported failed with 131047 (the 24-hour window had closed), and returns its
 // conversation for the worker to send it (0 when there is nothing to send).
-func (m *Module) templateAfterRefusal(ctx context.Context, q *tenantdb.Queries, wamid string) (int64, error) {
+func (m *Bot) templateAfterRefusal(ctx context.Context, q *tenantdb.Queries, wamid string) (int64, error) {
 	row, err := q.ChatbotOutboundByWamid(ctx, sql.NullString{String: wamid, Valid: true})
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
@@ -368,7 +368,7 @@ var challengeRe = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,200}$`)
 // Verify answers the webhook verification handshake: the challenge if mode is
 // "subscribe" and token is the school's verify token (on the base domain: any school's),
 // ok false otherwise.
-func (m *Module) Verify(ctx context.Context, school *db.Tenant, mode, token, challenge string) (string, bool, error) {
+func (m *Bot) Verify(ctx context.Context, school *db.Tenant, mode, token, challenge string) (string, bool, error) {
 	if mode != "subscribe" || token == "" || !challengeRe.MatchString(challenge) {
 		return "", false, nil
 	}

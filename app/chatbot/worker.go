@@ -19,8 +19,21 @@ import (
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
-// drainGrace is how long stopping waits for work in hand to finish before cutting it off.
-const drainGrace = 10 * time.Second
+// drainGrace is how long stopping waits for work in hand to finish before cutting it
+// off; it stays inside the time the server gives workers to stop (5 s). Work cut off is
+// still pending in the school's file and is picked up again after a restart.
+const drainGrace = 3 * time.Second
+
+// Run is the module's worker: Start, then Stop when ctx is done.
+func (m *Bot) Run(ctx context.Context, js jetstream.JetStream) error {
+	stop, err := m.Start(ctx, js)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	stop()
+	return nil
+}
 
 // Start runs the worker: it makes the streams and consumers if missing, recovers what a
 // previous run left (sends cut off mid-way are marked unknown, pending messages are
@@ -32,7 +45,7 @@ const drainGrace = 10 * time.Second
 // at a time (a lock per school and conversation), always oldest pending first (by
 // WhatsApp's timestamp), whatever order triggers arrive in; so one consumer with
 // several workers keeps each phone's order while phones run in parallel.
-func (m *Module) Start(ctx context.Context, js jetstream.JetStream) (stop func(), err error) {
+func (m *Bot) Start(ctx context.Context, js jetstream.JetStream) (stop func(), err error) {
 	o := m.opts()
 	stream, cons, err := ensureStreams(ctx, js, o)
 	if err != nil {
@@ -108,7 +121,7 @@ func (m *Module) Start(ctx context.Context, js jetstream.JetStream) (stop func()
 	}, nil
 }
 
-func (m *Module) every(ctx context.Context, d time.Duration, fn func(context.Context)) {
+func (m *Bot) every(ctx context.Context, d time.Duration, fn func(context.Context)) {
 	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
@@ -123,7 +136,7 @@ func (m *Module) every(ctx context.Context, d time.Duration, fn func(context.Con
 
 // safely runs a handler, turning a panic into a logged failure and a later retry, so one
 // bad message cannot stop the worker.
-func (m *Module) safely(ctx context.Context, msg jetstream.Msg, handle func(context.Context, jetstream.Msg)) {
+func (m *Bot) safely(ctx context.Context, msg jetstream.Msg, handle func(context.Context, jetstream.Msg)) {
 	defer func() {
 		if v := recover(); v != nil {
 			m.Log.Error("chatbot: handler panicked", slog.String("subject", msg.Subject()), slog.Any("panic", v),
@@ -136,7 +149,7 @@ func (m *Module) safely(ctx context.Context, msg jetstream.Msg, handle func(cont
 
 // keepAlive tells JetStream the work is still going (an LLM answer can take a while),
 // until the returned function is called.
-func (m *Module) keepAlive(msg jetstream.Msg) func() {
+func (m *Bot) keepAlive(msg jetstream.Msg) func() {
 	every := m.opts().AckWait / 3
 	done := make(chan struct{})
 	go func() {
@@ -159,7 +172,7 @@ var errPermanent = errors.New("permanent")
 
 // settle acks, retries later or gives up on a trigger. After its last delivery, dead
 // records what was given up on (if it can).
-func (m *Module) settle(msg jetstream.Msg, err error, dead func(deliveries uint64, err error)) {
+func (m *Bot) settle(msg jetstream.Msg, err error, dead func(deliveries uint64, err error)) {
 	if err == nil {
 		msg.Ack()
 		return
@@ -188,7 +201,7 @@ func (m *Module) settle(msg jetstream.Msg, err error, dead func(deliveries uint6
 	msg.NakWithDelay(naksAfter(m.opts().RetryBase, delivered))
 }
 
-func (m *Module) onInbound(ctx context.Context, msg jetstream.Msg) {
+func (m *Bot) onInbound(ctx context.Context, msg jetstream.Msg) {
 	var tr trigger
 	if json.Unmarshal(msg.Data(), &tr) != nil || tr.Conversation < 1 || tr.Schema == "" || tr.Schema != schemaOfSubject(msg.Subject()) {
 		m.settle(msg, fmt.Errorf("%w: unreadable trigger %q", errPermanent, clip(string(msg.Data()), 200)), nil)
@@ -202,7 +215,7 @@ func (m *Module) onInbound(ctx context.Context, msg jetstream.Msg) {
 
 // HandleConversation answers a conversation's pending messages, oldest first, after
 // sending what an earlier attempt planned and did not get out.
-func (m *Module) HandleConversation(ctx context.Context, schema string, conversation int64) error {
+func (m *Bot) HandleConversation(ctx context.Context, schema string, conversation int64) error {
 	unlock := m.convs.Lock(schema + "/" + strconv.FormatInt(conversation, 10))
 	defer unlock()
 	t, release, err := m.Pool.Acquire(ctx, schema)
@@ -237,7 +250,7 @@ var errHandled = errors.New("handled already")
 
 // answer decides the reply to one inbound message, writes it (rows first, marking the
 // message handled in the same commit) and sends it.
-func (m *Module) answer(ctx context.Context, t *db.Tenant, in tenantdb.ChatbotInbound) error {
+func (m *Bot) answer(ctx context.Context, t *db.Tenant, in tenantdb.ChatbotInbound) error {
 	conv, err := t.Read().ChatbotConversationGet(ctx, in.ConversationID)
 	if err != nil {
 		return fmt.Errorf("conversation %d: %w", in.ConversationID, err)
@@ -307,7 +320,7 @@ func (m *Module) answer(ctx context.Context, t *db.Tenant, in tenantdb.ChatbotIn
 }
 
 // markRead shows the phone its message was read; a failure only costs the blue ticks.
-func (m *Module) markRead(ctx context.Context, t *db.Tenant, st tenantdb.ChatbotSetting, wamid string) {
+func (m *Bot) markRead(ctx context.Context, t *db.Tenant, st tenantdb.ChatbotSetting, wamid string) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	c := whatsapp.New(whatsapp.Config{BaseURL: st.GraphUrl, Version: st.GraphVersion, PhoneNumberID: st.PhoneNumberID,
@@ -319,7 +332,7 @@ func (m *Module) markRead(ctx context.Context, t *db.Tenant, st tenantdb.Chatbot
 
 // giveUp dead-letters the message at the head of a conversation after its last
 // delivery, so the messages behind it are not held up for ever, and sends those on.
-func (m *Module) giveUp(ctx context.Context, tr trigger, deliveries uint64, cause error) {
+func (m *Bot) giveUp(ctx context.Context, tr trigger, deliveries uint64, cause error) {
 	err := m.Pool.WithTenant(ctx, tr.Schema, func(t *db.Tenant) error {
 		in, err := t.Read().ChatbotInboundNextPending(ctx, tr.Conversation)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -361,7 +374,7 @@ func (m *Module) giveUp(ctx context.Context, tr trigger, deliveries uint64, caus
 
 // chatbotSchools are the active schools with a WhatsApp number: the ones the sweep and
 // the alerts look at.
-func (m *Module) chatbotSchools(ctx context.Context) []string {
+func (m *Bot) chatbotSchools(ctx context.Context) []string {
 	s, err := m.Catalog.Read().WhatsAppSchools(ctx)
 	if err != nil {
 		m.Log.Warn("chatbot: list schools", errAttr(err))
@@ -372,7 +385,7 @@ func (m *Module) chatbotSchools(ctx context.Context) []string {
 // recoverAll runs once at start, before any send of this run: a row still "sending" was
 // cut off by a crash, and may or may not have reached WhatsApp, so it is marked
 // unknown (never sent again) and shown to staff. Then everything pending is triggered.
-func (m *Module) recoverAll(ctx context.Context) {
+func (m *Bot) recoverAll(ctx context.Context) {
 	for _, schema := range m.chatbotSchools(ctx) {
 		err := m.Pool.WithTenant(ctx, schema, func(t *db.Tenant) error {
 			rows, err := t.Read().ChatbotOutboundInterrupted(ctx)
@@ -404,7 +417,7 @@ func (m *Module) recoverAll(ctx context.Context) {
 
 // sweepAll triggers every school's pending work again: messages not yet answered,
 // messages out not yet sent, broadcasts not finished, alerts not yet due.
-func (m *Module) sweepAll(ctx context.Context) {
+func (m *Bot) sweepAll(ctx context.Context) {
 	for _, schema := range m.chatbotSchools(ctx) {
 		if ctx.Err() != nil {
 			return
@@ -416,7 +429,7 @@ func (m *Module) sweepAll(ctx context.Context) {
 	}
 }
 
-func (m *Module) sweep(ctx context.Context, t *db.Tenant) error {
+func (m *Bot) sweep(ctx context.Context, t *db.Tenant) error {
 	q := t.Read()
 	convs, err := q.ChatbotInboundPendingConversations(ctx)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 )
 
 // Routes registers the platform's school-management API (base domain only).
@@ -47,7 +48,7 @@ func (h handlers) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(api.NewList(c, pg, int64(len(all)), api.PageOfSlice(all, pg)))
+	return c.JSON(api.NewList(c, pg, int64(len(all)), query.Slice(all, pg)))
 }
 
 // CreateRequest is the body of POST /api/clients/tenants/.

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"database/sql"
-	"errors"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
 )
@@ -17,6 +15,7 @@ type dashboardData struct {
 	UserCount      int64
 	Domains        []domainView
 	CanManageUsers bool
+	Cards          []CardView // the modules' (Pages.Cards), for this user
 }
 
 // domainView is a domain with the address to open it at.
@@ -32,16 +31,14 @@ func (h *handlers) dashboard(c *fiber.Ctx) error {
 	r := tenancy.From(c)
 	v := h.newView(c, "Dashboard", "dashboard")
 	d := dashboardData{SchoolName: v.Site, CanManageUsers: auth.Allowed(v.User, auth.ManageUsers)}
-	prof, err := r.Tenant.Read().GetSchoolProfile(ctx)
-	switch {
-	case err == nil:
-		if prof.Name != "" {
-			d.SchoolName = prof.Name
-		}
-		d.Motto = prof.Motto
-	case !errors.Is(err, sql.ErrNoRows):
-		return errs.Wrap(err, "read school profile")
+	prof, err := school.New(r.Tenant).Profile(ctx)
+	if err != nil {
+		return err
 	}
+	if prof.Name != "" {
+		d.SchoolName = prof.Name
+	}
+	d.Motto = prof.Motto
 	n, err := r.Tenant.Read().CountUsers(ctx)
 	if err != nil {
 		return errs.Wrap(err, "count users")
@@ -53,6 +50,18 @@ func (h *handlers) dashboard(c *fiber.Ctx) error {
 	}
 	for _, dm := range t.Domains {
 		d.Domains = append(d.Domains, domainView{Domain: dm.Domain, IsPrimary: dm.IsPrimary, URL: siteURL(c, dm.Domain)})
+	}
+	for _, card := range h.cards {
+		if !auth.Allowed(v.User, card.Action) {
+			continue
+		}
+		cv, ok, err := card.Fill(c)
+		if err != nil {
+			return err
+		}
+		if ok {
+			d.Cards = append(d.Cards, cv)
+		}
 	}
 	v.Data = d
 	return h.render(c, fiber.StatusOK, "dashboard", v)

@@ -17,7 +17,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
-	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/webui"
@@ -81,8 +80,9 @@ var roleOptions = []roleOption{
 	{string(auth.RoleViewer), "Viewer", "read only"},
 }
 
-// flashes are the messages a redirect may ask for with ?done=<key>. Only these fixed
-// texts are ever shown, so a crafted link cannot put words on the page.
+// flashes are the messages a redirect may ask for with ?done=<key> (the modules add
+// theirs: Pages.Flashes). Only these fixed texts are ever shown, so a crafted link
+// cannot put words on the page.
 var flashes = map[string]string{
 	"signed_out":       "You are signed out.",
 	"user_created":     "The user was created and can sign in now.",
@@ -98,30 +98,6 @@ var flashes = map[string]string{
 	"domain_removed":   "The domain was removed.",
 	"primary_set":      "The primary domain was changed.",
 	"deleted":          "The school was deleted.",
-
-	"session_created":      "The session was created.",
-	"session_current":      "The current session was changed.",
-	"term_created":         "The term was created.",
-	"term_saved":           "The term was saved.",
-	"term_current":         "The current term was changed.",
-	"form_created":         "The form was created.",
-	"class_created":        "The class was created.",
-	"class_saved":          "The class was saved.",
-	"subject_created":      "The subject was created.",
-	"assignment_created":   "The teacher was assigned.",
-	"assignment_deleted":   "The assignment was removed.",
-	"student_created":      "The student was created.",
-	"student_saved":        "The changes were saved.",
-	"student_enrolled":     "The applicant is enrolled: this is the new student's record.",
-	"student_class_saved":  "The student's class was changed.",
-	"guardian_added":       "The guardian was added.",
-	"application_created":  "The application was recorded.",
-	"application_saved":    "The application was saved.",
-	"application_accepted": "The application was accepted; enroll the applicant when ready.",
-	"application_rejected": "The application was rejected.",
-	"reply_sent":           "The reply is on its way.",
-	"handed_back":          "The bot answers this conversation again.",
-	"chatbot_saved":        "The WhatsApp settings were saved.",
 }
 
 // notices are the informational messages a redirect may ask for with ?why=<key>; as with
@@ -135,7 +111,7 @@ var notices = map[string]string{
 func (h *handlers) newView(c *fiber.Ctx, title, active string) *view {
 	r := tenancy.From(c)
 	v := &view{Title: title, Asset: webui.Version(), Fields: map[string]string{}, Form: map[string]string{},
-		Flash: flashes[c.Query("done")], Notice: notices[c.Query("why")]}
+		Flash: h.flashes[c.Query("done")], Notice: notices[c.Query("why")]}
 	if r == nil || r.Platform() {
 		v.Platform, v.Site = true, platformName
 	} else {
@@ -174,22 +150,13 @@ func (h *handlers) nav(v *view, p *auth.Principal, active string) []navItem {
 		return items
 	}
 	add("dashboard", "Dashboard", v.Prefix+"/")
-	if auth.Allowed(p, auth.ReadStudents) {
-		add("students", "Students", v.Prefix+"/students")
-	}
-	// Applicants are in no class yet, so a teacher (who sees the students of their
-	// classes) has nothing there.
-	if auth.Allowed(p, auth.ReadStudents) && !students.ViewerOf(p).Scoped() {
-		add("admissions", "Admissions", v.Prefix+"/admissions")
-	}
-	if auth.Allowed(p, auth.ReadAcademics) {
-		add("academics", "Academics", v.Prefix+"/academics")
+	for _, n := range h.navItems {
+		if auth.Allowed(p, n.Action) && (n.Show == nil || n.Show(p)) {
+			add(n.Key, n.Label, v.Prefix+n.Path)
+		}
 	}
 	if auth.Allowed(p, auth.ManageUsers) {
 		add("users", "Users", v.Prefix+"/users")
-	}
-	if auth.Allowed(p, auth.UseInbox) {
-		add("chatbot", "WhatsApp", v.Prefix+"/chatbot")
 	}
 	return items
 }

@@ -1,18 +1,21 @@
-// Package web serves the browser pages: sign-in and sign-out, the school dashboard, user
-// management, the academic setup, students, admissions and the student import, and on
-// the base domain the platform's school pages. Pages are
-// html/template views from webui, rendered on the server; htmx swaps a few fragments.
-// Every form also works as a plain POST followed by a redirect.
+// Package web is the browser UI's shell and the kit modules build their pages with: the
+// shell serves sign-in and sign-out, the school dashboard, user management and, on the
+// base domain, the platform's school pages; each module registers its own pages with a
+// Kit (see Pages). Pages are html/template views from webui, rendered on the server;
+// htmx swaps a few fragments. Every form also works as a plain POST followed by a
+// redirect. This package imports no module.
 package web
 
 import (
+	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
-	"github.com/schoolsms/sms/app/chatbot"
 	"github.com/schoolsms/sms/app/clients"
 	"github.com/schoolsms/sms/webui"
 )
@@ -21,8 +24,9 @@ import (
 type Deps struct {
 	Auth    *auth.Service
 	Clients *clients.Service
-	Chatbot *chatbot.Module
 	Log     *slog.Logger
+	// Modules are the pages each module adds, in the order of the module list.
+	Modules []Pages
 }
 
 // The templates are parsed once per process; a broken template stops the start-up.
@@ -31,7 +35,36 @@ var loadUI = sync.OnceValues(webui.New)
 // handlers are the page handlers, closed over the services and the parsed templates.
 type handlers struct {
 	Deps
-	ui *webui.Renderer
+	ui       *webui.Renderer
+	navItems []NavItem         // the modules' top bar entries, in order
+	flashes  map[string]string // the shell's and the modules' ?done= messages
+	cards    []Card            // the modules' dashboard cards, in order
+}
+
+// newHandlers joins the modules' parts of the shell. A module naming a template that
+// does not exist, or a flash key another part uses for another text, is a defect of the
+// build: it stops the start-up.
+func newHandlers(d Deps, ui *webui.Renderer) *handlers {
+	h := &handlers{Deps: d, ui: ui, flashes: maps.Clone(flashes)}
+	pages := ui.Pages()
+	for _, m := range d.Modules {
+		for _, t := range m.Templates {
+			if !slices.Contains(pages, t) {
+				panic(fmt.Sprintf("web: no template %q", t))
+			}
+		}
+		for k, text := range m.Flashes {
+			if have, ok := h.flashes[k]; ok && have != text {
+				panic(fmt.Sprintf("web: flash %q means %q already", k, have))
+			}
+			h.flashes[k] = text
+		}
+		h.navItems = append(h.navItems, m.Nav...)
+		h.cards = append(h.cards, m.Cards...)
+	}
+	slices.SortStableFunc(h.navItems, func(a, b NavItem) int { return a.Order - b.Order })
+	slices.SortStableFunc(h.cards, func(a, b Card) int { return a.Order - b.Order })
+	return h
 }
 
 // Routes registers the school pages on school and the platform pages on platform.
@@ -40,7 +73,7 @@ func Routes(school, platform fiber.Router, d Deps) {
 	if err != nil {
 		panic(err) // the templates are embedded: this is a build defect, not a runtime condition
 	}
-	h := &handlers{Deps: d, ui: ui}
+	h := newHandlers(d, ui)
 	static := webui.Static()
 
 	school.Get("/static/*", static)
@@ -57,56 +90,12 @@ func Routes(school, platform fiber.Router, d Deps) {
 	school.Post("/users/:id/password", users, h.userPassword)
 	school.Post("/users/:id/active", users, h.userActive)
 
-	readAcad, writeAcad := h.require(auth.ReadAcademics), h.require(auth.WriteAcademics)
-	school.Get("/academics", readAcad, h.academicsHome)
-	school.Post("/academics/sessions", writeAcad, h.sessionCreate)
-	school.Post("/academics/sessions/:id/current", writeAcad, h.sessionCurrent)
-	school.Post("/academics/terms", writeAcad, h.termCreate)
-	school.Get("/academics/terms/:id", writeAcad, h.termEditForm)
-	school.Post("/academics/terms/:id", writeAcad, h.termUpdate)
-	school.Post("/academics/terms/:id/current", writeAcad, h.termCurrent)
-	school.Post("/academics/forms", writeAcad, h.formCreate)
-	school.Post("/academics/classes", writeAcad, h.classCreate)
-	school.Get("/academics/classes/:id", writeAcad, h.classEditForm)
-	school.Post("/academics/classes/:id", writeAcad, h.classUpdate)
-	school.Post("/academics/subjects", writeAcad, h.subjectCreate)
-	school.Post("/academics/assignments", writeAcad, h.assignmentCreate)
-	school.Post("/academics/assignments/:id/delete", writeAcad, h.assignmentDelete)
-	school.Get("/academics/:tab", readAcad, h.academicsTab)
-
-	readStudents, writeStudents := h.require(auth.ReadStudents), h.require(auth.WriteStudents)
-	school.Get("/students", readStudents, h.studentList)
-	school.Get("/students/new", writeStudents, h.studentNewForm)
-	school.Post("/students/new", writeStudents, h.studentCreate)
-	school.Get("/students/import", writeStudents, h.importForm)
-	school.Post("/students/import", writeStudents, h.importRun)
-	school.Get("/students/:id", readStudents, h.studentProfile)
-	school.Get("/students/:id/edit", writeStudents, h.studentEditForm)
-	school.Post("/students/:id/edit", writeStudents, h.studentUpdate)
-	school.Post("/students/:id/class", writeStudents, h.studentClass)
-	school.Post("/students/:id/guardians", writeStudents, h.guardianAdd)
-
-	school.Get("/admissions", readStudents, h.admissionList)
-	school.Get("/admissions/new", writeStudents, h.admissionNewForm)
-	school.Post("/admissions/new", writeStudents, h.admissionCreate)
-	school.Get("/admissions/:id", writeStudents, h.admissionEditForm)
-	school.Post("/admissions/:id", writeStudents, h.admissionUpdate)
-	school.Post("/admissions/:id/status", writeStudents, h.admissionDecide)
-	school.Get("/admissions/:id/enroll", writeStudents, h.admissionEnrollForm)
-	school.Post("/admissions/:id/enroll", writeStudents, h.admissionEnroll)
-
-	inbox, manageBot := h.require(auth.UseInbox), h.require(auth.ManageChatbot)
-	school.Get("/chatbot", inbox, h.inboxPage)
-	school.Get("/chatbot/list", inbox, h.inboxList)
-	school.Get("/chatbot/c/:id", inbox, h.threadPage)
-	school.Get("/chatbot/c/:id/messages", inbox, h.threadMessages)
-	school.Post("/chatbot/c/:id/reply", inbox, h.threadReply)
-	school.Post("/chatbot/c/:id/hand-back", inbox, h.threadHandBack)
-	school.Get("/chatbot/simulator", inbox, h.simulatorPage)
-	school.Get("/chatbot/simulator/messages", inbox, h.simulatorMessages)
-	school.Post("/chatbot/simulator", inbox, h.simulatorSend)
-	school.Get("/chatbot/settings", manageBot, h.chatbotSettingsPage)
-	school.Post("/chatbot/settings", manageBot, h.chatbotSettingsSave)
+	k := &Kit{h: h}
+	for _, m := range d.Modules {
+		if m.Routes != nil {
+			m.Routes(school, k)
+		}
+	}
 
 	platform.Get("/static/*", static)
 	platform.Get("/login", h.loginForm)

@@ -53,7 +53,7 @@ func (c *cli) importCommand() *cobra.Command {
 				res := studentimport.Result{DryRun: dry, Errors: problems}
 				if len(problems) == 0 {
 					err := a.Pool.WithTenant(ctx, schema, func(t *db.Tenant) error {
-						res, err = studentimport.Import(ctx, t, rows, dry, cliMeta)
+						res, err = studentimport.New(t).Import(ctx, rows, dry, cliMeta)
 						return err
 					})
 					if err != nil {

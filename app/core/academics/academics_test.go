@@ -23,7 +23,6 @@ import (
 type world struct {
 	t       *testing.T
 	s       *apptest.Server
-	svc     *academics.Service
 	clients map[string]*apptest.Client
 }
 
@@ -32,7 +31,7 @@ const schema = "alpha"
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	t.Parallel()
-	w := &world{t: t, s: apptest.Start(t), svc: academics.New(), clients: map[string]*apptest.Client{}}
+	w := &world{t: t, s: apptest.Start(t), clients: map[string]*apptest.Client{}}
 	w.s.CreateSchool(schema, "Alpha School")
 	w.clients["anonymous"] = w.s.Client(schema+".localhost", "")
 	return w
@@ -69,7 +68,7 @@ func (w *world) session(name, start, end string) academics.Session {
 	w.t.Helper()
 	var out academics.Session
 	w.do(func(ctx context.Context, t *db.Tenant) (err error) {
-		out, err = w.svc.CreateSession(ctx, t, academics.SessionInput{Name: name, StartDate: start, EndDate: end}, auth.Meta{})
+		out, err = academics.New(t).CreateSession(ctx, academics.SessionInput{Name: name, StartDate: start, EndDate: end}, auth.Meta{})
 		return err
 	})
 	return out
@@ -79,7 +78,7 @@ func (w *world) term(session int64, name, start, end string) academics.Term {
 	w.t.Helper()
 	var out academics.Term
 	w.do(func(ctx context.Context, t *db.Tenant) (err error) {
-		out, err = w.svc.CreateTerm(ctx, t, academics.TermInput{SessionID: session, Name: name, StartDate: start, EndDate: end}, auth.Meta{})
+		out, err = academics.New(t).CreateTerm(ctx, academics.TermInput{SessionID: session, Name: name, StartDate: start, EndDate: end}, auth.Meta{})
 		return err
 	})
 	return out
@@ -89,7 +88,7 @@ func (w *world) form(name string, level int64) academics.Form {
 	w.t.Helper()
 	var out academics.Form
 	w.do(func(ctx context.Context, t *db.Tenant) (err error) {
-		out, err = w.svc.CreateForm(ctx, t, academics.FormInput{Name: name, Level: level}, auth.Meta{})
+		out, err = academics.New(t).CreateForm(ctx, academics.FormInput{Name: name, Level: level}, auth.Meta{})
 		return err
 	})
 	return out
@@ -99,7 +98,7 @@ func (w *world) class(form, session int64, name string, capacity *int64) academi
 	w.t.Helper()
 	var out academics.Class
 	w.do(func(ctx context.Context, t *db.Tenant) (err error) {
-		out, err = w.svc.CreateClass(ctx, t, academics.ClassInput{FormID: form, SessionID: session, Name: name, Capacity: capacity}, auth.Meta{})
+		out, err = academics.New(t).CreateClass(ctx, academics.ClassInput{FormID: form, SessionID: session, Name: name, Capacity: capacity}, auth.Meta{})
 		return err
 	})
 	return out
@@ -109,7 +108,7 @@ func (w *world) subject(code, name string) academics.Subject {
 	w.t.Helper()
 	var out academics.Subject
 	w.do(func(ctx context.Context, t *db.Tenant) (err error) {
-		out, err = w.svc.CreateSubject(ctx, t, academics.SubjectInput{Code: code, Name: name}, auth.Meta{})
+		out, err = academics.New(t).CreateSubject(ctx, academics.SubjectInput{Code: code, Name: name}, auth.Meta{})
 		return err
 	})
 	return out
@@ -119,7 +118,7 @@ func (w *world) assign(teacher, class, subject int64) academics.Assignment {
 	w.t.Helper()
 	var out academics.Assignment
 	w.do(func(ctx context.Context, t *db.Tenant) (err error) {
-		out, err = w.svc.AssignSubject(ctx, t, academics.AssignmentInput{TeacherID: teacher, ClassID: class, SubjectID: subject}, auth.Meta{})
+		out, err = academics.New(t).AssignSubject(ctx, academics.AssignmentInput{TeacherID: teacher, ClassID: class, SubjectID: subject}, auth.Meta{})
 		return err
 	})
 	return out

@@ -6,10 +6,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
-	"github.com/schoolsms/sms/db"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -50,16 +49,16 @@ type AssignmentFilter struct {
 	SubjectID int64
 	SessionID int64
 	Search    string // in the teacher's name and email, the class name, the subject code and name
-	order     string
+	Order     query.Order
 }
 
-var assignmentView = view[Assignment]{
-	cols: `a.id, a.teacher_id, CASE WHEN u.name = '' THEN u.email ELSE u.name END, a.class_id, c.name, c.session_id, s.name,
+var assignmentView = query.View[Assignment]{
+	Cols: `a.id, a.teacher_id, CASE WHEN u.name = '' THEN u.email ELSE u.name END, a.class_id, c.name, c.session_id, s.name,
 		a.subject_id, sub.code, sub.name, a.created_at`,
-	from: `subject_assignments a JOIN users u ON u.id = a.teacher_id JOIN classes c ON c.id = a.class_id
+	From: `subject_assignments a JOIN users u ON u.id = a.teacher_id JOIN classes c ON c.id = a.class_id
 		JOIN academic_sessions s ON s.id = c.session_id JOIN forms f ON f.id = c.form_id JOIN subjects sub ON sub.id = a.subject_id`,
-	id: "a.id",
-	scan: func(r scanner) (Assignment, error) {
+	ID: "a.id",
+	Scan: func(r query.Scanner) (Assignment, error) {
 		var x Assignment
 		err := r.Scan(&x.ID, &x.TeacherID, &x.TeacherName, &x.ClassID, &x.ClassName, &x.SessionID, &x.SessionName,
 			&x.SubjectID, &x.SubjectCode, &x.SubjectName, &x.CreatedAt)
@@ -67,30 +66,28 @@ var assignmentView = view[Assignment]{
 	},
 }
 
-var assignmentOrdering = map[string]string{"id": "a.id", "class": "c.name", "subject": "sub.name",
-	"teacher": "u.name", "session": "s.start_date", "created_at": "a.created_at"}
-
-const assignmentDefaultOrder = "s.start_date DESC, f.level, c.name, sub.name"
+var assignmentOrdering = query.NewOrdering(map[string]string{"id": "a.id", "class": "c.name", "subject": "sub.name",
+	"teacher": "u.name", "session": "s.start_date", "form": "f.level", "created_at": "a.created_at"}, "-session,form,class,subject")
 
 // ListAssignments returns a page of subject assignments: the latest session first, then by
 // class and subject.
-func (s *Service) ListAssignments(ctx context.Context, t *db.Tenant, f AssignmentFilter, p api.Page) ([]Assignment, int64, error) {
-	var w where
+func (s Service) ListAssignments(ctx context.Context, f AssignmentFilter, p query.Page) ([]Assignment, int64, error) {
+	var w query.Where
 	for _, c := range []struct {
 		col string
 		id  int64
 	}{{"a.teacher_id", f.TeacherID}, {"a.class_id", f.ClassID}, {"a.subject_id", f.SubjectID}, {"c.session_id", f.SessionID}} {
 		if c.id != 0 {
-			w.add(c.col+" = ?", c.id)
+			w.Add(c.col+" = ?", c.id)
 		}
 	}
-	w.search(f.Search, "u.name", "u.email", "c.name", "sub.code", "sub.name")
-	return assignmentView.list(ctx, t.ReadDB(), w, orderOr(f.order, assignmentDefaultOrder), p)
+	w.Search(f.Search, "u.name", "u.email", "c.name", "sub.code", "sub.name")
+	return assignmentView.List(ctx, s.T, w, f.Order.Or(assignmentOrdering.Default()), p)
 }
 
 // Assignment returns one subject assignment.
-func (s *Service) Assignment(ctx context.Context, t *db.Tenant, id int64) (Assignment, error) {
-	x, err := assignmentView.get(ctx, t.ReadDB(), id)
+func (s Service) Assignment(ctx context.Context, id int64) (Assignment, error) {
+	x, err := assignmentView.Get(ctx, s.T.ReadDB(), id)
 	return x, errs.Wrap(found(err, "subject assignment", id), "get subject assignment")
 }
 
@@ -143,17 +140,17 @@ func checkAssignment(ctx context.Context, q *tenantdb.Queries, id int64, in Assi
 }
 
 // AssignSubject makes a teacher the teacher of a subject in a class.
-func (s *Service) AssignSubject(ctx context.Context, t *db.Tenant, in AssignmentInput, meta auth.Meta) (Assignment, error) {
+func (s Service) AssignSubject(ctx context.Context, in AssignmentInput, meta auth.Meta) (Assignment, error) {
 	var out Assignment
-	err := write(ctx, t, "assign subject", func(q *tenantdb.Queries, tx *sql.Tx) error {
+	err := write(ctx, s.T, "assign subject", func(q *tenantdb.Queries, tx *sql.Tx) error {
 		if err := checkAssignment(ctx, q, 0, in, true); err != nil {
 			return err
 		}
 		row, err := q.AcademicsCreateAssignment(ctx, tenantdb.AcademicsCreateAssignmentParams(in))
 		if err != nil {
-			return assignmentUnique.check(err)
+			return assignmentUnique.Check(err)
 		}
-		if out, err = assignmentView.get(ctx, tx, row.ID); err != nil {
+		if out, err = assignmentView.Get(ctx, tx, row.ID); err != nil {
 			return err
 		}
 		return audit(ctx, q, meta, "subject_assignment.create", assignmentTarget(out), map[string]any{"id": out.ID, "after": out})
@@ -161,18 +158,17 @@ func (s *Service) AssignSubject(ctx context.Context, t *db.Tenant, in Assignment
 	return out, err
 }
 
-var assignmentUnique = unique{"subject_assignments.class_id, subject_assignments.subject_id": {"subject",
-	"the class already has a teacher for this subject"}}
+var assignmentUnique = query.Conflicts{"subject_assignments.class_id, subject_assignments.subject_id": {Field: "subject", Message: "the class already has a teacher for this subject"}}
 
 func assignmentTarget(a Assignment) string {
 	return a.SessionName + " " + a.ClassName + " " + a.SubjectCode
 }
 
 // UpdateAssignment changes an assignment (usually its teacher).
-func (s *Service) UpdateAssignment(ctx context.Context, t *db.Tenant, id int64, p AssignmentPatch, meta auth.Meta) (Assignment, error) {
+func (s Service) UpdateAssignment(ctx context.Context, id int64, p AssignmentPatch, meta auth.Meta) (Assignment, error) {
 	var out Assignment
-	err := write(ctx, t, "update subject assignment", func(q *tenantdb.Queries, tx *sql.Tx) error {
-		before, err := assignmentView.get(ctx, tx, id)
+	err := write(ctx, s.T, "update subject assignment", func(q *tenantdb.Queries, tx *sql.Tx) error {
+		before, err := assignmentView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "subject assignment", id)
 		}
@@ -185,9 +181,9 @@ func (s *Service) UpdateAssignment(ctx context.Context, t *db.Tenant, id int64, 
 		}
 		if _, err := q.AcademicsUpdateAssignment(ctx, tenantdb.AcademicsUpdateAssignmentParams{TeacherID: in.TeacherID,
 			ClassID: in.ClassID, SubjectID: in.SubjectID, ID: id}); err != nil {
-			return assignmentUnique.check(err)
+			return assignmentUnique.Check(err)
 		}
-		if out, err = assignmentView.get(ctx, tx, id); err != nil {
+		if out, err = assignmentView.Get(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit(ctx, q, meta, "subject_assignment.update", assignmentTarget(out), map[string]any{"id": id, "before": before, "after": out})
@@ -196,14 +192,14 @@ func (s *Service) UpdateAssignment(ctx context.Context, t *db.Tenant, id int64, 
 }
 
 // DeleteAssignment removes an assignment.
-func (s *Service) DeleteAssignment(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
-	return write(ctx, t, "delete subject assignment", func(q *tenantdb.Queries, tx *sql.Tx) error {
-		before, err := assignmentView.get(ctx, tx, id)
+func (s Service) DeleteAssignment(ctx context.Context, id int64, meta auth.Meta) error {
+	return write(ctx, s.T, "delete subject assignment", func(q *tenantdb.Queries, tx *sql.Tx) error {
+		before, err := assignmentView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "subject assignment", id)
 		}
 		if _, err := q.AcademicsDeleteAssignment(ctx, id); err != nil {
-			return assignmentUnique.check(err)
+			return assignmentUnique.Check(err)
 		}
 		return audit(ctx, q, meta, "subject_assignment.delete", assignmentTarget(before), map[string]any{"id": id, "before": before})
 	})

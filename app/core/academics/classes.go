@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
-	"github.com/schoolsms/sms/db"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -59,21 +58,21 @@ type ClassFilter struct {
 	FormID         int64
 	ClassTeacherID int64
 	Search         string // in the name
-	order          string
+	Order          query.Order
 }
 
 // MaxCapacity bounds a class's capacity.
 const MaxCapacity = 10000
 
-var classView = view[Class]{
-	cols: `c.id, c.form_id, f.name, f.level, c.session_id, s.name, c.name, c.class_teacher_id,
+var classView = query.View[Class]{
+	Cols: `c.id, c.form_id, f.name, f.level, c.session_id, s.name, c.name, c.class_teacher_id,
 		CASE WHEN u.id IS NULL THEN NULL WHEN u.name = '' THEN u.email ELSE u.name END,
 		c.capacity, (SELECT count(*) FROM enrollments e WHERE e.class_id = c.id AND e.status = 'active') AS student_count,
 		c.created_at, c.updated_at`,
-	from: `classes c JOIN forms f ON f.id = c.form_id JOIN academic_sessions s ON s.id = c.session_id
+	From: `classes c JOIN forms f ON f.id = c.form_id JOIN academic_sessions s ON s.id = c.session_id
 		LEFT JOIN users u ON u.id = c.class_teacher_id`,
-	id: "c.id",
-	scan: func(r scanner) (Class, error) {
+	ID: "c.id",
+	Scan: func(r query.Scanner) (Class, error) {
 		var x Class
 		var teacher, capacity sql.NullInt64
 		var teacherName sql.NullString
@@ -84,45 +83,43 @@ var classView = view[Class]{
 	},
 }
 
-var classOrdering = map[string]string{"id": "c.id", "name": "c.name", "form": "f.level", "session": "s.start_date",
-	"capacity": "c.capacity", "student_count": "student_count"}
+var classOrdering = query.NewOrdering(map[string]string{"id": "c.id", "name": "c.name", "form": "f.level", "session": "s.start_date",
+	"capacity": "c.capacity", "student_count": "student_count"}, "-session,form,name")
 
-const classDefaultOrder = "s.start_date DESC, f.level, c.name"
-
-var classUnique = unique{"classes.session_id, classes.name": {"name", "the session already has a class with this name"}}
+var classUnique = query.Conflicts{"classes.session_id, classes.name": {Field: "name", Message: "the session already has a class with this name"}}
 
 // ListClasses returns a page of classes: the latest session first, then by form level and name.
-func (s *Service) ListClasses(ctx context.Context, t *db.Tenant, f ClassFilter, p api.Page) ([]Class, int64, error) {
-	var w where
+func (s Service) ListClasses(ctx context.Context, f ClassFilter, p query.Page) ([]Class, int64, error) {
+	var w query.Where
 	if f.SessionID != 0 {
-		w.add("c.session_id = ?", f.SessionID)
+		w.Add("c.session_id = ?", f.SessionID)
 	}
 	if f.FormID != 0 {
-		w.add("c.form_id = ?", f.FormID)
+		w.Add("c.form_id = ?", f.FormID)
 	}
 	if f.ClassTeacherID != 0 {
-		w.add("c.class_teacher_id = ?", f.ClassTeacherID)
+		w.Add("c.class_teacher_id = ?", f.ClassTeacherID)
 	}
-	w.search(f.Search, "c.name")
-	return classView.list(ctx, t.ReadDB(), w, orderOr(f.order, classDefaultOrder), p)
+	w.Search(f.Search, "c.name")
+	return classView.List(ctx, s.T, w, f.Order.Or(classOrdering.Default()), p)
 }
 
 // Class returns one class.
-func (s *Service) Class(ctx context.Context, t *db.Tenant, id int64) (Class, error) {
-	x, err := classView.get(ctx, t.ReadDB(), id)
+func (s Service) Class(ctx context.Context, id int64) (Class, error) {
+	x, err := classView.Get(ctx, s.T.ReadDB(), id)
 	return x, errs.Wrap(found(err, "class", id), "get class")
 }
 
 // ClassByName returns the class of a session with this name (case-insensitive).
-func (s *Service) ClassByName(ctx context.Context, t *db.Tenant, sessionID int64, name string) (Class, error) {
-	row, err := t.Read().AcademicsGetClassByName(ctx, tenantdb.AcademicsGetClassByNameParams{SessionID: sessionID, Name: strings.TrimSpace(name)})
+func (s Service) ClassByName(ctx context.Context, sessionID int64, name string) (Class, error) {
+	row, err := s.T.Read().AcademicsGetClassByName(ctx, tenantdb.AcademicsGetClassByNameParams{SessionID: sessionID, Name: strings.TrimSpace(name)})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Class{}, errs.E(errs.NotFound, "no class named %q in session %d", name, sessionID)
 	}
 	if err != nil {
 		return Class{}, errs.Wrap(err, "get class")
 	}
-	return s.Class(ctx, t, row.ID)
+	return s.Class(ctx, row.ID)
 }
 
 // checkClass validates a class (id 0 for a new one) into f; the error is for failures to
@@ -181,9 +178,9 @@ func checkClass(ctx context.Context, q *tenantdb.Queries, f errs.Fields, id int6
 }
 
 // CreateClass adds a class.
-func (s *Service) CreateClass(ctx context.Context, t *db.Tenant, in ClassInput, meta auth.Meta) (Class, error) {
+func (s Service) CreateClass(ctx context.Context, in ClassInput, meta auth.Meta) (Class, error) {
 	var out Class
-	err := write(ctx, t, "create class", func(q *tenantdb.Queries, tx *sql.Tx) error {
+	err := write(ctx, s.T, "create class", func(q *tenantdb.Queries, tx *sql.Tx) error {
 		f := errs.Fields{}
 		if err := checkClass(ctx, q, f, 0, &in, nil); err != nil {
 			return err
@@ -194,9 +191,9 @@ func (s *Service) CreateClass(ctx context.Context, t *db.Tenant, in ClassInput, 
 		row, err := q.AcademicsCreateClass(ctx, tenantdb.AcademicsCreateClassParams{FormID: in.FormID, SessionID: in.SessionID,
 			Name: in.Name, ClassTeacherID: nullInt(in.ClassTeacherID), Capacity: nullInt(in.Capacity)})
 		if err != nil {
-			return classUnique.check(err)
+			return classUnique.Check(err)
 		}
-		if out, err = classView.get(ctx, tx, row.ID); err != nil {
+		if out, err = classView.Get(ctx, tx, row.ID); err != nil {
 			return err
 		}
 		return audit(ctx, q, meta, "class.create", out.SessionName+" "+out.Name, map[string]any{"id": out.ID, "after": out})
@@ -205,10 +202,10 @@ func (s *Service) CreateClass(ctx context.Context, t *db.Tenant, in ClassInput, 
 }
 
 // UpdateClass changes a class.
-func (s *Service) UpdateClass(ctx context.Context, t *db.Tenant, id int64, p ClassPatch, meta auth.Meta) (Class, error) {
+func (s Service) UpdateClass(ctx context.Context, id int64, p ClassPatch, meta auth.Meta) (Class, error) {
 	var out Class
-	err := write(ctx, t, "update class", func(q *tenantdb.Queries, tx *sql.Tx) error {
-		before, err := classView.get(ctx, tx, id)
+	err := write(ctx, s.T, "update class", func(q *tenantdb.Queries, tx *sql.Tx) error {
+		before, err := classView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "class", id)
 		}
@@ -232,9 +229,9 @@ func (s *Service) UpdateClass(ctx context.Context, t *db.Tenant, id int64, p Cla
 		}
 		if _, err := q.AcademicsUpdateClass(ctx, tenantdb.AcademicsUpdateClassParams{FormID: in.FormID, SessionID: in.SessionID,
 			Name: in.Name, ClassTeacherID: nullInt(in.ClassTeacherID), Capacity: nullInt(in.Capacity), ID: id}); err != nil {
-			return classUnique.check(err)
+			return classUnique.Check(err)
 		}
-		if out, err = classView.get(ctx, tx, id); err != nil {
+		if out, err = classView.Get(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit(ctx, q, meta, "class.update", out.SessionName+" "+out.Name, map[string]any{"id": id, "before": before, "after": out})
@@ -243,9 +240,9 @@ func (s *Service) UpdateClass(ctx context.Context, t *db.Tenant, id int64, p Cla
 }
 
 // DeleteClass removes a class that has no enrollments; its subject assignments go with it.
-func (s *Service) DeleteClass(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
-	return write(ctx, t, "delete class", func(q *tenantdb.Queries, tx *sql.Tx) error {
-		before, err := classView.get(ctx, tx, id)
+func (s Service) DeleteClass(ctx context.Context, id int64, meta auth.Meta) error {
+	return write(ctx, s.T, "delete class", func(q *tenantdb.Queries, tx *sql.Tx) error {
+		before, err := classView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "class", id)
 		}
@@ -261,7 +258,7 @@ func (s *Service) DeleteClass(ctx context.Context, t *db.Tenant, id int64, meta 
 			return err
 		}
 		if _, err := q.AcademicsDeleteClass(ctx, id); err != nil {
-			return classUnique.check(err)
+			return classUnique.Check(err)
 		}
 		return audit(ctx, q, meta, "class.delete", before.SessionName+" "+before.Name, map[string]any{"id": id, "before": before,
 			"subject_assignments_removed": assignments})

@@ -61,7 +61,7 @@ func TestClasses(t *testing.T) {
 	old := w.session("2024/2025", "2024-09-01", "2025-07-31")
 	cur := w.session("2025/2026", "2025-09-01", "2026-07-31")
 	w.do(func(ctx context.Context, tn *db.Tenant) error {
-		_, err := w.svc.UpdateSession(ctx, tn, cur.ID, academics.SessionPatch{IsCurrent: ptr(true)}, auth.Meta{})
+		_, err := academics.New(tn).UpdateSession(ctx, cur.ID, academics.SessionPatch{IsCurrent: ptr(true)}, auth.Meta{})
 		return err
 	})
 	f1, f2 := w.form("Form 1", 1), w.form("Form 2", 2)
@@ -140,7 +140,7 @@ func getClass(t *testing.T, w *world, id int64) academics.Class {
 	t.Helper()
 	var c academics.Class
 	w.do(func(ctx context.Context, tn *db.Tenant) (err error) {
-		c, err = w.svc.Class(ctx, tn, id)
+		c, err = academics.New(tn).Class(ctx, id)
 		return err
 	})
 	return c

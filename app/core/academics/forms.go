@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	apptext "github.com/schoolsms/sms/app/text"
-	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -43,7 +42,7 @@ type FormPatch struct {
 // FormFilter narrows a list of forms.
 type FormFilter struct {
 	Search string // in the name and level block
-	order  string
+	Order  query.Order
 }
 
 // MaxLevel is the highest form level.
@@ -60,36 +59,34 @@ func (in *FormInput) check(f errs.Fields) {
 	}
 }
 
-var formView = view[Form]{
-	cols: "id, name, level, level_block, created_at, updated_at",
-	from: "forms",
-	id:   "id",
-	scan: func(r scanner) (Form, error) {
+var formView = query.View[Form]{
+	Cols: "id, name, level, level_block, created_at, updated_at",
+	From: "forms",
+	ID:   "id",
+	Scan: func(r query.Scanner) (Form, error) {
 		var x Form
 		err := r.Scan(&x.ID, &x.Name, &x.Level, &x.LevelBlock, &x.CreatedAt, &x.UpdatedAt)
 		return x, err
 	},
 }
 
-var formOrdering = map[string]string{"id": "id", "name": "name", "level": "level", "level_block": "level_block"}
+var formOrdering = query.NewOrdering(map[string]string{"id": "id", "name": "name", "level": "level", "level_block": "level_block"}, "level")
 
-const formDefaultOrder = "level"
-
-var formUnique = unique{
-	"forms.name":  {"name", "another form already has this name"},
-	"forms.level": {"level", "another form already has this level"},
+var formUnique = query.Conflicts{
+	"forms.name":  {Field: "name", Message: "another form already has this name"},
+	"forms.level": {Field: "level", Message: "another form already has this level"},
 }
 
 // ListForms returns a page of forms, lowest level first.
-func (s *Service) ListForms(ctx context.Context, t *db.Tenant, f FormFilter, p api.Page) ([]Form, int64, error) {
-	var w where
-	w.search(f.Search, "name", "level_block")
-	return formView.list(ctx, t.ReadDB(), w, orderOr(f.order, formDefaultOrder), p)
+func (s Service) ListForms(ctx context.Context, f FormFilter, p query.Page) ([]Form, int64, error) {
+	var w query.Where
+	w.Search(f.Search, "name", "level_block")
+	return formView.List(ctx, s.T, w, f.Order.Or(formOrdering.Default()), p)
 }
 
 // Form returns one form.
-func (s *Service) Form(ctx context.Context, t *db.Tenant, id int64) (Form, error) {
-	row, err := t.Read().AcademicsGetForm(ctx, id)
+func (s Service) Form(ctx context.Context, id int64) (Form, error) {
+	row, err := s.T.Read().AcademicsGetForm(ctx, id)
 	if err != nil {
 		return Form{}, errs.Wrap(found(err, "form", id), "get form")
 	}
@@ -97,8 +94,8 @@ func (s *Service) Form(ctx context.Context, t *db.Tenant, id int64) (Form, error
 }
 
 // FormByLevel returns the form at a level (e.g. the next form at promotion).
-func (s *Service) FormByLevel(ctx context.Context, t *db.Tenant, level int64) (Form, error) {
-	row, err := t.Read().AcademicsGetFormByLevel(ctx, level)
+func (s Service) FormByLevel(ctx context.Context, level int64) (Form, error) {
+	row, err := s.T.Read().AcademicsGetFormByLevel(ctx, level)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Form{}, errs.E(errs.NotFound, "no form at level %d", level)
 	}
@@ -109,17 +106,17 @@ func (s *Service) FormByLevel(ctx context.Context, t *db.Tenant, level int64) (F
 }
 
 // CreateForm adds a form.
-func (s *Service) CreateForm(ctx context.Context, t *db.Tenant, in FormInput, meta auth.Meta) (Form, error) {
+func (s Service) CreateForm(ctx context.Context, in FormInput, meta auth.Meta) (Form, error) {
 	f := errs.Fields{}
 	in.check(f)
 	if err := f.Err(); err != nil {
 		return Form{}, err
 	}
 	var out Form
-	err := write(ctx, t, "create form", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "create form", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsCreateForm(ctx, tenantdb.AcademicsCreateFormParams{Name: in.Name, Level: in.Level, LevelBlock: in.LevelBlock})
 		if err != nil {
-			return formUnique.check(err)
+			return formUnique.Check(err)
 		}
 		out = Form(row)
 		return audit(ctx, q, meta, "form.create", out.Name, map[string]any{"id": out.ID, "after": out})
@@ -128,9 +125,9 @@ func (s *Service) CreateForm(ctx context.Context, t *db.Tenant, in FormInput, me
 }
 
 // UpdateForm changes a form.
-func (s *Service) UpdateForm(ctx context.Context, t *db.Tenant, id int64, p FormPatch, meta auth.Meta) (Form, error) {
+func (s Service) UpdateForm(ctx context.Context, id int64, p FormPatch, meta auth.Meta) (Form, error) {
 	var out Form
-	err := write(ctx, t, "update form", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "update form", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetForm(ctx, id)
 		if err != nil {
 			return found(err, "form", id)
@@ -147,7 +144,7 @@ func (s *Service) UpdateForm(ctx context.Context, t *db.Tenant, id int64, p Form
 		}
 		row, err = q.AcademicsUpdateForm(ctx, tenantdb.AcademicsUpdateFormParams{Name: in.Name, Level: in.Level, LevelBlock: in.LevelBlock, ID: id})
 		if err != nil {
-			return formUnique.check(err)
+			return formUnique.Check(err)
 		}
 		out = Form(row)
 		return audit(ctx, q, meta, "form.update", out.Name, map[string]any{"id": id, "before": before, "after": out})
@@ -156,8 +153,8 @@ func (s *Service) UpdateForm(ctx context.Context, t *db.Tenant, id int64, p Form
 }
 
 // DeleteForm removes a form with no classes and no admissions; its curriculum goes with it.
-func (s *Service) DeleteForm(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
-	return write(ctx, t, "delete form", func(q *tenantdb.Queries, _ *sql.Tx) error {
+func (s Service) DeleteForm(ctx context.Context, id int64, meta auth.Meta) error {
+	return write(ctx, s.T, "delete form", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetForm(ctx, id)
 		if err != nil {
 			return found(err, "form", id)
@@ -185,7 +182,7 @@ func (s *Service) DeleteForm(ctx context.Context, t *db.Tenant, id int64, meta a
 			return err
 		}
 		if _, err := q.AcademicsDeleteForm(ctx, id); err != nil {
-			return formUnique.check(err)
+			return formUnique.Check(err)
 		}
 		return audit(ctx, q, meta, "form.delete", row.Name, map[string]any{"id": id, "before": Form(row),
 			"curriculum_before": subjectIDs(subjects)})

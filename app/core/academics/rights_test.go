@@ -7,9 +7,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 )
 
@@ -133,61 +133,60 @@ func TestIsolation(t *testing.T) {
 // TestServiceAPI: what another module or the demo seeder calls, outside HTTP.
 func TestServiceAPI(t *testing.T) {
 	w := newWorld(t)
-	svc := w.svc
 	meta := auth.Meta{ActorEmail: "seeder"}
 	teacher := w.user("jane@alpha.test", auth.RoleTeacher)
 	w.do(func(ctx context.Context, tn *db.Tenant) error {
-		_, err := svc.CurrentSession(ctx, tn)
+		_, err := academics.New(tn).CurrentSession(ctx)
 		assert.Equal(t, "not_found", codeOf(err))
 
-		s, err := svc.CreateSession(ctx, tn, academics.SessionInput{Name: "2025/2026", StartDate: "2025-09-01", EndDate: "2026-07-31"}, meta)
+		s, err := academics.New(tn).CreateSession(ctx, academics.SessionInput{Name: "2025/2026", StartDate: "2025-09-01", EndDate: "2026-07-31"}, meta)
 		require.NoError(t, err)
-		cur, err := svc.CurrentSession(ctx, tn)
+		cur, err := academics.New(tn).CurrentSession(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, s.ID, cur.ID)
 
-		term, err := svc.CreateTerm(ctx, tn, academics.TermInput{SessionID: s.ID, Name: "Term 1", StartDate: "2025-09-01",
+		term, err := academics.New(tn).CreateTerm(ctx, academics.TermInput{SessionID: s.ID, Name: "Term 1", StartDate: "2025-09-01",
 			EndDate: "2025-12-12", NextTermBegins: "2026-01-05"}, meta)
 		require.NoError(t, err)
-		ct, err := svc.CurrentTerm(ctx, tn)
+		ct, err := academics.New(tn).CurrentTerm(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, term.ID, ct.ID)
 
-		f, err := svc.CreateForm(ctx, tn, academics.FormInput{Name: "JSS 1", Level: 1, LevelBlock: "Junior"}, meta)
+		f, err := academics.New(tn).CreateForm(ctx, academics.FormInput{Name: "JSS 1", Level: 1, LevelBlock: "Junior"}, meta)
 		require.NoError(t, err)
-		c, err := svc.CreateClass(ctx, tn, academics.ClassInput{FormID: f.ID, Name: "JSS 1A", ClassTeacherID: &teacher, Capacity: ptr(int64(35))}, meta)
+		c, err := academics.New(tn).CreateClass(ctx, academics.ClassInput{FormID: f.ID, Name: "JSS 1A", ClassTeacherID: &teacher, Capacity: ptr(int64(35))}, meta)
 		require.NoError(t, err)
 		assert.Equal(t, s.ID, c.SessionID, "the current session by default")
-		byName, err := svc.ClassByName(ctx, tn, s.ID, "jss 1a")
+		byName, err := academics.New(tn).ClassByName(ctx, s.ID, "jss 1a")
 		require.NoError(t, err)
 		assert.Equal(t, c.ID, byName.ID)
-		_, err = svc.ClassByName(ctx, tn, s.ID, "JSS 1Z")
+		_, err = academics.New(tn).ClassByName(ctx, s.ID, "JSS 1Z")
 		assert.Equal(t, "not_found", codeOf(err))
 
-		math, err := svc.CreateSubject(ctx, tn, academics.SubjectInput{Code: "MATH", Name: "Mathematics"}, meta)
+		math, err := academics.New(tn).CreateSubject(ctx, academics.SubjectInput{Code: "MATH", Name: "Mathematics"}, meta)
 		require.NoError(t, err)
-		fr, err := svc.CreateSubject(ctx, tn, academics.SubjectInput{Code: "FRE", Name: "French", IsCore: ptr(false)}, meta)
+		fr, err := academics.New(tn).CreateSubject(ctx, academics.SubjectInput{Code: "FRE", Name: "French", IsCore: ptr(false)}, meta)
 		require.NoError(t, err)
 		assert.False(t, fr.IsCore)
-		cur2, err := svc.SetCurriculum(ctx, tn, f.ID, []int64{fr.ID, math.ID}, meta)
+		cur2, err := academics.New(tn).SetCurriculum(ctx, f.ID, []int64{fr.ID, math.ID}, meta)
 		require.NoError(t, err)
 		assert.Equal(t, "MATH", cur2.Subjects[0].Code, "core subjects first")
 
-		as, err := svc.AssignSubject(ctx, tn, academics.AssignmentInput{TeacherID: teacher, ClassID: c.ID, SubjectID: math.ID}, meta)
+		as, err := academics.New(tn).AssignSubject(ctx, academics.AssignmentInput{TeacherID: teacher, ClassID: c.ID, SubjectID: math.ID}, meta)
 		require.NoError(t, err)
-		rows, n, err := svc.ListAssignments(ctx, tn, academics.AssignmentFilter{TeacherID: teacher}, api.Page{})
+		rows, n, err := academics.New(tn).ListAssignments(ctx, academics.AssignmentFilter{TeacherID: teacher}, query.Page{})
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), n)
 		assert.Equal(t, as.ID, rows[0].ID)
 
-		_, err = svc.UpdateClass(ctx, tn, c.ID, academics.ClassPatch{ClassTeacherID: academics.Null[int64](), Capacity: academics.Value[int64](20)}, meta)
+		_, err = academics.New(tn).UpdateClass(ctx, c.ID, academics.ClassPatch{ClassTeacherID: academics.Null[int64](), Capacity: academics.Value[int64](20)}, meta)
 		require.NoError(t, err)
-		c, err = svc.Class(ctx, tn, c.ID)
+		c, err = academics.New(tn).Class(ctx, c.ID)
 		require.NoError(t, err)
 		assert.Nil(t, c.ClassTeacherID)
 		assert.Equal(t, int64(20), *c.Capacity)
 
-		_, err = svc.CreateForm(ctx, tn, academics.FormInput{Name: "JSS 2", Level: 1}, meta)
+		_, err = academics.New(tn).CreateForm(ctx, academics.FormInput{Name: "JSS 2", Level: 1}, meta)
 		assert.Equal(t, "conflict", codeOf(err))
 		return nil
 	})

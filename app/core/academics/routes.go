@@ -3,24 +3,18 @@
 package academics
 
 import (
-	"context"
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/schoolsms/sms/app/api"
+	"github.com/schoolsms/sms/app/api/handler"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
-	"github.com/schoolsms/sms/app/tenancy"
-	"github.com/schoolsms/sms/db"
 )
 
 // Routes registers /api/core/{sessions,terms,forms,classes,subjects,subject-assignments}/
 // and /api/core/forms/:id/subjects/ on a school's routes. Reading needs
-// auth.ReadAcademics, changing auth.WriteAcademics.
+// ReadAcademics, changing WriteAcademics.
 func Routes(r fiber.Router) {
-	s := New()
-	read, write := auth.Require(auth.ReadAcademics), auth.Require(auth.WriteAcademics)
+	read, write := auth.Require(Read), auth.Require(Write)
 	crud := func(path string, list, create, get, update, remove fiber.Handler) {
 		r.Get(path, read, list)
 		r.Post(path, write, create)
@@ -28,201 +22,76 @@ func Routes(r fiber.Router) {
 		r.Patch(path+"/:id", write, update)
 		r.Delete(path+"/:id", write, remove)
 	}
-	crud("/api/core/sessions",
-		listOf(func(q *params) SessionFilter {
-			return SessionFilter{Search: q.c.Query("search"), Current: q.boolean("is_current"), order: q.ordering(sessionOrdering)}
-		}, s.ListSessions),
-		create(s.CreateSession), get(s.Session), update(s.UpdateSession), remove(s.DeleteSession))
-	crud("/api/core/terms",
-		listOf(func(q *params) TermFilter {
-			return TermFilter{SessionID: q.id("session"), Search: q.c.Query("search"), Current: q.boolean("is_current"),
-				order: q.ordering(termOrdering)}
-		}, s.ListTerms),
-		create(s.CreateTerm), get(s.Term), update(s.UpdateTerm), remove(s.DeleteTerm))
-	crud("/api/core/forms",
-		listOf(func(q *params) FormFilter {
-			return FormFilter{Search: q.c.Query("search"), order: q.ordering(formOrdering)}
-		}, s.ListForms),
-		create(s.CreateForm), get(s.Form), update(s.UpdateForm), remove(s.DeleteForm))
-	crud("/api/core/classes",
-		listOf(func(q *params) ClassFilter {
-			return ClassFilter{SessionID: q.id("session"), FormID: q.id("form"), ClassTeacherID: q.id("class_teacher"),
-				Search: q.c.Query("search"), order: q.ordering(classOrdering)}
-		}, s.ListClasses),
-		create(s.CreateClass), get(s.Class), update(s.UpdateClass), remove(s.DeleteClass))
-	crud("/api/core/subjects",
-		listOf(func(q *params) SubjectFilter {
-			return SubjectFilter{Search: q.c.Query("search"), Core: q.boolean("is_core"), order: q.ordering(subjectOrdering)}
-		}, s.ListSubjects),
-		create(s.CreateSubject), get(s.Subject), update(s.UpdateSubject), remove(s.DeleteSubject))
-	crud("/api/core/subject-assignments",
-		listOf(func(q *params) AssignmentFilter {
-			return AssignmentFilter{TeacherID: q.id("teacher"), ClassID: q.id("class"), SubjectID: q.id("subject"),
-				SessionID: q.id("session"), Search: q.c.Query("search"), order: q.ordering(assignmentOrdering)}
-		}, s.ListAssignments),
-		create(s.AssignSubject), get(s.Assignment), update(s.UpdateAssignment), remove(s.DeleteAssignment))
+	crud("/api/core/sessions", handler.List(New, sessionFilter, Service.ListSessions),
+		handler.Create(New, Service.CreateSession), handler.Get(New, Service.Session),
+		handler.Update(New, Service.UpdateSession), handler.Remove(New, Service.DeleteSession))
+	crud("/api/core/terms", handler.List(New, termFilter, Service.ListTerms),
+		handler.Create(New, Service.CreateTerm), handler.Get(New, Service.Term),
+		handler.Update(New, Service.UpdateTerm), handler.Remove(New, Service.DeleteTerm))
+	crud("/api/core/forms", handler.List(New, formFilter, Service.ListForms),
+		handler.Create(New, Service.CreateForm), handler.Get(New, Service.Form),
+		handler.Update(New, Service.UpdateForm), handler.Remove(New, Service.DeleteForm))
+	crud("/api/core/classes", handler.List(New, classFilter, Service.ListClasses),
+		handler.Create(New, Service.CreateClass), handler.Get(New, Service.Class),
+		handler.Update(New, Service.UpdateClass), handler.Remove(New, Service.DeleteClass))
+	crud("/api/core/subjects", handler.List(New, subjectFilter, Service.ListSubjects),
+		handler.Create(New, Service.CreateSubject), handler.Get(New, Service.Subject),
+		handler.Update(New, Service.UpdateSubject), handler.Remove(New, Service.DeleteSubject))
+	crud("/api/core/subject-assignments", handler.List(New, assignmentFilter, Service.ListAssignments),
+		handler.Create(New, Service.AssignSubject), handler.Get(New, Service.Assignment),
+		handler.Update(New, Service.UpdateAssignment), handler.Remove(New, Service.DeleteAssignment))
 
-	r.Get("/api/core/forms/:id/subjects", read, get(s.Curriculum))
-	r.Put("/api/core/forms/:id/subjects", write, func(c *fiber.Ctx) error {
-		id, err := pathID(c)
-		if err != nil {
-			return err
-		}
-		var in struct {
-			Subjects *[]int64 `json:"subjects"`
-		}
-		if err := api.Decode(c, &in); err != nil {
-			return err
-		}
-		if in.Subjects == nil {
-			return errs.Field("subjects", "is required: the list of subject ids the form takes ([] for none)")
-		}
-		out, err := s.SetCurriculum(c.UserContext(), tenant(c), id, *in.Subjects, auth.MetaFrom(c))
-		if err != nil {
-			return err
-		}
-		return c.JSON(out)
-	})
+	r.Get("/api/core/forms/:id/subjects", read, handler.Get(New, Service.Curriculum))
+	r.Put("/api/core/forms/:id/subjects", write, setCurriculum)
 }
 
-func tenant(c *fiber.Ctx) *db.Tenant { return tenancy.From(c).Tenant }
-
-func pathID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, errs.E(errs.NotFound, "no such item: %q is not an id", c.Params("id"))
-	}
-	return id, nil
+func sessionFilter(q *handler.Query) SessionFilter {
+	return SessionFilter{Search: q.String("search"), Current: q.Bool("is_current"), Order: q.Order(sessionOrdering)}
 }
 
-// params reads a list's query parameters, collecting every bad one.
-type params struct {
-	c *fiber.Ctx
-	f errs.Fields
+func termFilter(q *handler.Query) TermFilter {
+	return TermFilter{SessionID: q.ID("session"), Search: q.String("search"), Current: q.Bool("is_current"),
+		Order: q.Order(termOrdering)}
 }
 
-// merge adds the field errors of err (page, page_size, ordering) to the collection.
-func (q *params) merge(err error) {
-	if err == nil {
-		return
-	}
-	e := errs.As(err)
-	for k, v := range e.Fields {
-		q.f.Add(k, v)
-	}
-	if len(e.Fields) == 0 {
-		q.f.Add("query", e.Message)
-	}
+func formFilter(q *handler.Query) FormFilter {
+	return FormFilter{Search: q.String("search"), Order: q.Order(formOrdering)}
 }
 
-func (q *params) id(name string) int64 {
-	v := q.c.Query(name)
-	if v == "" {
-		return 0
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 1 {
-		q.f.Add(name, "must be an id (a whole number from 1)")
-		return 0
-	}
-	return n
+func classFilter(q *handler.Query) ClassFilter {
+	return ClassFilter{SessionID: q.ID("session"), FormID: q.ID("form"), ClassTeacherID: q.ID("class_teacher"),
+		Search: q.String("search"), Order: q.Order(classOrdering)}
 }
 
-func (q *params) boolean(name string) *bool {
-	switch q.c.Query(name) {
-	case "":
-		return nil
-	case "true", "1":
-		b := true
-		return &b
-	case "false", "0":
-		b := false
-		return &b
-	}
-	q.f.Add(name, "must be true or false")
-	return nil
+func subjectFilter(q *handler.Query) SubjectFilter {
+	return SubjectFilter{Search: q.String("search"), Core: q.Bool("is_core"), Order: q.Order(subjectOrdering)}
 }
 
-func (q *params) ordering(allowed map[string]string) string {
-	order, err := api.Ordering(q.c, allowed, "")
-	q.merge(err)
-	return order
+func assignmentFilter(q *handler.Query) AssignmentFilter {
+	return AssignmentFilter{TeacherID: q.ID("teacher"), ClassID: q.ID("class"), SubjectID: q.ID("subject"),
+		SessionID: q.ID("session"), Search: q.String("search"), Order: q.Order(assignmentOrdering)}
 }
 
-// listOf answers a list: it reads the page and the filter (all problems in one 400), asks
-// the service, and wraps the rows in the paged envelope.
-func listOf[F, T any](filter func(*params) F, list func(context.Context, *db.Tenant, F, api.Page) ([]T, int64, error)) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		q := &params{c: c, f: errs.Fields{}}
-		page, err := api.PageOf(c)
-		q.merge(err)
-		f := filter(q)
-		if err := q.f.Err(); err != nil {
-			return err
-		}
-		rows, n, err := list(c.UserContext(), tenant(c), f, page)
-		if err != nil {
-			return err
-		}
-		return c.JSON(api.NewList(c, page, n, rows))
-	}
+// CurriculumInput replaces the subjects a form takes.
+type CurriculumInput struct {
+	Subjects *[]int64 `json:"subjects"`
 }
 
-func get[T any](fn func(context.Context, *db.Tenant, int64) (T, error)) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		id, err := pathID(c)
-		if err != nil {
-			return err
-		}
-		out, err := fn(c.UserContext(), tenant(c), id)
-		if err != nil {
-			return err
-		}
-		return c.JSON(out)
+func setCurriculum(c *fiber.Ctx) error {
+	id, err := handler.ID(c, "id")
+	if err != nil {
+		return err
 	}
-}
-
-func create[In, T any](fn func(context.Context, *db.Tenant, In, auth.Meta) (T, error)) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		var in In
-		if err := api.Decode(c, &in); err != nil {
-			return err
-		}
-		out, err := fn(c.UserContext(), tenant(c), in, auth.MetaFrom(c))
-		if err != nil {
-			return err
-		}
-		return c.Status(fiber.StatusCreated).JSON(out)
+	in, err := handler.Body[CurriculumInput](c)
+	if err != nil {
+		return err
 	}
-}
-
-func update[P, T any](fn func(context.Context, *db.Tenant, int64, P, auth.Meta) (T, error)) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		id, err := pathID(c)
-		if err != nil {
-			return err
-		}
-		var p P
-		if err := api.Decode(c, &p); err != nil {
-			return err
-		}
-		out, err := fn(c.UserContext(), tenant(c), id, p, auth.MetaFrom(c))
-		if err != nil {
-			return err
-		}
-		return c.JSON(out)
+	if in.Subjects == nil {
+		return errs.Field("subjects", "is required: the list of subject ids the form takes ([] for none)")
 	}
-}
-
-func remove(fn func(context.Context, *db.Tenant, int64, auth.Meta) error) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		id, err := pathID(c)
-		if err != nil {
-			return err
-		}
-		if err := fn(c.UserContext(), tenant(c), id, auth.MetaFrom(c)); err != nil {
-			return err
-		}
-		return c.SendStatus(fiber.StatusNoContent)
+	out, err := handler.Service(c, New).SetCurriculum(c.UserContext(), id, *in.Subjects, handler.Meta(c))
+	if err != nil {
+		return err
 	}
+	return c.JSON(out)
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	apptext "github.com/schoolsms/sms/app/text"
@@ -19,13 +18,15 @@ import (
 )
 
 // Service is the one way into a school's academic structure, for the HTTP handlers, other
-// modules and the demo seeder alike. Reads use the school's reader pool; every write is
-// one transaction that validates its input, changes the rows and appends the audit entry
-// (with before/after), so a refused request writes nothing.
-type Service struct{}
+// modules, workers and the demo seeder alike. Reads use the school's reader pool; every
+// write is one transaction that validates its input, changes the rows and appends the
+// audit entry (with before/after), so a refused request writes nothing.
+type Service struct {
+	T *db.Tenant
+}
 
-// New returns the academic structure service.
-func New() *Service { return &Service{} }
+// New returns the academic structure service of a school's open file.
+func New(t *db.Tenant) Service { return Service{T: t} }
 
 // Nullable is an input field that tells "not sent" (Set false) from null (Set true, Valid
 // false) from a value. PATCH uses it for fields that can be cleared.
@@ -137,30 +138,6 @@ func found(err error, kind string, id int64) error {
 	return err
 }
 
-// unique maps the columns a UNIQUE constraint names ("forms.level") to an input field and
-// the message for it; constraint failures become a 409 naming the field.
-type unique map[string][2]string
-
-func (u unique) check(err error) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	if i := strings.Index(msg, "UNIQUE constraint failed: "); i >= 0 {
-		cols := msg[i+len("UNIQUE constraint failed: "):]
-		for key, fm := range u {
-			if strings.HasPrefix(cols, key) {
-				return &errs.Error{Code: errs.Conflict, Message: fm[1], Fields: map[string]string{fm[0]: fm[1]}}
-			}
-		}
-		return errs.E(errs.Conflict, "this would duplicate an existing record")
-	}
-	if strings.Contains(msg, "FOREIGN KEY constraint failed") {
-		return errs.E(errs.Conflict, "other records still refer to this one")
-	}
-	return err
-}
-
 // staff checks that id is an active teacher or admin of the school, adding a field error
 // if not; the error is for a failure to check.
 func staff(ctx context.Context, q *tenantdb.Queries, f errs.Fields, field string, id int64) error {
@@ -194,107 +171,6 @@ func audit(ctx context.Context, q *tenantdb.Queries, meta auth.Meta, action, tar
 // internal (coded errors pass through unchanged).
 func write(ctx context.Context, t *db.Tenant, what string, fn func(q *tenantdb.Queries, tx *sql.Tx) error) error {
 	return errs.Wrap(t.Tx(ctx, fn), what)
-}
-
-// queryer is a reader pool or a transaction.
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-type scanner interface{ Scan(dest ...any) error }
-
-// view is how one kind of row is read for the API: its columns (joins included), the
-// FROM clause, and how to scan a row. Lists and single reads share it.
-type view[T any] struct {
-	cols string
-	from string
-	id   string // the primary key column, a tie-breaker for every ordering
-	scan func(scanner) (T, error)
-}
-
-// where collects the conditions of a list query.
-type where struct {
-	conds []string
-	args  []any
-}
-
-func (w *where) add(cond string, args ...any) {
-	w.conds = append(w.conds, cond)
-	w.args = append(w.args, args...)
-}
-
-// search matches term anywhere in any of cols, case-insensitively, with LIKE's wildcards
-// in the term taken literally.
-func (w *where) search(term string, cols ...string) {
-	term = strings.TrimSpace(term)
-	if term == "" {
-		return
-	}
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	pat := "%" + r.Replace(term) + "%"
-	var ors []string
-	for _, c := range cols {
-		ors = append(ors, c+` LIKE ? ESCAPE '\'`)
-		w.args = append(w.args, pat)
-	}
-	w.conds = append(w.conds, "("+strings.Join(ors, " OR ")+")")
-}
-
-func (w where) sql() string {
-	if len(w.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
-// normPage fills in a zero page (callers outside HTTP may leave it empty).
-func normPage(p api.Page) api.Page {
-	if p.Number < 1 {
-		p.Number = 1
-	}
-	if p.Size < 1 {
-		p.Size = api.DefaultPageSize
-	}
-	return p
-}
-
-// list returns a page of rows matching w, in order (an ORDER BY body built from this
-// package's whitelists only), and the total count.
-func (v view[T]) list(ctx context.Context, qx queryer, w where, order string, p api.Page) ([]T, int64, error) {
-	p = normPage(p)
-	var n int64
-	if err := qx.QueryRowContext(ctx, "SELECT count(*) FROM "+v.from+w.sql(), w.args...).Scan(&n); err != nil {
-		return nil, 0, errs.Wrap(err, "count")
-	}
-	q := "SELECT " + v.cols + " FROM " + v.from + w.sql() + " ORDER BY " + order + ", " + v.id + " LIMIT ? OFFSET ?"
-	rows, err := qx.QueryContext(ctx, q, append(w.args, p.Limit(), p.Offset())...)
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "list")
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		x, err := v.scan(rows)
-		if err != nil {
-			return nil, 0, errs.Wrap(err, "scan")
-		}
-		out = append(out, x)
-	}
-	return out, n, errs.Wrap(rows.Err(), "list")
-}
-
-// get reads one row by primary key; sql.ErrNoRows when there is none.
-func (v view[T]) get(ctx context.Context, qx queryer, id int64) (T, error) {
-	return v.scan(qx.QueryRowContext(ctx, "SELECT "+v.cols+" FROM "+v.from+" WHERE "+v.id+" = ?", id))
-}
-
-// orderOr is the requested ordering, or the default.
-func orderOr(order, def string) string {
-	if order == "" {
-		return def
-	}
-	return order
 }
 
 func nullString(p *string) sql.NullString {

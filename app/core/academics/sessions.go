@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
-	"github.com/schoolsms/sms/db"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -47,7 +46,7 @@ type SessionPatch struct {
 type SessionFilter struct {
 	Search  string // in the name
 	Current *bool
-	order   string
+	Order   query.Order
 }
 
 // check validates the input into f and reports whether the dates are usable.
@@ -56,36 +55,34 @@ func (in *SessionInput) check(f errs.Fields) bool {
 	return span(f, in.StartDate, in.EndDate)
 }
 
-var sessionView = view[Session]{
-	cols: "id, name, start_date, end_date, is_current, created_at, updated_at",
-	from: "academic_sessions",
-	id:   "id",
-	scan: func(r scanner) (Session, error) {
+var sessionView = query.View[Session]{
+	Cols: "id, name, start_date, end_date, is_current, created_at, updated_at",
+	From: "academic_sessions",
+	ID:   "id",
+	Scan: func(r query.Scanner) (Session, error) {
 		var s Session
 		err := r.Scan(&s.ID, &s.Name, &s.StartDate, &s.EndDate, &s.IsCurrent, &s.CreatedAt, &s.UpdatedAt)
 		return s, err
 	},
 }
 
-var sessionOrdering = map[string]string{"id": "id", "name": "name", "start_date": "start_date", "end_date": "end_date"}
+var sessionOrdering = query.NewOrdering(map[string]string{"id": "id", "name": "name", "start_date": "start_date", "end_date": "end_date"}, "-start_date")
 
-const sessionDefaultOrder = "start_date DESC"
-
-var sessionUnique = unique{"academic_sessions.name": {"name", "another session already has this name"}}
+var sessionUnique = query.Conflicts{"academic_sessions.name": {Field: "name", Message: "another session already has this name"}}
 
 // ListSessions returns a page of sessions, newest first unless ordered otherwise.
-func (s *Service) ListSessions(ctx context.Context, t *db.Tenant, f SessionFilter, p api.Page) ([]Session, int64, error) {
-	var w where
-	w.search(f.Search, "name")
+func (s Service) ListSessions(ctx context.Context, f SessionFilter, p query.Page) ([]Session, int64, error) {
+	var w query.Where
+	w.Search(f.Search, "name")
 	if f.Current != nil {
-		w.add("is_current = ?", *f.Current)
+		w.Add("is_current = ?", *f.Current)
 	}
-	return sessionView.list(ctx, t.ReadDB(), w, orderOr(f.order, sessionDefaultOrder), p)
+	return sessionView.List(ctx, s.T, w, f.Order.Or(sessionOrdering.Default()), p)
 }
 
 // Session returns one session.
-func (s *Service) Session(ctx context.Context, t *db.Tenant, id int64) (Session, error) {
-	row, err := t.Read().AcademicsGetSession(ctx, id)
+func (s Service) Session(ctx context.Context, id int64) (Session, error) {
+	row, err := s.T.Read().AcademicsGetSession(ctx, id)
 	if err != nil {
 		return Session{}, errs.Wrap(found(err, "session", id), "get session")
 	}
@@ -93,8 +90,8 @@ func (s *Service) Session(ctx context.Context, t *db.Tenant, id int64) (Session,
 }
 
 // SessionByName returns the session with this name (case-insensitive).
-func (s *Service) SessionByName(ctx context.Context, t *db.Tenant, name string) (Session, error) {
-	row, err := t.Read().AcademicsGetSessionByName(ctx, strings.TrimSpace(name))
+func (s Service) SessionByName(ctx context.Context, name string) (Session, error) {
+	row, err := s.T.Read().AcademicsGetSessionByName(ctx, strings.TrimSpace(name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, errs.E(errs.NotFound, "no session named %q", name)
 	}
@@ -105,8 +102,8 @@ func (s *Service) SessionByName(ctx context.Context, t *db.Tenant, name string) 
 }
 
 // CurrentSession returns the school's current session; not found when it has none yet.
-func (s *Service) CurrentSession(ctx context.Context, t *db.Tenant) (Session, error) {
-	row, err := t.Read().AcademicsGetCurrentSession(ctx)
+func (s Service) CurrentSession(ctx context.Context) (Session, error) {
+	row, err := s.T.Read().AcademicsGetCurrentSession(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, errs.E(errs.NotFound, "the school has no current session yet")
 	}
@@ -117,14 +114,14 @@ func (s *Service) CurrentSession(ctx context.Context, t *db.Tenant) (Session, er
 }
 
 // CreateSession adds a session.
-func (s *Service) CreateSession(ctx context.Context, t *db.Tenant, in SessionInput, meta auth.Meta) (Session, error) {
+func (s Service) CreateSession(ctx context.Context, in SessionInput, meta auth.Meta) (Session, error) {
 	f := errs.Fields{}
 	in.check(f)
 	if err := f.Err(); err != nil {
 		return Session{}, err
 	}
 	var out Session
-	err := write(ctx, t, "create session", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "create session", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		n, err := q.AcademicsCountSessions(ctx)
 		if err != nil {
 			return err
@@ -139,7 +136,7 @@ func (s *Service) CreateSession(ctx context.Context, t *db.Tenant, in SessionInp
 		row, err := q.AcademicsCreateSession(ctx, tenantdb.AcademicsCreateSessionParams{
 			Name: in.Name, StartDate: in.StartDate, EndDate: in.EndDate, IsCurrent: current})
 		if err != nil {
-			return sessionUnique.check(err)
+			return sessionUnique.Check(err)
 		}
 		out = Session(row)
 		return audit(ctx, q, meta, "academic_session.create", out.Name, map[string]any{
@@ -150,9 +147,9 @@ func (s *Service) CreateSession(ctx context.Context, t *db.Tenant, in SessionInp
 
 // UpdateSession changes a session. Its terms must stay inside its dates; a current session
 // stops being current only by making another one current.
-func (s *Service) UpdateSession(ctx context.Context, t *db.Tenant, id int64, p SessionPatch, meta auth.Meta) (Session, error) {
+func (s Service) UpdateSession(ctx context.Context, id int64, p SessionPatch, meta auth.Meta) (Session, error) {
 	var out Session
-	err := write(ctx, t, "update session", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "update session", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetSession(ctx, id)
 		if err != nil {
 			return found(err, "session", id)
@@ -196,7 +193,7 @@ func (s *Service) UpdateSession(ctx context.Context, t *db.Tenant, id int64, p S
 		row, err = q.AcademicsUpdateSession(ctx, tenantdb.AcademicsUpdateSessionParams{
 			Name: in.Name, StartDate: in.StartDate, EndDate: in.EndDate, IsCurrent: in.IsCurrent, ID: id})
 		if err != nil {
-			return sessionUnique.check(err)
+			return sessionUnique.Check(err)
 		}
 		out = Session(row)
 		return audit(ctx, q, meta, "academic_session.update", out.Name, map[string]any{
@@ -207,8 +204,8 @@ func (s *Service) UpdateSession(ctx context.Context, t *db.Tenant, id int64, p S
 
 // DeleteSession removes a session that nothing refers to yet. The current session can be
 // deleted only when it is the last one.
-func (s *Service) DeleteSession(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
-	return write(ctx, t, "delete session", func(q *tenantdb.Queries, _ *sql.Tx) error {
+func (s Service) DeleteSession(ctx context.Context, id int64, meta auth.Meta) error {
+	return write(ctx, s.T, "delete session", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetSession(ctx, id)
 		if err != nil {
 			return found(err, "session", id)
@@ -239,7 +236,7 @@ func (s *Service) DeleteSession(ctx context.Context, t *db.Tenant, id int64, met
 			}
 		}
 		if _, err := q.AcademicsDeleteSession(ctx, id); err != nil {
-			return sessionUnique.check(err)
+			return sessionUnique.Check(err)
 		}
 		return audit(ctx, q, meta, "academic_session.delete", row.Name, map[string]any{"id": id, "before": Session(row)})
 	})

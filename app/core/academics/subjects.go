@@ -8,10 +8,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
-	"github.com/schoolsms/sms/db"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -43,7 +42,7 @@ type SubjectPatch struct {
 type SubjectFilter struct {
 	Search string // in the code and name
 	Core   *bool
-	order  string
+	Order  query.Order
 }
 
 // Curriculum is the list of subjects a form takes.
@@ -61,36 +60,34 @@ func checkSubject(f errs.Fields, code, name *string) {
 	text(f, "name", name, maxName)
 }
 
-var subjectView = view[Subject]{
-	cols: "id, code, name, is_core, created_at, updated_at",
-	from: "subjects",
-	id:   "id",
-	scan: func(r scanner) (Subject, error) {
+var subjectView = query.View[Subject]{
+	Cols: "id, code, name, is_core, created_at, updated_at",
+	From: "subjects",
+	ID:   "id",
+	Scan: func(r query.Scanner) (Subject, error) {
 		var x Subject
 		err := r.Scan(&x.ID, &x.Code, &x.Name, &x.IsCore, &x.CreatedAt, &x.UpdatedAt)
 		return x, err
 	},
 }
 
-var subjectOrdering = map[string]string{"id": "id", "code": "code", "name": "name", "is_core": "is_core"}
+var subjectOrdering = query.NewOrdering(map[string]string{"id": "id", "code": "code", "name": "name", "is_core": "is_core"}, "name")
 
-const subjectDefaultOrder = "name"
-
-var subjectUnique = unique{"subjects.code": {"code", "another subject already has this code"}}
+var subjectUnique = query.Conflicts{"subjects.code": {Field: "code", Message: "another subject already has this code"}}
 
 // ListSubjects returns a page of subjects, by name.
-func (s *Service) ListSubjects(ctx context.Context, t *db.Tenant, f SubjectFilter, p api.Page) ([]Subject, int64, error) {
-	var w where
-	w.search(f.Search, "code", "name")
+func (s Service) ListSubjects(ctx context.Context, f SubjectFilter, p query.Page) ([]Subject, int64, error) {
+	var w query.Where
+	w.Search(f.Search, "code", "name")
 	if f.Core != nil {
-		w.add("is_core = ?", *f.Core)
+		w.Add("is_core = ?", *f.Core)
 	}
-	return subjectView.list(ctx, t.ReadDB(), w, orderOr(f.order, subjectDefaultOrder), p)
+	return subjectView.List(ctx, s.T, w, f.Order.Or(subjectOrdering.Default()), p)
 }
 
 // Subject returns one subject.
-func (s *Service) Subject(ctx context.Context, t *db.Tenant, id int64) (Subject, error) {
-	row, err := t.Read().AcademicsGetSubject(ctx, id)
+func (s Service) Subject(ctx context.Context, id int64) (Subject, error) {
+	row, err := s.T.Read().AcademicsGetSubject(ctx, id)
 	if err != nil {
 		return Subject{}, errs.Wrap(found(err, "subject", id), "get subject")
 	}
@@ -98,8 +95,8 @@ func (s *Service) Subject(ctx context.Context, t *db.Tenant, id int64) (Subject,
 }
 
 // SubjectByCode returns the subject with this code (case-insensitive).
-func (s *Service) SubjectByCode(ctx context.Context, t *db.Tenant, code string) (Subject, error) {
-	row, err := t.Read().AcademicsGetSubjectByCode(ctx, strings.TrimSpace(code))
+func (s Service) SubjectByCode(ctx context.Context, code string) (Subject, error) {
+	row, err := s.T.Read().AcademicsGetSubjectByCode(ctx, strings.TrimSpace(code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Subject{}, errs.E(errs.NotFound, "no subject with code %q", code)
 	}
@@ -110,7 +107,7 @@ func (s *Service) SubjectByCode(ctx context.Context, t *db.Tenant, code string) 
 }
 
 // CreateSubject adds a subject.
-func (s *Service) CreateSubject(ctx context.Context, t *db.Tenant, in SubjectInput, meta auth.Meta) (Subject, error) {
+func (s Service) CreateSubject(ctx context.Context, in SubjectInput, meta auth.Meta) (Subject, error) {
 	f := errs.Fields{}
 	checkSubject(f, &in.Code, &in.Name)
 	if err := f.Err(); err != nil {
@@ -118,10 +115,10 @@ func (s *Service) CreateSubject(ctx context.Context, t *db.Tenant, in SubjectInp
 	}
 	core := in.IsCore == nil || *in.IsCore
 	var out Subject
-	err := write(ctx, t, "create subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "create subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsCreateSubject(ctx, tenantdb.AcademicsCreateSubjectParams{Code: in.Code, Name: in.Name, IsCore: core})
 		if err != nil {
-			return subjectUnique.check(err)
+			return subjectUnique.Check(err)
 		}
 		out = Subject(row)
 		return audit(ctx, q, meta, "subject.create", out.Code, map[string]any{"id": out.ID, "after": out})
@@ -130,9 +127,9 @@ func (s *Service) CreateSubject(ctx context.Context, t *db.Tenant, in SubjectInp
 }
 
 // UpdateSubject changes a subject.
-func (s *Service) UpdateSubject(ctx context.Context, t *db.Tenant, id int64, p SubjectPatch, meta auth.Meta) (Subject, error) {
+func (s Service) UpdateSubject(ctx context.Context, id int64, p SubjectPatch, meta auth.Meta) (Subject, error) {
 	var out Subject
-	err := write(ctx, t, "update subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "update subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetSubject(ctx, id)
 		if err != nil {
 			return found(err, "subject", id)
@@ -149,7 +146,7 @@ func (s *Service) UpdateSubject(ctx context.Context, t *db.Tenant, id int64, p S
 		}
 		row, err = q.AcademicsUpdateSubject(ctx, next)
 		if err != nil {
-			return subjectUnique.check(err)
+			return subjectUnique.Check(err)
 		}
 		out = Subject(row)
 		return audit(ctx, q, meta, "subject.update", out.Code, map[string]any{"id": id, "before": before, "after": out})
@@ -159,8 +156,8 @@ func (s *Service) UpdateSubject(ctx context.Context, t *db.Tenant, id int64, p S
 
 // DeleteSubject removes a subject nobody is assigned to teach, taking it off every form's
 // curriculum.
-func (s *Service) DeleteSubject(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
-	return write(ctx, t, "delete subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
+func (s Service) DeleteSubject(ctx context.Context, id int64, meta auth.Meta) error {
+	return write(ctx, s.T, "delete subject", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		row, err := q.AcademicsGetSubject(ctx, id)
 		if err != nil {
 			return found(err, "subject", id)
@@ -177,7 +174,7 @@ func (s *Service) DeleteSubject(ctx context.Context, t *db.Tenant, id int64, met
 			return err
 		}
 		if _, err := q.AcademicsDeleteSubject(ctx, id); err != nil {
-			return subjectUnique.check(err)
+			return subjectUnique.Check(err)
 		}
 		return audit(ctx, q, meta, "subject.delete", row.Code, map[string]any{"id": id, "before": Subject(row),
 			"removed_from_forms": forms})
@@ -185,8 +182,8 @@ func (s *Service) DeleteSubject(ctx context.Context, t *db.Tenant, id int64, met
 }
 
 // Curriculum returns the subjects a form takes, core subjects first.
-func (s *Service) Curriculum(ctx context.Context, t *db.Tenant, formID int64) (Curriculum, error) {
-	return curriculumOf(ctx, t.Read(), formID)
+func (s Service) Curriculum(ctx context.Context, formID int64) (Curriculum, error) {
+	return curriculumOf(ctx, s.T.Read(), formID)
 }
 
 func curriculumOf(ctx context.Context, q *tenantdb.Queries, formID int64) (Curriculum, error) {
@@ -207,12 +204,12 @@ func curriculumOf(ctx context.Context, q *tenantdb.Queries, formID int64) (Curri
 
 // SetCurriculum replaces the list of subjects a form takes (repeated ids count once; an
 // empty list clears it).
-func (s *Service) SetCurriculum(ctx context.Context, t *db.Tenant, formID int64, subjects []int64, meta auth.Meta) (Curriculum, error) {
+func (s Service) SetCurriculum(ctx context.Context, formID int64, subjects []int64, meta auth.Meta) (Curriculum, error) {
 	ids := slices.Clone(subjects)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	var out Curriculum
-	err := write(ctx, t, "set curriculum", func(q *tenantdb.Queries, _ *sql.Tx) error {
+	err := write(ctx, s.T, "set curriculum", func(q *tenantdb.Queries, _ *sql.Tx) error {
 		before, err := curriculumOf(ctx, q, formID)
 		if err != nil {
 			return err

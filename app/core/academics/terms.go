@@ -6,10 +6,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
-	"github.com/schoolsms/sms/db"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -55,14 +54,14 @@ type TermFilter struct {
 	SessionID int64 // 0: all
 	Search    string
 	Current   *bool
-	order     string
+	Order     query.Order
 }
 
-var termView = view[Term]{
-	cols: "t.id, t.session_id, s.name, t.name, t.start_date, t.end_date, t.next_term_begins, t.is_current, t.created_at, t.updated_at",
-	from: "terms t JOIN academic_sessions s ON s.id = t.session_id",
-	id:   "t.id",
-	scan: func(r scanner) (Term, error) {
+var termView = query.View[Term]{
+	Cols: "t.id, t.session_id, s.name, t.name, t.start_date, t.end_date, t.next_term_begins, t.is_current, t.created_at, t.updated_at",
+	From: "terms t JOIN academic_sessions s ON s.id = t.session_id",
+	ID:   "t.id",
+	Scan: func(r query.Scanner) (Term, error) {
 		var x Term
 		var next sql.NullString
 		err := r.Scan(&x.ID, &x.SessionID, &x.SessionName, &x.Name, &x.StartDate, &x.EndDate, &next, &x.IsCurrent, &x.CreatedAt, &x.UpdatedAt)
@@ -71,43 +70,41 @@ var termView = view[Term]{
 	},
 }
 
-var termOrdering = map[string]string{"id": "t.id", "name": "t.name", "start_date": "t.start_date", "end_date": "t.end_date",
-	"session": "s.start_date"}
+var termOrdering = query.NewOrdering(map[string]string{"id": "t.id", "name": "t.name", "start_date": "t.start_date", "end_date": "t.end_date",
+	"session": "s.start_date"}, "-session,start_date")
 
-const termDefaultOrder = "s.start_date DESC, t.start_date"
-
-var termUnique = unique{"terms.session_id, terms.name": {"name", "the session already has a term with this name"}}
+var termUnique = query.Conflicts{"terms.session_id, terms.name": {Field: "name", Message: "the session already has a term with this name"}}
 
 // ListTerms returns a page of terms: the latest session first, each session's terms in
 // date order.
-func (s *Service) ListTerms(ctx context.Context, t *db.Tenant, f TermFilter, p api.Page) ([]Term, int64, error) {
-	var w where
+func (s Service) ListTerms(ctx context.Context, f TermFilter, p query.Page) ([]Term, int64, error) {
+	var w query.Where
 	if f.SessionID != 0 {
-		w.add("t.session_id = ?", f.SessionID)
+		w.Add("t.session_id = ?", f.SessionID)
 	}
 	if f.Current != nil {
-		w.add("t.is_current = ?", *f.Current)
+		w.Add("t.is_current = ?", *f.Current)
 	}
-	w.search(f.Search, "t.name")
-	return termView.list(ctx, t.ReadDB(), w, orderOr(f.order, termDefaultOrder), p)
+	w.Search(f.Search, "t.name")
+	return termView.List(ctx, s.T, w, f.Order.Or(termOrdering.Default()), p)
 }
 
 // Term returns one term.
-func (s *Service) Term(ctx context.Context, t *db.Tenant, id int64) (Term, error) {
-	x, err := termView.get(ctx, t.ReadDB(), id)
+func (s Service) Term(ctx context.Context, id int64) (Term, error) {
+	x, err := termView.Get(ctx, s.T.ReadDB(), id)
 	return x, errs.Wrap(found(err, "term", id), "get term")
 }
 
 // CurrentTerm returns the school's current term; not found when there is none.
-func (s *Service) CurrentTerm(ctx context.Context, t *db.Tenant) (Term, error) {
-	row, err := t.Read().AcademicsGetCurrentTerm(ctx)
+func (s Service) CurrentTerm(ctx context.Context) (Term, error) {
+	row, err := s.T.Read().AcademicsGetCurrentTerm(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Term{}, errs.E(errs.NotFound, "the school has no current term")
 	}
 	if err != nil {
 		return Term{}, errs.Wrap(err, "current term")
 	}
-	return s.Term(ctx, t, row.ID)
+	return s.Term(ctx, row.ID)
 }
 
 // checkTerm validates a term (id 0 for a new one) against its session and the session's
@@ -186,9 +183,9 @@ func makeTermCurrent(ctx context.Context, q *tenantdb.Queries, termID, sessionID
 }
 
 // CreateTerm adds a term to a session.
-func (s *Service) CreateTerm(ctx context.Context, t *db.Tenant, in TermInput, meta auth.Meta) (Term, error) {
+func (s Service) CreateTerm(ctx context.Context, in TermInput, meta auth.Meta) (Term, error) {
 	var out Term
-	err := write(ctx, t, "create term", func(q *tenantdb.Queries, tx *sql.Tx) error {
+	err := write(ctx, s.T, "create term", func(q *tenantdb.Queries, tx *sql.Tx) error {
 		f := errs.Fields{}
 		if err := checkTerm(ctx, q, f, 0, &in); err != nil {
 			return err
@@ -220,10 +217,10 @@ func (s *Service) CreateTerm(ctx context.Context, t *db.Tenant, in TermInput, me
 		row, err := q.AcademicsCreateTerm(ctx, tenantdb.AcademicsCreateTermParams{SessionID: in.SessionID, Name: in.Name,
 			StartDate: in.StartDate, EndDate: in.EndDate, NextTermBegins: nullString(optional(in.NextTermBegins)), IsCurrent: current})
 		if err != nil {
-			return termUnique.check(err)
+			return termUnique.Check(err)
 		}
 		detail["id"] = row.ID
-		if out, err = termView.get(ctx, tx, row.ID); err != nil {
+		if out, err = termView.Get(ctx, tx, row.ID); err != nil {
 			return err
 		}
 		detail["after"] = out
@@ -234,10 +231,10 @@ func (s *Service) CreateTerm(ctx context.Context, t *db.Tenant, in TermInput, me
 
 // UpdateTerm changes a term. The current term stops being current only by making another
 // term current.
-func (s *Service) UpdateTerm(ctx context.Context, t *db.Tenant, id int64, p TermPatch, meta auth.Meta) (Term, error) {
+func (s Service) UpdateTerm(ctx context.Context, id int64, p TermPatch, meta auth.Meta) (Term, error) {
 	var out Term
-	err := write(ctx, t, "update term", func(q *tenantdb.Queries, tx *sql.Tx) error {
-		before, err := termView.get(ctx, tx, id)
+	err := write(ctx, s.T, "update term", func(q *tenantdb.Queries, tx *sql.Tx) error {
+		before, err := termView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "term", id)
 		}
@@ -275,9 +272,9 @@ func (s *Service) UpdateTerm(ctx context.Context, t *db.Tenant, id int64, p Term
 		if _, err := q.AcademicsUpdateTerm(ctx, tenantdb.AcademicsUpdateTermParams{SessionID: in.SessionID, Name: in.Name,
 			StartDate: in.StartDate, EndDate: in.EndDate, NextTermBegins: nullString(optional(in.NextTermBegins)),
 			IsCurrent: in.IsCurrent, ID: id}); err != nil {
-			return termUnique.check(err)
+			return termUnique.Check(err)
 		}
-		if out, err = termView.get(ctx, tx, id); err != nil {
+		if out, err = termView.Get(ctx, tx, id); err != nil {
 			return err
 		}
 		detail["after"] = out
@@ -287,9 +284,9 @@ func (s *Service) UpdateTerm(ctx context.Context, t *db.Tenant, id int64, p Term
 }
 
 // DeleteTerm removes a term. The current term can be deleted only when it is the last one.
-func (s *Service) DeleteTerm(ctx context.Context, t *db.Tenant, id int64, meta auth.Meta) error {
-	return write(ctx, t, "delete term", func(q *tenantdb.Queries, tx *sql.Tx) error {
-		before, err := termView.get(ctx, tx, id)
+func (s Service) DeleteTerm(ctx context.Context, id int64, meta auth.Meta) error {
+	return write(ctx, s.T, "delete term", func(q *tenantdb.Queries, tx *sql.Tx) error {
+		before, err := termView.Get(ctx, tx, id)
 		if err != nil {
 			return found(err, "term", id)
 		}
@@ -303,7 +300,7 @@ func (s *Service) DeleteTerm(ctx context.Context, t *db.Tenant, id int64, meta a
 			}
 		}
 		if _, err := q.AcademicsDeleteTerm(ctx, id); err != nil {
-			return termUnique.check(err)
+			return termUnique.Check(err)
 		}
 		return audit(ctx, q, meta, "term.delete", before.SessionName+" "+before.Name, map[string]any{"id": id, "before": before})
 	})

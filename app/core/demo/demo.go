@@ -12,6 +12,7 @@ import (
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/db"
 )
@@ -51,14 +52,18 @@ var teacherNames = []string{"Grace Wanjiru", "Peter Otieno", "Amina Hassan", "Jo
 
 // Seed fills the school unless it already has an academic session.
 func Seed(ctx context.Context, t *db.Tenant, o Options, meta auth.Meta) (Seeded, error) {
-	ac := academics.New()
-	if _, err := ac.CurrentSession(ctx, t); err == nil {
+	ac := academics.New(t)
+	if _, err := ac.CurrentSession(ctx); err == nil {
 		return Seeded{Skipped: true}, nil
 	} else if errs.CodeOf(err) != errs.NotFound {
 		return Seeded{}, err
 	}
 	if o.Today.IsZero() {
-		o.Today = time.Now()
+		now, err := school.New(t).Now(ctx)
+		if err != nil {
+			return Seeded{}, err
+		}
+		o.Today = now
 	}
 	if o.StudentsPerForm == 0 {
 		o.StudentsPerForm = 76
@@ -71,7 +76,7 @@ func Seed(ctx context.Context, t *db.Tenant, o Options, meta auth.Meta) (Seeded,
 
 	// The school year runs January to November in three terms.
 	y := o.Today.Year()
-	sess, err := ac.CreateSession(ctx, t, academics.SessionInput{Name: fmt.Sprintf("%d", y),
+	sess, err := ac.CreateSession(ctx, academics.SessionInput{Name: fmt.Sprintf("%d", y),
 		StartDate: fmt.Sprintf("%d-01-06", y), EndDate: fmt.Sprintf("%d-12-04", y), IsCurrent: true}, meta)
 	if err != nil {
 		return out, fmt.Errorf("session: %w", err)
@@ -90,7 +95,7 @@ func Seed(ctx context.Context, t *db.Tenant, o Options, meta auth.Meta) (Seeded,
 	}
 	for i, tm := range terms {
 		tm.SessionID, tm.IsCurrent = sess.ID, i == current
-		if _, err := ac.CreateTerm(ctx, t, tm, meta); err != nil {
+		if _, err := ac.CreateTerm(ctx, tm, meta); err != nil {
 			return out, fmt.Errorf("%s: %w", tm.Name, err)
 		}
 	}
@@ -104,7 +109,7 @@ func Seed(ctx context.Context, t *db.Tenant, o Options, meta auth.Meta) (Seeded,
 	var subjectIDs []int64
 	for _, s := range subjects {
 		core := s.core
-		sub, err := ac.CreateSubject(ctx, t, academics.SubjectInput{Code: s.code, Name: s.name, IsCore: &core}, meta)
+		sub, err := ac.CreateSubject(ctx, academics.SubjectInput{Code: s.code, Name: s.name, IsCore: &core}, meta)
 		if err != nil {
 			return out, fmt.Errorf("subject %s: %w", s.code, err)
 		}
@@ -115,16 +120,16 @@ func Seed(ctx context.Context, t *db.Tenant, o Options, meta auth.Meta) (Seeded,
 	capacity := int64(45)
 	var classes []academics.Class
 	for level := int64(1); level <= 4; level++ {
-		form, err := ac.CreateForm(ctx, t, academics.FormInput{Name: fmt.Sprintf("Form %d", level), Level: level}, meta)
+		form, err := ac.CreateForm(ctx, academics.FormInput{Name: fmt.Sprintf("Form %d", level), Level: level}, meta)
 		if err != nil {
 			return out, fmt.Errorf("form %d: %w", level, err)
 		}
-		if _, err := ac.SetCurriculum(ctx, t, form.ID, subjectIDs, meta); err != nil {
+		if _, err := ac.SetCurriculum(ctx, form.ID, subjectIDs, meta); err != nil {
 			return out, fmt.Errorf("curriculum: %w", err)
 		}
 		for _, stream := range []string{"A", "B"} {
 			lead := teachers[len(classes)%len(teachers)]
-			cl, err := ac.CreateClass(ctx, t, academics.ClassInput{FormID: form.ID, SessionID: sess.ID,
+			cl, err := ac.CreateClass(ctx, academics.ClassInput{FormID: form.ID, SessionID: sess.ID,
 				Name: fmt.Sprintf("Form %d%s", level, stream), ClassTeacherID: &lead, Capacity: &capacity}, meta)
 			if err != nil {
 				return out, fmt.Errorf("class: %w", err)
@@ -137,7 +142,7 @@ func Seed(ctx context.Context, t *db.Tenant, o Options, meta auth.Meta) (Seeded,
 	for ci, cl := range classes {
 		for si, sub := range subjectIDs {
 			teacher := teachers[(si+ci/4)%len(teachers)]
-			if _, err := ac.AssignSubject(ctx, t, academics.AssignmentInput{TeacherID: teacher, ClassID: cl.ID, SubjectID: sub}, meta); err != nil {
+			if _, err := ac.AssignSubject(ctx, academics.AssignmentInput{TeacherID: teacher, ClassID: cl.ID, SubjectID: sub}, meta); err != nil {
 				return out, fmt.Errorf("assignment: %w", err)
 			}
 		}

@@ -10,13 +10,14 @@ import (
 
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
 )
 
 // Routes registers POST /api/core/students/import/ (admins and clerks).
 func Routes(r fiber.Router) {
-	r.Post("/api/core/students/import", auth.Require(auth.WriteStudents), handle)
+	r.Post("/api/core/students/import", auth.Require(students.Write), handle)
 }
 
 // ParseFile reads an upload as .xlsx when its name or its first bytes say so, else as CSV.
@@ -64,7 +65,7 @@ func handle(c *fiber.Ctx) error {
 	}
 	res := Result{DryRun: dry, Errors: problems}
 	if len(problems) == 0 {
-		if res, err = Import(c.UserContext(), tenancy.From(c).Tenant, rows, dry, auth.MetaFrom(c)); err != nil {
+		if res, err = New(tenancy.From(c).Tenant).Import(c.UserContext(), rows, dry, auth.MetaFrom(c)); err != nil {
 			return err
 		}
 	}

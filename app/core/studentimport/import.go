@@ -9,8 +9,10 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/db"
@@ -32,6 +34,14 @@ var afterCheck func()
 // errChanged ends a write transaction that found the school changed since the check.
 var errChanged = errors.New("the school changed since the import was checked")
 
+// Service is the student import of one school.
+type Service struct {
+	T *db.Tenant
+}
+
+// New returns the import service over a school's open file.
+func New(t *db.Tenant) Service { return Service{T: t} }
+
 // Import applies rows to the school, all of them or none: a row whose admission number
 // exists updates that student, any other row creates one (with its guardian and its
 // class in the current session). If any row has a problem, or dryRun is set, nothing
@@ -44,7 +54,8 @@ var errChanged = errors.New("the school changed since the import was checked")
 // transaction, against the school as it is now (it may have changed meanwhile), from a
 // few bulk reads and in memory, and written with multi-row statements: the lock is held
 // for that, not for a round trip per row.
-func Import(ctx context.Context, t *db.Tenant, rows []Row, dryRun bool, meta auth.Meta) (Result, error) {
+func (s Service) Import(ctx context.Context, rows []Row, dryRun bool, meta auth.Meta) (Result, error) {
+	t := s.T
 	for attempt := 1; ; attempt++ {
 		c, err := checkOnReader(ctx, t, rows, meta)
 		if err != nil {
@@ -127,7 +138,7 @@ func plan(s *snapshot, rows []Row, meta auth.Meta) checked {
 	res := Result{Errors: []Problem{}}
 	// The planner changes its copy of the snapshot as rows are planned; the snapshot
 	// itself stays as read, to be compared with the school later.
-	p := &planner{snapshot: s.clone(), b: students.NewBulk(s.ids, meta), seen: map[string]int{}}
+	p := &planner{snapshot: s.clone(), b: students.NewBulk(s.ids, meta, s.today), seen: map[string]int{}}
 	for _, r := range rows {
 		created, problems := p.row(r)
 		if len(problems) > 0 {
@@ -151,6 +162,8 @@ func plan(s *snapshot, rows []Row, meta auth.Meta) checked {
 type snapshot struct {
 	ids       students.BulkIDs
 	country   string
+	now       time.Time // in the school's timezone
+	today     string
 	session   *tenantdb.AcademicSession
 	classes   map[string]tenantdb.StudentsSessionClassesRow // lower-case name -> class of the current session
 	active    map[int64]int64                               // class id -> active enrollments
@@ -196,6 +209,10 @@ func load(ctx context.Context, q *tenantdb.Queries, rows []Row) (*snapshot, erro
 	if s.country, err = students.SchoolCountry(ctx, q); err != nil {
 		return nil, err
 	}
+	if s.now, err = school.NowIn(ctx, q); err != nil {
+		return nil, err
+	}
+	s.today = s.now.Format(school.DateLayout)
 	sess, err := q.StudentsCurrentSession(ctx)
 	switch {
 	case err == nil:
@@ -285,7 +302,7 @@ func (s *snapshot) freeNumbers(ctx context.Context, q *tenantdb.Queries, want in
 	if err != nil {
 		return err
 	}
-	s.sequence = students.NewAdmissionSequence(pattern)
+	s.sequence = students.NewAdmissionSequence(pattern, s.now.Year())
 	n, err := q.StudentsGetCounter(ctx, s.sequence.Counter())
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
@@ -382,6 +399,10 @@ func (p *planner) row(r Row) (created bool, _ []Problem) {
 		}
 		p.seen[key] = r.Line
 	}
+	if r.DateOfBirth > p.today {
+		ps.add("date_of_birth", fmt.Sprintf("%s is after today (%s): not a plausible date of birth", r.DateOfBirth, p.today))
+		r.DateOfBirth = ""
+	}
 	var class *tenantdb.StudentsSessionClassesRow
 	if r.Class != "" {
 		switch c, ok := p.classes[strings.ToLower(r.Class)]; {
@@ -431,7 +452,7 @@ func (p *planner) guardian(in students.GuardianInput) tenantdb.Guardian {
 
 func (p *planner) create(r Row, class *tenantdb.StudentsSessionClassesRow, ps *problems) {
 	in, f := students.CheckStudent(students.StudentInput{AdmissionNo: r.AdmissionNo, FirstName: r.FirstName,
-		MiddleName: r.MiddleName, LastName: r.LastName, Gender: r.Gender, DateOfBirth: r.DateOfBirth, Guardians: guardianOf(r)}, p.country)
+		MiddleName: r.MiddleName, LastName: r.LastName, Gender: r.Gender, DateOfBirth: r.DateOfBirth, Guardians: guardianOf(r)}, p.country, p.today)
 	if err := f.Err(); err != nil {
 		ps.addErr(err)
 	}
@@ -475,7 +496,7 @@ func (p *planner) update(st tenantdb.Student, r Row, class *tenantdb.StudentsSes
 	in, f := students.CheckStudent(students.StudentInput{AdmissionNo: st.AdmissionNo, FirstName: r.FirstName,
 		MiddleName: r.MiddleName, LastName: r.LastName, Gender: r.Gender, DateOfBirth: dob, Nationality: st.Nationality,
 		HomeLanguage: st.HomeLanguage, Address: st.Address, MedicalNotes: st.MedicalNotes, Status: st.Status,
-		AdmittedOn: st.AdmittedOn, Guardians: guardianOf(r)}, p.country)
+		AdmittedOn: st.AdmittedOn, Guardians: guardianOf(r)}, p.country, p.today)
 	if err := f.Err(); err != nil {
 		ps.addErr(err)
 	}

@@ -42,15 +42,15 @@ func BenchmarkImport5000(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				ac := academics.New()
-				sess, err := ac.CreateSession(ctx, tn, academics.SessionInput{Name: "2026", StartDate: "2026-01-05", EndDate: "2026-12-04", IsCurrent: true}, auth.Meta{})
+				ac := academics.New(tn)
+				sess, err := ac.CreateSession(ctx, academics.SessionInput{Name: "2026", StartDate: "2026-01-05", EndDate: "2026-12-04", IsCurrent: true}, auth.Meta{})
 				if err != nil {
 					b.Fatal(err)
 				}
-				form, _ := ac.CreateForm(ctx, tn, academics.FormInput{Name: "Form 1", Level: 1}, auth.Meta{})
+				form, _ := ac.CreateForm(ctx, academics.FormInput{Name: "Form 1", Level: 1}, auth.Meta{})
 				capacity := int64(5000)
 				for i := range 2 {
-					if _, err := ac.CreateClass(ctx, tn, academics.ClassInput{FormID: form.ID, SessionID: sess.ID, Name: fmt.Sprintf("Big %d", i), Capacity: &capacity}, auth.Meta{}); err != nil {
+					if _, err := ac.CreateClass(ctx, academics.ClassInput{FormID: form.ID, SessionID: sess.ID, Name: fmt.Sprintf("Big %d", i), Capacity: &capacity}, auth.Meta{}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -60,7 +60,7 @@ func BenchmarkImport5000(b *testing.B) {
 				if err != nil || len(problems) > 0 {
 					b.Fatal(err, problems)
 				}
-				res, err := studentimport.Import(ctx, tn, rows, dry, auth.Meta{})
+				res, err := studentimport.New(tn).Import(ctx, rows, dry, auth.Meta{})
 				if err != nil || len(res.Errors) > 0 || res.Created != 5000 {
 					b.Fatal(err, res.Errors)
 				}
@@ -102,7 +102,7 @@ func BenchmarkImportLockHold20000(b *testing.B) {
 		b.StartTimer()
 		start := time.Now()
 		s.WithSchool(schema, func(tn *db.Tenant) error {
-			res, err := studentimport.Import(ctx, tn, rows, false, auth.Meta{})
+			res, err := studentimport.New(tn).Import(ctx, rows, false, auth.Meta{})
 			if err == nil && (len(res.Errors) > 0 || res.Created != 20000) {
 				err = fmt.Errorf("%+v", res.Errors)
 			}

@@ -287,11 +287,13 @@ func Gender(s string) (string, bool) {
 }
 
 // Date reads YYYY-MM-DD or DD/MM/YYYY (also D/M/YYYY and DD-MM-YYYY) into YYYY-MM-DD.
+// A date after the school's today is refused when the rows are checked against the
+// school, which knows its date.
 func Date(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "02-01-2006", "2-1-2006", "02.01.2006"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			if t.Year() < 1900 || t.After(time.Now()) {
+			if t.Year() < 1900 {
 				return "", fmt.Errorf("%q is not a plausible date of birth", s)
 			}
 			return t.Format("2006-01-02"), nil

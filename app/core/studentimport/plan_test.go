@@ -20,6 +20,10 @@ import (
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
+// importNow is the moment the appliance's clock is pinned to in the tests that check
+// what an import takes as today.
+var importNow = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+
 // sqlExec runs statements on a school's file in one write transaction.
 func sqlExec(t *testing.T, s *apptest.Server, schema string, stmts ...string) {
 	t.Helper()
@@ -92,11 +96,11 @@ func shape(e auditEntry) string {
 // and a class ends up as one created through the API does: the same records, and the
 // same audit entries in the same order and shape.
 func TestImportWritesWhatTheSingleRecordWritesWrite(t *testing.T) {
-	s := apptest.Start(t)
+	s := apptest.Start(t, apptest.At(importNow))
 	school(t, s, "alpha")
 	c := s.As("alpha", "admin@alpha.test")
 	form1A := classID(t, c, "Form 1A")
-	year := time.Now().Year()
+	year := importNow.Year()
 
 	n := auditCount(t, c)
 	status, out := c.JSON("POST", "/api/core/students/", map[string]any{"first_name": "Api", "last_name": "Made", "gender": "female",
@@ -127,7 +131,7 @@ func TestImportWritesWhatTheSingleRecordWritesWrite(t *testing.T) {
 		assert.Equal(t, want, st["first_name"])
 		assert.Equal(t, fmt.Sprintf("ADM/%d/%04d", year, i+1), st["admission_no"])
 		assert.Equal(t, "active", st["status"])
-		assert.Equal(t, time.Now().Format("2006-01-02"), st["admitted_on"])
+		assert.Equal(t, "2026-11-30", st["admitted_on"])
 		gs := st["guardians"].([]any)
 		require.Len(t, gs, 1)
 		assert.Equal(t, true, gs[0].(map[string]any)["is_primary"])
@@ -143,10 +147,10 @@ func TestImportWritesWhatTheSingleRecordWritesWrite(t *testing.T) {
 // of the school's sequence, skipping numbers students have and numbers other rows
 // name, and the sequence goes on from the last one taken.
 func TestImportAdmissionNumbers(t *testing.T) {
-	s := apptest.Start(t)
+	s := apptest.Start(t, apptest.At(importNow))
 	school(t, s, "alpha")
 	c := s.As("alpha", "admin@alpha.test")
-	year := time.Now().Year()
+	year := importNow.Year()
 	no := func(n int) string { return fmt.Sprintf("ADM/%d/%04d", year, n) }
 	status, _ := c.JSON("POST", "/api/core/students/", map[string]any{"admission_no": no(2), "first_name": "Had", "last_name": "Two", "gender": "male"})
 	require.Equal(t, 201, status)
@@ -288,4 +292,26 @@ func TestImportChecksAgainWhenTheSchoolChanged(t *testing.T) {
 			assert.Contains(t, gs[0].(map[string]any)["name"], "Pa ")
 		}
 	})
+}
+
+// TestImportDateOfBirthAfterTheSchoolsToday: a date of birth after the school's date
+// (in its timezone, at the appliance's clock) is a problem of its row; the school's
+// today itself is not, even where the server's clock is still on the day before.
+func TestImportDateOfBirthAfterTheSchoolsToday(t *testing.T) {
+	s := apptest.Start(t, apptest.At(time.Date(2026, 12, 31, 22, 30, 0, 0, time.UTC)))
+	school(t, s, "alpha")
+	sqlExec(t, s, "alpha", "UPDATE school_profile SET timezone = 'Africa/Nairobi'")
+	c := s.As("alpha", "admin@alpha.test")
+
+	status, r := post(t, c, "?dry_run=true", "text/csv", []byte("first_name,last_name,gender,date_of_birth\n"+
+		"Ann,Today,F,2027-01-01\nBen,Tomorrow,M,02/01/2027\n"))
+	assert.Equal(t, 400, status, "%+v", r)
+	require.Len(t, r.Errors, 1, "%+v", r.Errors)
+	assert.Equal(t, 3, r.Errors[0].Row)
+	assert.Equal(t, "date_of_birth", r.Errors[0].Column)
+	assert.Contains(t, r.Errors[0].Message, "after today (2027-01-01)")
+
+	status, r = post(t, c, "?dry_run=true", "text/csv", []byte("first_name,last_name,gender,date_of_birth\nAnn,Today,F,2027-01-01\n"))
+	assert.Equal(t, 200, status, "%+v", r)
+	assert.Equal(t, 1, r.Created)
 }

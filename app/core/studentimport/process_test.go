@@ -60,7 +60,7 @@ func importChild(spec string) int {
 	}
 	var res studentimport.Result
 	err = a.Pool.WithTenant(ctx, parts[1], func(t *db.Tenant) error {
-		res, err = studentimport.Import(ctx, t, rows, false, auth.Meta{ActorEmail: "cli"})
+		res, err = studentimport.New(t).Import(ctx, rows, false, auth.Meta{ActorEmail: "cli"})
 		return err
 	})
 	if err != nil {

@@ -8,10 +8,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
+
 	"unicode/utf8"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db/tenantdb"
@@ -119,7 +120,11 @@ func nextAdmissionNo(ctx context.Context, q *tenantdb.Queries, take bool) (strin
 	if err != nil {
 		return "", err
 	}
-	year := time.Now().Year()
+	now, err := school.NowIn(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	year := now.Year()
 	key := "admission_no:" + expandPattern(p, year, -1)
 	n, err := q.StudentsGetCounter(ctx, key)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {

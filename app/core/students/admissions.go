@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -81,7 +81,11 @@ func (in AdmissionInput) check(ctx context.Context, q *tenantdb.Queries) (Admiss
 	in.LastName = cleanText(f, "last_name", in.LastName, 100, true)
 	in.Gender = normGender(f, "gender", in.Gender)
 	in.DateOfBirth = strings.TrimSpace(in.DateOfBirth)
-	if msg := checkDate(in.DateOfBirth); msg != "" {
+	today, err := todayIn(ctx, q)
+	if err != nil {
+		return in, err
+	}
+	if msg := checkDate(in.DateOfBirth, today); msg != "" {
 		f.Add("date_of_birth", msg)
 	}
 	if in.Form <= 0 {
@@ -105,88 +109,70 @@ func (in AdmissionInput) check(ctx context.Context, q *tenantdb.Queries) (Admiss
 	in.GuardianEmail = checkEmail(f, "guardian_email", in.GuardianEmail)
 	in.AppliedOn = strings.TrimSpace(in.AppliedOn)
 	if in.AppliedOn == "" {
-		in.AppliedOn = today()
-	} else if msg := checkDate(in.AppliedOn); msg != "" {
+		in.AppliedOn = today
+	} else if msg := checkDate(in.AppliedOn, today); msg != "" {
 		f.Add("applied_on", msg)
 	}
 	in.Notes = cleanNotes(f, "notes", in.Notes, 2000)
 	return in, f.Err()
 }
 
-// AdmissionFilter narrows an admission list. Ordering is an SQL ORDER BY body built
-// from AdmissionOrdering; empty means newest application first.
+// AdmissionFilter narrows an admission list. Order comes from AdmissionOrdering; the
+// zero Order is newest application first.
 type AdmissionFilter struct {
-	Status   string
-	Form     int64
-	Search   string
-	Ordering string
+	Status string
+	Form   int64
+	Search string
+	Order  query.Order
 }
 
-// AdmissionOrdering are the fields an admission list can be ordered by.
-var AdmissionOrdering = map[string]string{
+// AdmissionOrdering is what an admission list can be ordered by.
+var AdmissionOrdering = query.NewOrdering(map[string]string{
 	"applied_on": "a.applied_on",
 	"decided_on": "a.decided_on",
 	"last_name":  "a.last_name COLLATE NOCASE",
 	"first_name": "a.first_name COLLATE NOCASE",
 	"status":     "a.status",
 	"created_at": "a.created_at",
-}
+}, "-applied_on")
 
-const admissionSelect = `SELECT a.id, a.first_name, a.middle_name, a.last_name, a.gender, a.date_of_birth,
+var admissionView = query.View[Admission]{
+	Cols: `a.id, a.first_name, a.middle_name, a.last_name, a.gender, a.date_of_birth,
 	f.id, f.name, f.level, a.guardian_name, a.guardian_relationship, a.guardian_phone, a.guardian_email,
-	a.status, a.applied_on, a.decided_on, a.student_id, a.notes, a.created_at, a.updated_at
-	FROM admissions a JOIN forms f ON f.id = a.form_id`
-
-func scanAdmissions(rows *sql.Rows) ([]Admission, error) {
-	defer rows.Close()
-	out := []Admission{}
-	for rows.Next() {
+	a.status, a.applied_on, a.decided_on, a.student_id, a.notes, a.created_at, a.updated_at`,
+	From: "admissions a JOIN forms f ON f.id = a.form_id",
+	ID:   "a.id",
+	Scan: func(r query.Scanner) (Admission, error) {
 		var a Admission
 		var dob, decided sql.NullString
 		var student sql.NullInt64
-		if err := rows.Scan(&a.ID, &a.FirstName, &a.MiddleName, &a.LastName, &a.Gender, &dob,
+		err := r.Scan(&a.ID, &a.FirstName, &a.MiddleName, &a.LastName, &a.Gender, &dob,
 			&a.Form.ID, &a.Form.Name, &a.Form.Level, &a.GuardianName, &a.GuardianRelationship, &a.GuardianPhone, &a.GuardianEmail,
-			&a.Status, &a.AppliedOn, &decided, &student, &a.Notes, &a.CreatedAt, &a.UpdatedAt); err != nil {
-			return nil, err
-		}
+			&a.Status, &a.AppliedOn, &decided, &student, &a.Notes, &a.CreatedAt, &a.UpdatedAt)
 		a.DateOfBirth, a.DecidedOn, a.Student = strPtr(dob), strPtr(decided), int64Ptr(student)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	},
 }
 
 // ListAdmissions returns a page of applications (newest first unless ordered
 // otherwise) and their total.
 // Applicants are in no class, so a teacher sees none.
-func (s Service) ListAdmissions(ctx context.Context, v Viewer, f AdmissionFilter, page api.Page) ([]Admission, int64, error) {
+func (s Service) ListAdmissions(ctx context.Context, v Viewer, f AdmissionFilter, page query.Page) ([]Admission, int64, error) {
 	if f.Status != "" && !contains(admissionStatuses, f.Status) {
 		return nil, 0, errs.Field("status", "must be one of "+strings.Join(admissionStatuses, ", "))
 	}
-	w := &where{}
+	var w query.Where
 	if v.Scoped() {
-		w.add("0")
+		w.Add("0")
 	}
 	if f.Status != "" {
-		w.add("a.status = ?", f.Status)
+		w.Add("a.status = ?", f.Status)
 	}
 	if f.Form > 0 {
-		w.add("a.form_id = ?", f.Form)
+		w.Add("a.form_id = ?", f.Form)
 	}
-	w.searchWords(f.Search, "a.first_name", "a.middle_name", "a.last_name", "a.guardian_name", "a.guardian_phone")
-	var n int64
-	if err := s.T.ReadDB().QueryRowContext(ctx, "SELECT count(*) FROM admissions a"+w.sql(), w.args...).Scan(&n); err != nil {
-		return nil, 0, errs.Wrap(err, "count admissions")
-	}
-	order := "a.applied_on DESC, a.id DESC"
-	if f.Ordering != "" {
-		order = f.Ordering + ", a.id"
-	}
-	rows, err := s.T.ReadDB().QueryContext(ctx, admissionSelect+w.sql()+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-		append(w.args, page.Limit(), page.Offset())...)
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "list admissions")
-	}
-	out, err := scanAdmissions(rows)
+	w.Search(f.Search, "a.first_name", "a.middle_name", "a.last_name", "a.guardian_name", "a.guardian_phone")
+	out, n, err := admissionView.List(ctx, s.T, w, f.Order.Or(AdmissionOrdering.Default()), page)
 	return out, n, errs.Wrap(err, "list admissions")
 }
 
@@ -204,18 +190,11 @@ func (s Service) GetAdmission(ctx context.Context, v Viewer, id int64) (Admissio
 	if v.Scoped() {
 		return Admission{}, notFound("admission", id)
 	}
-	rows, err := s.T.ReadDB().QueryContext(ctx, admissionSelect+" WHERE a.id = ?", id)
-	if err != nil {
-		return Admission{}, errs.Wrap(err, "get admission")
-	}
-	list, err := scanAdmissions(rows)
-	if err != nil {
-		return Admission{}, errs.Wrap(err, "get admission")
-	}
-	if len(list) == 0 {
+	a, err := admissionView.Get(ctx, s.T.ReadDB(), id)
+	if errors.Is(err, sql.ErrNoRows) {
 		return Admission{}, notFound("admission", id)
 	}
-	return list[0], nil
+	return a, errs.Wrap(err, "get admission")
 }
 
 // CreateAdmission records an application (status applied).
@@ -281,7 +260,11 @@ func (s Service) UpdateAdmission(ctx context.Context, id int64, p AdmissionPatch
 			case next == AdmissionEnrolled:
 				return errs.Field("status", fmt.Sprintf("an application is enrolled with POST /api/core/admissions/%d/enroll/, which creates the student", id))
 			case cur.Status == AdmissionApplied && (next == AdmissionAccepted || next == AdmissionRejected):
-				status, decided = next, nullStr(today())
+				today, err := todayIn(ctx, q)
+				if err != nil {
+					return err
+				}
+				status, decided = next, nullStr(today)
 			default:
 				return errs.Field("status", fmt.Sprintf("cannot change from %s to %s: an application goes applied -> accepted or rejected -> enrolled", cur.Status, next))
 			}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/schoolsms/sms/app/auth"
@@ -27,6 +26,7 @@ import (
 // as they were read.
 type Bulk struct {
 	meta                                  auth.Meta
+	today                                 string
 	nextStudent, nextGuardian, nextEnroll int64
 	students                              []tenantdb.Student
 	guardians                             []tenantdb.Guardian
@@ -49,9 +49,9 @@ func ReadBulkIDs(ctx context.Context, q *tenantdb.Queries) (BulkIDs, error) {
 }
 
 // NewBulk starts a set of changes by meta's actor to a school whose largest ids are
-// ids.
-func NewBulk(ids BulkIDs, meta auth.Meta) *Bulk {
-	return &Bulk{meta: meta, nextStudent: ids.Student + 1, nextGuardian: ids.Guardian + 1, nextEnroll: ids.Enrollment + 1,
+// ids, on the school's date today.
+func NewBulk(ids BulkIDs, meta auth.Meta, today string) *Bulk {
+	return &Bulk{meta: meta, today: today, nextStudent: ids.Student + 1, nextGuardian: ids.Guardian + 1, nextEnroll: ids.Enrollment + 1,
 		counters: map[string]int64{}}
 }
 
@@ -94,7 +94,7 @@ func (b *Bulk) Link(st tenantdb.Student, g tenantdb.Guardian, isPrimary bool) {
 // checked beforehand as Enroll checks it.
 func (b *Bulk) Enroll(st tenantdb.Student, c tenantdb.StudentsSessionClassesRow) tenantdb.Enrollment {
 	e := tenantdb.Enrollment{ID: b.nextEnroll, StudentID: st.ID, ClassID: c.ID, SessionID: c.SessionID, Status: EnrollmentActive,
-		EnrolledOn: today()}
+		EnrolledOn: b.today}
 	b.nextEnroll++
 	b.enrollments = append(b.enrollments, e)
 	b.add("enrollment.create", target(st), map[string]any{"id": e.ID, "class": c.Name, "session": c.SessionName,
@@ -265,9 +265,9 @@ type AdmissionSequence struct {
 }
 
 // NewAdmissionSequence is the sequence of the school's pattern (see AdmissionPattern)
-// this year.
-func NewAdmissionSequence(pattern string) AdmissionSequence {
-	return AdmissionSequence{pattern: pattern, year: time.Now().Year()}
+// in year (the school's year now: see package school).
+func NewAdmissionSequence(pattern string, year int) AdmissionSequence {
+	return AdmissionSequence{pattern: pattern, year: year}
 }
 
 // Counter is the name of the counter holding the sequence's last value.

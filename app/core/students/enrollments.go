@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -111,8 +111,12 @@ func Enroll(ctx context.Context, q *tenantdb.Queries, studentID, classID int64, 
 	if err := checkRoom(ctx, q, "class", c); err != nil {
 		return tenantdb.Enrollment{}, err
 	}
+	today, err := todayIn(ctx, q)
+	if err != nil {
+		return tenantdb.Enrollment{}, err
+	}
 	e, err := q.EnrollmentsCreate(ctx, tenantdb.EnrollmentsCreateParams{StudentID: studentID, ClassID: classID,
-		SessionID: c.SessionID, Status: EnrollmentActive, EnrolledOn: today()})
+		SessionID: c.SessionID, Status: EnrollmentActive, EnrolledOn: today})
 	if err != nil {
 		return tenantdb.Enrollment{}, errs.Wrap(err, "create enrollment")
 	}
@@ -121,17 +125,17 @@ func Enroll(ctx context.Context, q *tenantdb.Queries, studentID, classID int64, 
 }
 
 // EnrollmentFilter narrows an enrollment list. Search matches every word against the
-// student's names and admission number. Ordering is an SQL ORDER BY body built from
-// EnrollmentOrdering; empty means newest session first, then class and name.
+// student's names and admission number. Order comes from EnrollmentOrdering; the zero
+// Order is newest session first, then class and name.
 type EnrollmentFilter struct {
 	Student, Class, Session int64
 	Status                  string
 	Search                  string
-	Ordering                string
+	Order                   query.Order
 }
 
-// EnrollmentOrdering are the fields an enrollment list can be ordered by.
-var EnrollmentOrdering = map[string]string{
+// EnrollmentOrdering is what an enrollment list can be ordered by.
+var EnrollmentOrdering = query.NewOrdering(map[string]string{
 	"session":      "a.start_date",
 	"class":        "c.name COLLATE NOCASE",
 	"admission_no": "s.admission_no",
@@ -140,103 +144,81 @@ var EnrollmentOrdering = map[string]string{
 	"enrolled_on":  "e.enrolled_on",
 	"status":       "e.status",
 	"created_at":   "e.created_at",
-}
+}, "-session,class,last_name,first_name")
 
-const defaultEnrollmentOrdering = "a.start_date DESC, c.name COLLATE NOCASE, s.last_name COLLATE NOCASE, s.first_name COLLATE NOCASE"
-
-const enrollmentSelect = `SELECT e.id, e.status, e.enrolled_on, e.ended_on, e.created_at,
+var enrollmentView = query.View[Enrollment]{
+	Cols: `e.id, e.status, e.enrolled_on, e.ended_on, e.created_at,
 	s.id, s.admission_no, s.first_name, s.middle_name, s.last_name,
-	c.id, c.name, f.id, f.name, f.level, a.id, a.name, a.is_current
-	FROM enrollments e
+	c.id, c.name, f.id, f.name, f.level, a.id, a.name, a.is_current`,
+	From: `enrollments e
 	JOIN students s ON s.id = e.student_id
 	JOIN classes c ON c.id = e.class_id
 	JOIN forms f ON f.id = c.form_id
-	JOIN academic_sessions a ON a.id = e.session_id`
-
-func scanEnrollments(rows *sql.Rows) ([]Enrollment, error) {
-	defer rows.Close()
-	out := []Enrollment{}
-	for rows.Next() {
+	JOIN academic_sessions a ON a.id = e.session_id`,
+	ID: "e.id",
+	Scan: func(r query.Scanner) (Enrollment, error) {
 		var e Enrollment
 		var ended sql.NullString
 		var first, middle, last string
-		if err := rows.Scan(&e.ID, &e.Status, &e.EnrolledOn, &ended, &e.CreatedAt,
+		err := r.Scan(&e.ID, &e.Status, &e.EnrolledOn, &ended, &e.CreatedAt,
 			&e.Student.ID, &e.Student.AdmissionNo, &first, &middle, &last,
 			&e.Class.ID, &e.Class.Name, &e.Class.Form.ID, &e.Class.Form.Name, &e.Class.Form.Level,
-			&e.Session.ID, &e.Session.Name, &e.Session.IsCurrent); err != nil {
-			return nil, err
-		}
+			&e.Session.ID, &e.Session.Name, &e.Session.IsCurrent)
 		e.EndedOn = strPtr(ended)
 		e.Student.Name = fullName(first, middle, last)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	},
 }
 
 // ListEnrollments returns a page of enrollments (a teacher: those of their students),
 // newest session first unless ordered otherwise, and their total.
-func (s Service) ListEnrollments(ctx context.Context, v Viewer, f EnrollmentFilter, page api.Page) ([]Enrollment, int64, error) {
+func (s Service) ListEnrollments(ctx context.Context, v Viewer, f EnrollmentFilter, page query.Page) (out []Enrollment, n int64, err error) {
 	if f.Status != "" && !validEnrollmentStatus(f.Status) {
 		return nil, 0, errs.Field("status", "must be one of "+strings.Join(enrollmentStatuses, ", "))
 	}
-	cur, err := currentSessionID(ctx, s.T.Read())
-	if err != nil {
-		return nil, 0, err
-	}
-	w := &where{}
-	w.visibleTo(v, cur, "e.student_id")
-	if f.Student > 0 {
-		w.add("e.student_id = ?", f.Student)
-	}
-	if f.Class > 0 {
-		w.add("e.class_id = ?", f.Class)
-	}
-	if f.Session > 0 {
-		w.add("e.session_id = ?", f.Session)
-	}
-	if f.Status != "" {
-		w.add("e.status = ?", f.Status)
-	}
-	w.searchWords(f.Search, "s.first_name", "s.middle_name", "s.last_name", "s.admission_no")
-	var n int64
-	if err := s.T.ReadDB().QueryRowContext(ctx, "SELECT count(*) FROM enrollments e JOIN students s ON s.id = e.student_id"+w.sql(),
-		w.args...).Scan(&n); err != nil {
-		return nil, 0, errs.Wrap(err, "count enrollments")
-	}
-	order := f.Ordering
-	if order == "" {
-		order = defaultEnrollmentOrdering
-	}
-	rows, err := s.T.ReadDB().QueryContext(ctx, enrollmentSelect+w.sql()+" ORDER BY "+order+", e.id LIMIT ? OFFSET ?",
-		append(w.args, page.Limit(), page.Offset())...)
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "list enrollments")
-	}
-	out, err := scanEnrollments(rows)
+	err = s.T.ReadTx(ctx, func(q *tenantdb.Queries, d tenantdb.DBTX) error {
+		cur, err := currentSessionID(ctx, q)
+		if err != nil {
+			return err
+		}
+		var w query.Where
+		visibleTo(&w, v, cur, "e.student_id")
+		if f.Student > 0 {
+			w.Add("e.student_id = ?", f.Student)
+		}
+		if f.Class > 0 {
+			w.Add("e.class_id = ?", f.Class)
+		}
+		if f.Session > 0 {
+			w.Add("e.session_id = ?", f.Session)
+		}
+		if f.Status != "" {
+			w.Add("e.status = ?", f.Status)
+		}
+		w.Search(f.Search, "s.first_name", "s.middle_name", "s.last_name", "s.admission_no")
+		out, n, err = enrollmentView.ListIn(ctx, d, w, f.Order.Or(EnrollmentOrdering.Default()), page)
+		return err
+	})
 	return out, n, errs.Wrap(err, "list enrollments")
 }
 
 // GetEnrollment returns one enrollment the viewer may see.
 func (s Service) GetEnrollment(ctx context.Context, v Viewer, id int64) (Enrollment, error) {
-	rows, err := s.T.ReadDB().QueryContext(ctx, enrollmentSelect+" WHERE e.id = ?", id)
-	if err != nil {
-		return Enrollment{}, errs.Wrap(err, "get enrollment")
-	}
-	list, err := scanEnrollments(rows)
-	if err != nil {
-		return Enrollment{}, errs.Wrap(err, "get enrollment")
-	}
-	if len(list) == 0 {
+	e, err := enrollmentView.Get(ctx, s.T.ReadDB(), id)
+	if errors.Is(err, sql.ErrNoRows) {
 		return Enrollment{}, notFound("enrollment", id)
 	}
-	ok, err := canSee(ctx, s.T.Read(), v, list[0].Student.ID)
+	if err != nil {
+		return Enrollment{}, errs.Wrap(err, "get enrollment")
+	}
+	ok, err := canSee(ctx, s.T.Read(), v, e.Student.ID)
 	if err != nil {
 		return Enrollment{}, err
 	}
 	if !ok {
 		return Enrollment{}, notFound("enrollment", id)
 	}
-	return list[0], nil
+	return e, nil
 }
 
 // EnrollmentInput is what creating an enrollment takes.
@@ -289,6 +271,10 @@ func (s Service) UpdateEnrollment(ctx context.Context, id int64, p EnrollmentPat
 		if err != nil {
 			return errs.Wrap(err, "get enrollment")
 		}
+		today, err := todayIn(ctx, q)
+		if err != nil {
+			return err
+		}
 		next := tenantdb.EnrollmentsUpdateParams{ID: id, ClassID: cur.ClassID, Status: cur.Status, EnrolledOn: cur.EnrolledOn, EndedOn: cur.EndedOn}
 		f := errs.Fields{}
 		if p.Class != nil {
@@ -302,13 +288,13 @@ func (s Service) UpdateEnrollment(ctx context.Context, id int64, p EnrollmentPat
 		}
 		if p.EnrolledOn != nil {
 			next.EnrolledOn = strings.TrimSpace(*p.EnrolledOn)
-			if msg := checkDate(next.EnrolledOn); msg != "" || next.EnrolledOn == "" {
+			if msg := checkDate(next.EnrolledOn, today); msg != "" || next.EnrolledOn == "" {
 				f.Add("enrolled_on", "must be a date like 2026-01-05")
 			}
 		}
 		if p.EndedOn != nil {
 			next.EndedOn = nullStr(strings.TrimSpace(*p.EndedOn))
-			if msg := checkDate(next.EndedOn.String); msg != "" {
+			if msg := checkDate(next.EndedOn.String, today); msg != "" {
 				f.Add("ended_on", msg)
 			}
 		}
@@ -318,7 +304,7 @@ func (s Service) UpdateEnrollment(ctx context.Context, id int64, p EnrollmentPat
 		if next.Status == EnrollmentActive {
 			next.EndedOn = sql.NullString{}
 		} else if !next.EndedOn.Valid {
-			next.EndedOn = nullStr(today())
+			next.EndedOn = nullStr(today)
 		}
 		if next.EndedOn.Valid && next.EndedOn.String < next.EnrolledOn {
 			return errs.Field("ended_on", "must not be before enrolled_on")
@@ -369,8 +355,12 @@ func (s Service) EndEnrollment(ctx context.Context, id int64, meta auth.Meta) (E
 		if cur.Status != EnrollmentActive {
 			return nil
 		}
+		today, err := todayIn(ctx, q)
+		if err != nil {
+			return err
+		}
 		row, err := q.EnrollmentsUpdate(ctx, tenantdb.EnrollmentsUpdateParams{ID: id, ClassID: cur.ClassID, Status: left,
-			EnrolledOn: cur.EnrolledOn, EndedOn: nullStr(today())})
+			EnrolledOn: cur.EnrolledOn, EndedOn: nullStr(today)})
 		if err != nil {
 			return errs.Wrap(err, "end enrollment")
 		}

@@ -54,17 +54,14 @@ func (s Service) ExportStudents(ctx context.Context, v Viewer, f StudentFilter) 
 		classJoin = ` LEFT JOIN classes xc ON xc.id = ?`
 		args = []any{f.Class}
 	}
-	order := f.Ordering
-	if order == "" {
-		order = DefaultOrdering
-	}
-	args = append(args, w.args...)
+	order, _ := orderBy(f.Order)
+	args = append(args, w.Args()...)
 	args = append(args, MaxExportRows)
 	rows, err := s.T.ReadDB().QueryContext(ctx, `SELECT s.admission_no, s.first_name, s.middle_name, s.last_name, s.gender,
 		s.date_of_birth, xc.name, g.name, g.relationship, g.phone, g.email
 		FROM students s`+classJoin+`
 		LEFT JOIN guardians g ON g.id = (SELECT sg.guardian_id FROM student_guardians sg WHERE sg.student_id = s.id
-			ORDER BY sg.is_primary DESC, sg.guardian_id LIMIT 1)`+w.sql()+" ORDER BY "+order+", s.id LIMIT ?", args...)
+			ORDER BY sg.is_primary DESC, sg.guardian_id LIMIT 1)`+w.SQL()+" ORDER BY "+order+" LIMIT ?", args...)
 	if err != nil {
 		return nil, errs.Wrap(err, "export students")
 	}

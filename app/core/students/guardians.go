@@ -8,9 +8,9 @@ import (
 	"net/mail"
 	"strings"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -198,57 +198,50 @@ func LinkGuardian(ctx context.Context, q *tenantdb.Queries, studentID, guardianI
 }
 
 // GuardianFilter narrows a guardian list: Search matches every word against name,
-// phone and email; Student keeps the guardians of one student.
+// phone and email; Student keeps the guardians of one student. Order comes from
+// GuardianOrdering; the zero Order is by name.
 type GuardianFilter struct {
-	Search   string
-	Student  int64
-	Ordering string
+	Search  string
+	Student int64
+	Order   query.Order
 }
 
-// GuardianOrdering are the fields a guardian list can be ordered by.
-var GuardianOrdering = map[string]string{"name": "g.name COLLATE NOCASE", "created_at": "g.created_at"}
+// GuardianOrdering is what a guardian list can be ordered by.
+var GuardianOrdering = query.NewOrdering(map[string]string{"name": "g.name COLLATE NOCASE", "created_at": "g.created_at"}, "name")
+
+var guardianView = query.View[Guardian]{
+	Cols: "g.id, g.name, g.relationship, g.phone, g.email, g.receives_messages, g.created_at, g.updated_at",
+	From: "guardians g",
+	ID:   "g.id",
+	Scan: func(r query.Scanner) (Guardian, error) {
+		var g Guardian
+		err := r.Scan(&g.ID, &g.Name, &g.Relationship, &g.Phone, &g.Email, &g.ReceivesMessages, &g.CreatedAt, &g.UpdatedAt)
+		return g, err
+	},
+}
 
 // ListGuardians returns a page of the guardians the viewer may see (a teacher: the
 // guardians of their students) and their total.
-func (s Service) ListGuardians(ctx context.Context, v Viewer, f GuardianFilter, page api.Page) ([]Guardian, int64, error) {
-	cur, err := currentSessionID(ctx, s.T.Read())
-	if err != nil {
-		return nil, 0, err
-	}
-	w := &where{}
-	if v.Scoped() {
-		inner := &where{}
-		inner.visibleTo(v, cur, "vsg.student_id")
-		w.add("EXISTS (SELECT 1 FROM student_guardians vsg WHERE vsg.guardian_id = g.id AND "+strings.Join(inner.conds, " AND ")+")", inner.args...)
-	}
-	if f.Student > 0 {
-		w.add("EXISTS (SELECT 1 FROM student_guardians fsg WHERE fsg.guardian_id = g.id AND fsg.student_id = ?)", f.Student)
-	}
-	w.searchWords(f.Search, "g.name", "g.phone", "g.email")
-	var n int64
-	if err := s.T.ReadDB().QueryRowContext(ctx, "SELECT count(*) FROM guardians g"+w.sql(), w.args...).Scan(&n); err != nil {
-		return nil, 0, errs.Wrap(err, "count guardians")
-	}
-	order := f.Ordering
-	if order == "" {
-		order = "g.name COLLATE NOCASE ASC"
-	}
-	rows, err := s.T.ReadDB().QueryContext(ctx, `SELECT g.id, g.name, g.relationship, g.phone, g.email, g.receives_messages,
-		g.created_at, g.updated_at FROM guardians g`+w.sql()+" ORDER BY "+order+", g.id LIMIT ? OFFSET ?",
-		append(w.args, page.Limit(), page.Offset())...)
-	if err != nil {
-		return nil, 0, errs.Wrap(err, "list guardians")
-	}
-	defer rows.Close()
-	out := []Guardian{}
-	for rows.Next() {
-		var g Guardian
-		if err := rows.Scan(&g.ID, &g.Name, &g.Relationship, &g.Phone, &g.Email, &g.ReceivesMessages, &g.CreatedAt, &g.UpdatedAt); err != nil {
-			return nil, 0, errs.Wrap(err, "list guardians")
+func (s Service) ListGuardians(ctx context.Context, v Viewer, f GuardianFilter, page query.Page) (out []Guardian, n int64, err error) {
+	err = s.T.ReadTx(ctx, func(q *tenantdb.Queries, d tenantdb.DBTX) error {
+		cur, err := currentSessionID(ctx, q)
+		if err != nil {
+			return err
 		}
-		out = append(out, g)
-	}
-	return out, n, errs.Wrap(rows.Err(), "list guardians")
+		var w query.Where
+		if v.Scoped() {
+			var inner query.Where
+			visibleTo(&inner, v, cur, "vsg.student_id")
+			w.Add("EXISTS (SELECT 1 FROM student_guardians vsg WHERE vsg.guardian_id = g.id AND "+inner.Expr()+")", inner.Args()...)
+		}
+		if f.Student > 0 {
+			w.Add("EXISTS (SELECT 1 FROM student_guardians fsg WHERE fsg.guardian_id = g.id AND fsg.student_id = ?)", f.Student)
+		}
+		w.Search(f.Search, "g.name", "g.phone", "g.email")
+		out, n, err = guardianView.ListIn(ctx, d, w, f.Order.Or(GuardianOrdering.Default()), page)
+		return err
+	})
+	return out, n, errs.Wrap(err, "list guardians")
 }
 
 // GetGuardian returns a guardian with their students (a teacher sees only guardians of

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -15,6 +16,12 @@ import (
 )
 
 const schema = "alpha"
+
+// now is the moment the appliance's clock is pinned to in these tests, and today the
+// date it is then in the school (UTC).
+var now = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+
+const today = "2026-11-30"
 
 // world is a running appliance with the school alpha and one account per role.
 type world struct {
@@ -28,7 +35,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	t.Parallel()
-	w := &world{t: t, s: apptest.Start(t), clients: map[string]*apptest.Client{}, ids: map[string]int64{}}
+	w := &world{t: t, s: apptest.Start(t, apptest.At(now)), clients: map[string]*apptest.Client{}, ids: map[string]int64{}}
 	w.s.CreateSchool(schema, "Alpha School")
 	w.clients["anonymous"] = w.s.Client(schema+".localhost", "")
 	return w

@@ -154,9 +154,9 @@ var (
 func seedStudents(b *testing.B, s *apptest.Server, schema string, n int) {
 	b.Helper()
 	ctx := context.Background()
-	ac := academics.New()
 	s.WithSchool(schema, func(t *db.Tenant) error {
-		sess, err := ac.CreateSession(ctx, t, academics.SessionInput{Name: "2026", StartDate: "2026-01-05",
+		ac := academics.New(t)
+		sess, err := ac.CreateSession(ctx, academics.SessionInput{Name: "2026", StartDate: "2026-01-05",
 			EndDate: "2026-12-04", IsCurrent: true}, auth.Meta{})
 		if err != nil {
 			return err
@@ -164,12 +164,12 @@ func seedStudents(b *testing.B, s *apptest.Server, schema string, n int) {
 		var classes []int64
 		perForm := (n + 4*40 - 1) / (4 * 40)
 		for level := int64(1); level <= 4; level++ {
-			form, err := ac.CreateForm(ctx, t, academics.FormInput{Name: fmt.Sprintf("Form %d", level), Level: level}, auth.Meta{})
+			form, err := ac.CreateForm(ctx, academics.FormInput{Name: fmt.Sprintf("Form %d", level), Level: level}, auth.Meta{})
 			if err != nil {
 				return err
 			}
 			for i := range perForm {
-				c, err := ac.CreateClass(ctx, t, academics.ClassInput{FormID: form.ID, SessionID: sess.ID,
+				c, err := ac.CreateClass(ctx, academics.ClassInput{FormID: form.ID, SessionID: sess.ID,
 					Name: fmt.Sprintf("Form %d-%d", level, i+1)}, auth.Meta{})
 				if err != nil {
 					return err

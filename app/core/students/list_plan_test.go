@@ -9,7 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/schoolsms/sms/app/api"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/catalogdb"
 )
@@ -68,7 +68,7 @@ func innerPlan(full string) string {
 // their index: the search's matches, a class's enrollments, a teacher's classes.
 func TestStudentListPlans(t *testing.T) {
 	tn := openPlanSchool(t)
-	page := api.Page{Number: 1, Size: 50}
+	page := query.Page{Number: 1, Size: 50}
 	walk, sort := true, false
 	cases := []struct {
 		name     string
@@ -82,17 +82,17 @@ func TestStudentListPlans(t *testing.T) {
 		{name: "default order", uses: []string{"SCAN s USING COVERING INDEX students_name"}, noSort: true},
 		{name: "status", f: StudentFilter{Status: "active"},
 			uses: []string{"SEARCH s USING COVERING INDEX students_status_name (status=?)"}, noSort: true},
-		{name: "by last name, descending", f: StudentFilter{Ordering: "s.last_name COLLATE NOCASE DESC"},
+		{name: "by last name, descending", f: StudentFilter{Order: order(t, "-last_name")},
 			uses: []string{"SCAN s USING COVERING INDEX students_name"}, noSort: true},
-		{name: "by first name", f: StudentFilter{Ordering: "s.first_name COLLATE NOCASE ASC"},
+		{name: "by first name", f: StudentFilter{Order: order(t, "first_name")},
 			uses: []string{"SCAN s USING COVERING INDEX students_first_name"}, noSort: true},
-		{name: "by admission number, descending", f: StudentFilter{Ordering: "s.admission_no DESC"},
+		{name: "by admission number, descending", f: StudentFilter{Order: order(t, "-admission_no")},
 			uses: []string{"SCAN s USING COVERING INDEX sqlite_autoindex_students_1"}, noSort: true},
-		{name: "by date of birth", f: StudentFilter{Ordering: "s.date_of_birth ASC"},
+		{name: "by date of birth", f: StudentFilter{Order: order(t, "date_of_birth")},
 			uses: []string{"SCAN s USING COVERING INDEX students_date_of_birth"}, noSort: true},
-		{name: "newest first", f: StudentFilter{Ordering: "s.created_at DESC"},
+		{name: "newest first", f: StudentFilter{Order: order(t, "-created_at")},
 			uses: []string{"SCAN s USING COVERING INDEX students_created_at"}, noSort: true},
-		{name: "by two fields", f: StudentFilter{Ordering: "s.first_name COLLATE NOCASE ASC, s.last_name COLLATE NOCASE DESC"},
+		{name: "by two fields", f: StudentFilter{Order: order(t, "first_name,-last_name")},
 			uses: []string{"SCAN s"}},
 		{name: "search, few matches", f: StudentFilter{Search: "ann wanj"}, walk: sort,
 			uses: []string{"SEARCH s USING INTEGER PRIMARY KEY", "SCAN json_each VIRTUAL TABLE"}},
@@ -119,7 +119,7 @@ func TestStudentListPlans(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			l := c.f.list(c.v, 1)
 			require.NoError(t, l.readSearch(context.Background(), tn.ReadDB()))
-			order, indexed := orderBy(c.f.Ordering)
+			order, indexed := orderBy(c.f.Order)
 			require.Equal(t, c.noSort, indexed && (c.walk || len(l.sets) == 0))
 			q, args := l.pageQuery(studentJSON, order, c.walk, 1, page)
 			full := plan(t, tn, q, args...)
@@ -133,7 +133,7 @@ func TestStudentListPlans(t *testing.T) {
 			}
 			if c.countUse != "" {
 				w := l.where(false)
-				require.Contains(t, plan(t, tn, "SELECT count(*) FROM students s"+w.sql(), w.args...), c.countUse)
+				require.Contains(t, plan(t, tn, "SELECT count(*) FROM students s"+w.SQL(), w.Args()...), c.countUse)
 			}
 			require.NotContains(t, inner, "SCAN ve", "never reads every enrollment")
 			require.NotContains(t, inner, "SCAN s\n", "never reads every student")
@@ -142,18 +142,18 @@ func TestStudentListPlans(t *testing.T) {
 }
 
 func TestWalkOrLeadWithTheSet(t *testing.T) {
-	first := api.Page{Number: 1, Size: 50}
+	first := query.Page{Number: 1, Size: 50}
 	cases := []struct {
 		n, total int64
-		page     api.Page
+		page     query.Page
 		walk     bool
 	}{
-		{n: 40, total: 20000, page: first, walk: false},                           // a class
-		{n: 93, total: 20000, page: first, walk: false},                           // a two-word name
-		{n: 910, total: 20000, page: first, walk: true},                           // a common first name
-		{n: 5000, total: 20000, page: first, walk: true},                          // a form
-		{n: 3, total: 5, page: first, walk: true},                                 // a rare status: the walk is short
-		{n: 910, total: 20000, page: api.Page{Number: 18, Size: 50}, walk: false}, // deep pages walk far
+		{n: 40, total: 20000, page: first, walk: false},                             // a class
+		{n: 93, total: 20000, page: first, walk: false},                             // a two-word name
+		{n: 910, total: 20000, page: first, walk: true},                             // a common first name
+		{n: 5000, total: 20000, page: first, walk: true},                            // a form
+		{n: 3, total: 5, page: first, walk: true},                                   // a rare status: the walk is short
+		{n: 910, total: 20000, page: query.Page{Number: 18, Size: 50}, walk: false}, // deep pages walk far
 		{n: 0, total: 20000, page: first, walk: false},
 	}
 	for _, c := range cases {
@@ -179,4 +179,12 @@ func TestSearchTerms(t *testing.T) {
 		require.Equal(t, c.match, match, c.search)
 		require.Equal(t, c.short, short, c.search)
 	}
+}
+
+// order parses a client's ordering of the student list.
+func order(t *testing.T, raw string) query.Order {
+	t.Helper()
+	o, err := StudentOrdering.Parse(raw)
+	require.NoError(t, err)
+	return o
 }

@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/core/students"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/catalogdb"
 	"github.com/schoolsms/sms/db/tenantdb"
@@ -380,7 +380,7 @@ func TestStudentIndexesBackfilled(t *testing.T) {
 	defer pool.Close()
 	require.NoError(t, pool.WithTenant(ctx, "older", func(tn *db.Tenant) error {
 		svc := students.New(tn)
-		page := api.Page{Number: 1, Size: 50}
+		page := query.Page{Number: 1, Size: 50}
 		list, n, err := svc.ListStudents(ctx, students.Viewer{}, students.StudentFilter{Search: "otie"}, page)
 		require.NoError(t, err)
 		require.EqualValues(t, 2, n)
@@ -426,8 +426,10 @@ func TestStudentJSON(t *testing.T) {
 	ctx := context.Background()
 	w.s.WithSchool(schema, func(tn *db.Tenant) error {
 		svc := students.New(tn)
-		for _, f := range []students.StudentFilter{{}, {Search: "zoë"}, {Class: sc.c1B}, {Ordering: "s.admission_no DESC"}} {
-			page := api.Page{Number: 1, Size: 50}
+		desc, err := students.StudentOrdering.Parse("-admission_no")
+		require.NoError(t, err)
+		for _, f := range []students.StudentFilter{{}, {Search: "zoë"}, {Class: sc.c1B}, {Order: desc}} {
+			page := query.Page{Number: 1, Size: 50}
 			list, n, err := svc.ListStudents(ctx, students.Viewer{}, f, page)
 			require.NoError(t, err)
 			raw, m, err := svc.ListStudentsJSON(ctx, students.Viewer{}, f, page)

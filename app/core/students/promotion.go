@@ -354,7 +354,10 @@ func (s Service) CommitPromotion(ctx context.Context, in PromotionInput, meta au
 			return &errs.Error{Code: errs.Invalid, Message: "the promotion cannot be applied as it is; nothing was changed",
 				Fields: plan.Problems}
 		}
-		day := today()
+		day, err := todayIn(ctx, q)
+		if err != nil {
+			return err
+		}
 		var log []map[string]any
 		for _, r := range plan.Students {
 			if r.Action == ActionSkip {

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
@@ -44,30 +46,6 @@ func ViewerOf(p *auth.Principal) Viewer {
 // Scoped reports whether the viewer sees only part of the school.
 func (v Viewer) Scoped() bool { return v.TeacherID > 0 }
 
-// dbtx is what raw queries need: the reader pool or a write transaction.
-type dbtx interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// where collects the conditions of a dynamic query.
-type where struct {
-	conds []string
-	args  []any
-}
-
-func (w *where) add(cond string, args ...any) {
-	w.conds = append(w.conds, cond)
-	w.args = append(w.args, args...)
-}
-
-func (w *where) sql() string {
-	if len(w.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
 // teacherStudents selects the students a teacher sees (args: session, teacher, teacher):
 // those enrolled in the session in a class the teacher leads or teaches, each once,
 // because a student has one enrollment per session. It starts from the teacher's few
@@ -77,41 +55,15 @@ const teacherStudents = `SELECT ve.student_id FROM enrollments ve WHERE ve.sessi
 	UNION SELECT vsa.class_id FROM subject_assignments vsa WHERE vsa.teacher_id = ?)`
 
 // visibleTo adds the teacher's scope on a column holding a student id.
-func (w *where) visibleTo(v Viewer, currentSession int64, studentCol string) {
+func visibleTo(w *query.Where, v Viewer, currentSession int64, studentCol string) {
 	if !v.Scoped() {
 		return
 	}
 	if currentSession == 0 {
-		w.add("0")
+		w.Add("0")
 		return
 	}
-	w.add(studentCol+" IN ("+teacherStudents+")", currentSession, v.TeacherID, v.TeacherID)
-}
-
-// maxSearchWords bounds the words of one search.
-const maxSearchWords = 10
-
-// searchWords adds a case-insensitive multi-word search: every word must match one of cols.
-func (w *where) searchWords(search string, cols ...string) {
-	words := strings.Fields(search)
-	if len(words) > maxSearchWords {
-		words = words[:maxSearchWords]
-	}
-	for _, word := range words {
-		pat := "%" + likeEscape(word) + "%"
-		var ors []string
-		var args []any
-		for _, c := range cols {
-			ors = append(ors, c+` LIKE ? ESCAPE '\'`)
-			args = append(args, pat)
-		}
-		w.add("("+strings.Join(ors, " OR ")+")", args...)
-	}
-}
-
-func likeEscape(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s)
+	w.Add(studentCol+" IN ("+teacherStudents+")", currentSession, v.TeacherID, v.TeacherID)
 }
 
 // currentSessionID is the id of the current academic session, 0 when none is set.
@@ -180,12 +132,18 @@ func classRefOf(c tenantdb.StudentsClassRow) ClassRef {
 
 // Small helpers for validation and SQL values.
 
-const dateLayout = "2006-01-02"
+const dateLayout = school.DateLayout
 
-func today() string { return time.Now().Format(dateLayout) }
+// todayIn is the school's date now (see package school): what a date left blank
+// defaults to, and what a date is checked against.
+func todayIn(ctx context.Context, q *tenantdb.Queries) (string, error) {
+	d, err := school.TodayIn(ctx, q)
+	return d, errs.Wrap(err, "today")
+}
 
-// checkDate validates an optional YYYY-MM-DD date, returning a field message or "".
-func checkDate(s string) string {
+// checkDate validates an optional YYYY-MM-DD date, returning a field message or "". A
+// date more than a year after today (the school's date) is a typing mistake.
+func checkDate(s, today string) string {
 	if s == "" {
 		return ""
 	}
@@ -193,7 +151,8 @@ func checkDate(s string) string {
 	if err != nil {
 		return "must be a date like 2014-03-31"
 	}
-	if t.Year() < 1900 || t.After(time.Now().AddDate(1, 0, 0)) {
+	limit, _ := time.Parse(dateLayout, today)
+	if t.Year() < 1900 || t.After(limit.AddDate(1, 0, 0)) {
 		return "is not a plausible date"
 	}
 	return ""
@@ -254,10 +213,6 @@ func int64Ptr(n sql.NullInt64) *int64 {
 	}
 	v := n.Int64
 	return &v
-}
-
-func uniqueViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
 func notFound(what string, id int64) error {

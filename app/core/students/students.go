@@ -12,9 +12,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -119,14 +119,14 @@ type bio struct {
 	admissionNo, first, middle, last, gender, dob, nationality, language, address, medical, status, admittedOn string
 }
 
-func (b *bio) check(f errs.Fields) {
+func (b *bio) check(f errs.Fields, today string) {
 	b.admissionNo = cleanText(f, "admission_no", b.admissionNo, maxAdmissionNoLen, false)
 	b.first = cleanText(f, "first_name", b.first, 100, true)
 	b.middle = cleanText(f, "middle_name", b.middle, 100, false)
 	b.last = cleanText(f, "last_name", b.last, 100, true)
 	b.gender = normGender(f, "gender", b.gender)
 	b.dob = strings.TrimSpace(b.dob)
-	if msg := checkDate(b.dob); msg != "" {
+	if msg := checkDate(b.dob, today); msg != "" {
 		f.Add("date_of_birth", msg)
 	}
 	b.nationality = cleanText(f, "nationality", b.nationality, 100, false)
@@ -140,7 +140,7 @@ func (b *bio) check(f errs.Fields) {
 	b.admittedOn = strings.TrimSpace(b.admittedOn)
 	if b.admittedOn == "" {
 		f.Add("admitted_on", "is required")
-	} else if msg := checkDate(b.admittedOn); msg != "" {
+	} else if msg := checkDate(b.admittedOn, today); msg != "" {
 		f.Add("admitted_on", msg)
 	}
 }
@@ -151,20 +151,21 @@ func admissionNoConflict(no string) error {
 }
 
 // CheckStudent validates and normalises what creating a student takes, for a school in
-// country (guardian phones), as CreateStudent does before it writes: the input as it
-// would be stored (status and admission date defaulted), and the problems by field
-// ("guardians[0].phone"). An empty admission number stays empty (it is generated).
-func CheckStudent(in StudentInput, country string) (StudentInput, errs.Fields) {
+// country (guardian phones) on the date today, as CreateStudent does before it writes:
+// the input as it would be stored (status and admission date defaulted), and the
+// problems by field ("guardians[0].phone"). An empty admission number stays empty (it
+// is generated).
+func CheckStudent(in StudentInput, country, today string) (StudentInput, errs.Fields) {
 	f := errs.Fields{}
 	if in.Status == "" {
 		in.Status = StatusActive
 	}
 	if strings.TrimSpace(in.AdmittedOn) == "" {
-		in.AdmittedOn = today()
+		in.AdmittedOn = today
 	}
 	b := bio{in.AdmissionNo, in.FirstName, in.MiddleName, in.LastName, in.Gender, in.DateOfBirth, in.Nationality,
 		in.HomeLanguage, in.Address, in.MedicalNotes, in.Status, in.AdmittedOn}
-	b.check(f)
+	b.check(f, today)
 	in.AdmissionNo, in.FirstName, in.MiddleName, in.LastName, in.Gender, in.DateOfBirth = b.admissionNo, b.first, b.middle, b.last, b.gender, b.dob
 	in.Nationality, in.HomeLanguage, in.Address, in.MedicalNotes, in.Status, in.AdmittedOn = b.nationality, b.language, b.address, b.medical, b.status, b.admittedOn
 	if in.Class < 0 {
@@ -210,7 +211,11 @@ func CreateStudent(ctx context.Context, q *tenantdb.Queries, in StudentInput, me
 			return tenantdb.Student{}, err
 		}
 	}
-	in, f := CheckStudent(in, country)
+	today, err := todayIn(ctx, q)
+	if err != nil {
+		return tenantdb.Student{}, err
+	}
+	in, f := CheckStudent(in, country, today)
 	if err := f.Err(); err != nil {
 		return tenantdb.Student{}, err
 	}
@@ -225,7 +230,7 @@ func CreateStudent(ctx context.Context, q *tenantdb.Queries, in StudentInput, me
 		MiddleName: in.MiddleName, LastName: in.LastName, Gender: in.Gender, DateOfBirth: nullStr(in.DateOfBirth),
 		Nationality: in.Nationality, HomeLanguage: in.HomeLanguage, Address: in.Address, MedicalNotes: in.MedicalNotes,
 		Status: in.Status, AdmittedOn: in.AdmittedOn})
-	if uniqueViolation(err) {
+	if query.IsUnique(err) {
 		return tenantdb.Student{}, admissionNoConflict(in.AdmissionNo)
 	}
 	if err != nil {
@@ -269,51 +274,50 @@ func SchoolCountry(ctx context.Context, q *tenantdb.Queries) (string, error) {
 // StudentFilter narrows a student list or export. Class and Form look at enrollments:
 // Class at that class (its session implied), Form at classes of that form in Session, or
 // the current session when Session is 0. Session alone keeps students enrolled in it.
-// Search matches every word against names and admission number. Ordering is an SQL
-// ORDER BY body built from a whitelist (see OrderingFields).
+// Search matches every word against names and admission number. Order comes from
+// StudentOrdering; the zero Order is by name.
 type StudentFilter struct {
 	Class, Form, Session int64
 	Status               string
 	Search               string
-	Ordering             string
+	Order                query.Order
 }
 
-// OrderingFields are the fields a student list can be ordered by. Each has an index
+// StudentOrdering is what a student list can be ordered by. Each field has an index
 // with the same collation (migration 0006), so a page of any of them is an index walk.
-var OrderingFields = map[string]string{
+var StudentOrdering = query.NewOrdering(map[string]string{
 	"admission_no":  "s.admission_no",
 	"last_name":     "s.last_name COLLATE NOCASE",
 	"first_name":    "s.first_name COLLATE NOCASE",
 	"date_of_birth": "s.date_of_birth",
 	"created_at":    "s.created_at",
-}
+}, "last_name,first_name")
 
-// DefaultOrdering sorts students by name.
-const DefaultOrdering = "s.last_name COLLATE NOCASE ASC, s.first_name COLLATE NOCASE ASC"
-
-// orderBy completes an ordering (DefaultOrdering when empty) with the tie-breaks of the
-// index that serves it: by last name is then by first name, as the name index is, and
-// every ordering ends with the id in the direction of its field, because an index read
+// orderBy completes an order (by name when zero) with the tie-breaks of the index that
+// serves it: by last name is then by first name, as the name index is, and every
+// ordering ends with the id in the direction of its field, because an index read
 // backwards yields ids backwards. indexed reports whether an index can serve the
-// ordering at all; orderings of several fields are sorted.
-func orderBy(order string) (sql string, indexed bool) {
-	if order == "" {
-		order = DefaultOrdering
+// ordering at all; orderings of several other fields are sorted.
+func orderBy(o query.Order) (sql string, indexed bool) {
+	def := StudentOrdering.Default()
+	o = o.Or(def)
+	terms := o.Terms()
+	switch {
+	case o.String() == def.String():
+		return o.By("s.id"), true
+	case len(terms) > 1:
+		return o.SQL() + ", s.id ASC", false
 	}
-	if order == DefaultOrdering {
-		return order + ", s.id ASC", true
+	t := terms[0]
+	dir := " ASC"
+	if t.Desc {
+		dir = " DESC"
 	}
-	if strings.Contains(order, ",") {
-		return order + ", s.id", false
+	sql = o.SQL()
+	if t.Field == "last_name" {
+		sql += ", s.first_name COLLATE NOCASE" + dir
 	}
-	dir := "ASC"
-	if strings.HasSuffix(order, " DESC") {
-		dir = "DESC"
-	}
-	if strings.HasPrefix(order, OrderingFields["last_name"]+" ") {
-		order += ", " + OrderingFields["first_name"] + " " + dir
-	}
-	return order + ", s.id " + dir, true
+	return sql + ", s.id" + dir, true
 }
 
 // Check validates the filter's values.
@@ -336,10 +340,7 @@ const minTrigram = 3
 // word of three or more characters as a substring ("ann otie" -> "ann" AND "otie"), and
 // the shorter words, which no trigram can find and LIKE must.
 func searchTerms(search string) (match string, short []string) {
-	words := strings.Fields(search)
-	if len(words) > maxSearchWords {
-		words = words[:maxSearchWords]
-	}
+	words := query.Words(search)
 	var phrases []string
 	for _, w := range words {
 		if utf8.RuneCountInString(w) < minTrigram {
@@ -369,7 +370,7 @@ func searchSet(match string) idSet {
 // readSearch runs the list's search once and puts its ids in its place: the trigram
 // index is the costly part of a search of a large school, and the list needs the
 // matches twice (the total, then the page).
-func (l *studentList) readSearch(ctx context.Context, d dbtx) error {
+func (l *studentList) readSearch(ctx context.Context, d query.Queryer) error {
 	for i, set := range l.sets {
 		if set.match != "" {
 			ids, n, err := readIDs(ctx, d, set)
@@ -383,7 +384,7 @@ func (l *studentList) readSearch(ctx context.Context, d dbtx) error {
 }
 
 // readIDs returns the ids of a set as a JSON array, and how many there are.
-func readIDs(ctx context.Context, d dbtx, set idSet) (string, int64, error) {
+func readIDs(ctx context.Context, d query.Queryer, set idSet) (string, int64, error) {
 	rows, err := d.QueryContext(ctx, set.query, set.args...)
 	if err != nil {
 		return "", 0, err
@@ -410,7 +411,7 @@ func readIDs(ctx context.Context, d dbtx, set idSet) (string, int64, error) {
 // narrow it.
 type studentList struct {
 	status string
-	rows   where
+	rows   query.Where
 	sets   []idSet
 }
 
@@ -420,7 +421,7 @@ func (f StudentFilter) list(v Viewer, cur int64) studentList {
 	l := studentList{status: f.Status}
 	if v.Scoped() {
 		if cur == 0 {
-			l.rows.add("0")
+			l.rows.Add("0")
 		} else {
 			l.sets = append(l.sets, idSet{query: teacherStudents, args: []any{cur, v.TeacherID, v.TeacherID}})
 		}
@@ -429,7 +430,7 @@ func (f StudentFilter) list(v Viewer, cur int64) studentList {
 	if match != "" {
 		l.sets = append(l.sets, searchSet(match))
 	}
-	l.rows.searchWords(strings.Join(short, " "), searchColumns...)
+	l.rows.Search(strings.Join(short, " "), searchColumns...)
 	if f.Class > 0 || f.Form > 0 || f.Session > 0 {
 		sess := f.Session
 		if sess == 0 && f.Class == 0 {
@@ -460,45 +461,44 @@ func (f StudentFilter) list(v Viewer, cur int64) studentList {
 // in the list's order, testing each row against the sets: the unary + keeps SQLite from
 // looking students up by the ids of a set. Otherwise the sets lead: SQLite reads their
 // students and sorts them, and the + on status keeps it from walking the status index.
-func (l studentList) where(walk bool) *where {
+func (l studentList) where(walk bool) query.Where {
 	setCol, statusCol := "s.id", "+s.status"
 	if walk || len(l.sets) == 0 {
 		setCol, statusCol = "+s.id", "s.status"
 	}
-	w := &where{}
+	var w query.Where
 	if l.status != "" {
-		w.add(statusCol+" = ?", l.status)
+		w.Add(statusCol+" = ?", l.status)
 	}
-	w.conds = append(w.conds, l.rows.conds...)
-	w.args = append(w.args, l.rows.args...)
+	w.And(l.rows)
 	for _, set := range l.sets {
-		w.add(setCol+" IN ("+set.query+")", set.args...)
+		w.Add(setCol+" IN ("+set.query+")", set.args...)
 	}
 	return w
 }
 
 // conditions builds the WHERE clause of a filter for a viewer.
-func (f StudentFilter) conditions(v Viewer, cur int64) *where {
+func (f StudentFilter) conditions(v Viewer, cur int64) query.Where {
 	l := f.list(v, cur)
 	return l.where(false)
 }
 
 // count is the list's total: from the per-status counters when nothing else narrows
 // it, from its one set when that is all there is, and by counting otherwise.
-func (l studentList) count(ctx context.Context, q *tenantdb.Queries, d dbtx) (int64, error) {
+func (l studentList) count(ctx context.Context, q *tenantdb.Queries, d query.Queryer) (int64, error) {
 	switch {
-	case len(l.sets) == 0 && len(l.rows.conds) == 0:
+	case len(l.sets) == 0 && l.rows.Len() == 0:
 		return studentStatusTotal(ctx, q, l.status)
-	case len(l.sets) == 1 && len(l.rows.conds) == 0 && l.status == "" && l.sets[0].sized:
+	case len(l.sets) == 1 && l.rows.Len() == 0 && l.status == "" && l.sets[0].sized:
 		return l.sets[0].size, nil
-	case len(l.sets) == 1 && len(l.rows.conds) == 0 && l.status == "":
+	case len(l.sets) == 1 && l.rows.Len() == 0 && l.status == "":
 		var n int64
 		err := d.QueryRowContext(ctx, "SELECT count(*) FROM ("+l.sets[0].query+")", l.sets[0].args...).Scan(&n)
 		return n, err
 	}
 	w := l.where(false)
 	var n int64
-	err := d.QueryRowContext(ctx, "SELECT count(*) FROM students s"+w.sql(), w.args...).Scan(&n)
+	err := d.QueryRowContext(ctx, "SELECT count(*) FROM students s"+w.SQL(), w.Args()...).Scan(&n)
 	return n, err
 }
 
@@ -512,7 +512,7 @@ const walkFactor = 8
 // (offset+limit)·total/n entries, at most total; reading the sets looks up and sorts at
 // least n students. A short list (a class, a rare name) is read from its sets, a long
 // one (a form, a common name) by walking.
-func walks(n, total int64, page api.Page) bool {
+func walks(n, total int64, page query.Page) bool {
 	if n == 0 {
 		return false
 	}
@@ -558,7 +558,7 @@ func scanStudents(rows *sql.Rows) ([]Student, error) {
 }
 
 // ListStudents returns a page of the students the viewer may see, and their total.
-func (s Service) ListStudents(ctx context.Context, v Viewer, f StudentFilter, page api.Page) ([]Student, int64, error) {
+func (s Service) ListStudents(ctx context.Context, v Viewer, f StudentFilter, page query.Page) ([]Student, int64, error) {
 	out := []Student{}
 	n, err := s.listPage(ctx, v, f, page, studentColumns, func(rows *sql.Rows) (err error) {
 		out, err = scanStudents(rows)
@@ -573,7 +573,7 @@ func (s Service) ListStudents(ctx context.Context, v Viewer, f StudentFilter, pa
 // ListStudentsJSON is ListStudents with each student as the JSON the API shows, made
 // by SQLite: through the driver, reading a page's columns one value at a time costs
 // more than all the rest of a list request.
-func (s Service) ListStudentsJSON(ctx context.Context, v Viewer, f StudentFilter, page api.Page) ([]json.RawMessage, int64, error) {
+func (s Service) ListStudentsJSON(ctx context.Context, v Viewer, f StudentFilter, page query.Page) ([]json.RawMessage, int64, error) {
 	out := []json.RawMessage{}
 	n, err := s.listPage(ctx, v, f, page, studentJSON, func(rows *sql.Rows) error {
 		defer rows.Close()
@@ -600,7 +600,7 @@ func (s Service) ListStudentsJSON(ctx context.Context, v Viewer, f StudentFilter
 // listPage reads the total of a list and hands the rows of its page, with the columns
 // cols, to read; both in one transaction so they agree. The page's ids come from an
 // index walk (or a short set, sorted) and only those rows are read in full.
-func (s Service) listPage(ctx context.Context, v Viewer, f StudentFilter, page api.Page, cols string,
+func (s Service) listPage(ctx context.Context, v Viewer, f StudentFilter, page query.Page, cols string,
 	read func(*sql.Rows) error) (int64, error) {
 	if err := f.Check(); err != nil {
 		return 0, err
@@ -621,7 +621,7 @@ func (s Service) listPage(ctx context.Context, v Viewer, f StudentFilter, page a
 		if n <= page.Offset() {
 			return nil
 		}
-		order, indexed := orderBy(f.Ordering)
+		order, indexed := orderBy(f.Order)
 		walk := false
 		if indexed && len(l.sets) > 0 {
 			total, err := studentStatusTotal(ctx, q, l.status)
@@ -645,9 +645,9 @@ func (s Service) listPage(ctx context.Context, v Viewer, f StudentFilter, page a
 // current class, so the other rows are never read. The page's ids come with the values
 // they are ordered by, so that SQLite sees the outer query is in order already and does
 // not sort the page's rows again.
-func (l studentList) pageQuery(cols, order string, walk bool, cur int64, page api.Page) (string, []any) {
+func (l studentList) pageQuery(cols, order string, walk bool, cur int64, page query.Page) (string, []any) {
 	w := l.where(walk)
-	args := append(w.args, page.Limit(), page.Offset(), cur)
+	args := append(w.Args(), page.Limit(), page.Offset(), cur)
 	var keys, outer []string
 	for i, term := range strings.Split(order, ", ") {
 		// "<expression> [ASC|DESC]"; the key keeps the expression's collation
@@ -658,7 +658,7 @@ func (l studentList) pageQuery(cols, order string, walk bool, cur int64, page ap
 		keys = append(keys, fmt.Sprintf("%s AS k%d", expr, i))
 		outer = append(outer, fmt.Sprintf("p.k%d%s", i, dir))
 	}
-	return "SELECT " + cols + " FROM (SELECT " + strings.Join(keys, ", ") + " FROM students s" + w.sql() +
+	return "SELECT " + cols + " FROM (SELECT " + strings.Join(keys, ", ") + " FROM students s" + w.SQL() +
 		" ORDER BY " + order + " LIMIT ? OFFSET ?) p JOIN students s ON s.id = p.k" + strconv.Itoa(len(keys)-1) +
 		currentClassJoin + " ORDER BY " + strings.Join(outer, ", "), args
 }
@@ -689,7 +689,7 @@ func (s Service) GetStudent(ctx context.Context, v Viewer, id int64) (StudentDet
 	return studentDetail(ctx, s.T.ReadDB(), q, id)
 }
 
-func studentDetail(ctx context.Context, d dbtx, q *tenantdb.Queries, id int64) (StudentDetail, error) {
+func studentDetail(ctx context.Context, d query.Queryer, q *tenantdb.Queries, id int64) (StudentDetail, error) {
 	cur, err := currentSessionID(ctx, q)
 	if err != nil {
 		return StudentDetail{}, err
@@ -793,15 +793,19 @@ func (s Service) UpdateStudent(ctx context.Context, id int64, p StudentPatch, me
 		set(&b.medical, p.MedicalNotes)
 		set(&b.status, p.Status)
 		set(&b.admittedOn, p.AdmittedOn)
+		today, err := todayIn(ctx, q)
+		if err != nil {
+			return err
+		}
 		f := errs.Fields{}
-		b.check(f)
+		b.check(f, today)
 		if err := f.Err(); err != nil {
 			return err
 		}
 		row, err := q.StudentsUpdate(ctx, tenantdb.StudentsUpdateParams{ID: id, AdmissionNo: b.admissionNo, FirstName: b.first,
 			MiddleName: b.middle, LastName: b.last, Gender: b.gender, DateOfBirth: nullStr(b.dob), Nationality: b.nationality,
 			HomeLanguage: b.language, Address: b.address, MedicalNotes: b.medical, Status: b.status, AdmittedOn: b.admittedOn})
-		if uniqueViolation(err) {
+		if query.IsUnique(err) {
 			return admissionNoConflict(b.admissionNo)
 		}
 		if err != nil {
@@ -827,7 +831,11 @@ func (s Service) UpdateStudent(ctx context.Context, id int64, p StudentPatch, me
 
 // endActiveEnrollments closes a leaving student's active enrollments as of today.
 func endActiveEnrollments(ctx context.Context, q *tenantdb.Queries, studentID int64, studentStatus string) ([]tenantdb.Enrollment, error) {
-	ended, err := q.EnrollmentsEndActive(ctx, tenantdb.EnrollmentsEndActiveParams{EndedOn: nullStr(today()), StudentID: studentID})
+	today, err := todayIn(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	ended, err := q.EnrollmentsEndActive(ctx, tenantdb.EnrollmentsEndActiveParams{EndedOn: nullStr(today), StudentID: studentID})
 	if err != nil {
 		return nil, errs.Wrap(err, "end enrollments")
 	}

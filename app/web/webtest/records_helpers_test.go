@@ -7,10 +7,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/students"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 )
 
@@ -41,22 +41,22 @@ func (s *server) seedYear(t *testing.T, schema string) academicYear {
 	y := academicYear{TeacherEmail: "teacher@" + schema + ".localhost", OtherTeacherEmail: "other@" + schema + ".localhost"}
 	y.TeacherID = s.user(t, schema, y.TeacherEmail, "Tess Teacher", auth.RoleTeacher, teacherPass).ID
 	y.Other = s.user(t, schema, y.OtherTeacherEmail, "Otto Other", auth.RoleTeacher, teacherPass).ID
-	a := academics.New()
 	s.withSchool(t, schema, func(ctx context.Context, tn *db.Tenant) {
+		a := academics.New(tn)
 		var err error
-		y.Session, err = a.CreateSession(ctx, tn, academics.SessionInput{Name: "2025/2026", StartDate: "2025-09-01", EndDate: "2026-07-31", IsCurrent: true}, auth.Meta{})
+		y.Session, err = a.CreateSession(ctx, academics.SessionInput{Name: "2025/2026", StartDate: "2025-09-01", EndDate: "2026-07-31", IsCurrent: true}, auth.Meta{})
 		require.NoError(t, err)
-		_, err = a.CreateTerm(ctx, tn, academics.TermInput{SessionID: y.Session.ID, Name: "Term 1", StartDate: "2025-09-01", EndDate: "2025-12-12"}, auth.Meta{})
+		_, err = a.CreateTerm(ctx, academics.TermInput{SessionID: y.Session.ID, Name: "Term 1", StartDate: "2025-09-01", EndDate: "2025-12-12"}, auth.Meta{})
 		require.NoError(t, err)
-		y.Form1, err = a.CreateForm(ctx, tn, academics.FormInput{Name: "Form 1", Level: 1}, auth.Meta{})
+		y.Form1, err = a.CreateForm(ctx, academics.FormInput{Name: "Form 1", Level: 1}, auth.Meta{})
 		require.NoError(t, err)
-		y.Form2, err = a.CreateForm(ctx, tn, academics.FormInput{Name: "Form 2", Level: 2}, auth.Meta{})
+		y.Form2, err = a.CreateForm(ctx, academics.FormInput{Name: "Form 2", Level: 2}, auth.Meta{})
 		require.NoError(t, err)
-		y.Class1A, err = a.CreateClass(ctx, tn, academics.ClassInput{FormID: y.Form1.ID, Name: "1A", ClassTeacherID: &y.TeacherID}, auth.Meta{})
+		y.Class1A, err = a.CreateClass(ctx, academics.ClassInput{FormID: y.Form1.ID, Name: "1A", ClassTeacherID: &y.TeacherID}, auth.Meta{})
 		require.NoError(t, err)
-		y.Class2A, err = a.CreateClass(ctx, tn, academics.ClassInput{FormID: y.Form2.ID, Name: "2A"}, auth.Meta{})
+		y.Class2A, err = a.CreateClass(ctx, academics.ClassInput{FormID: y.Form2.ID, Name: "2A"}, auth.Meta{})
 		require.NoError(t, err)
-		y.Subject, err = a.CreateSubject(ctx, tn, academics.SubjectInput{Code: "MATH", Name: "Mathematics"}, auth.Meta{})
+		y.Subject, err = a.CreateSubject(ctx, academics.SubjectInput{Code: "MATH", Name: "Mathematics"}, auth.Meta{})
 		require.NoError(t, err)
 	})
 	return y
@@ -83,7 +83,7 @@ func (s *server) countStudents(t *testing.T, schema string) int64 {
 	t.Helper()
 	var n int64
 	s.withSchool(t, schema, func(ctx context.Context, tn *db.Tenant) {
-		_, count, err := students.New(tn).ListStudents(ctx, students.Viewer{}, students.StudentFilter{}, api.Page{Number: 1, Size: 1})
+		_, count, err := students.New(tn).ListStudents(ctx, students.Viewer{}, students.StudentFilter{}, query.Page{Number: 1, Size: 1})
 		require.NoError(t, err)
 		n = count
 	})

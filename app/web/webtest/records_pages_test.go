@@ -15,10 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/students"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 )
 
@@ -153,7 +153,7 @@ func TestAcademicSetupPages(t *testing.T) {
 		p = b.get(base + "/academics/forms")
 		assert.Contains(t, p.Body, "Junior")
 		s.withSchool(t, "demo", func(ctx context.Context, tn *db.Tenant) {
-			f, err := academics.New().FormByLevel(ctx, tn, 1)
+			f, err := academics.New(tn).FormByLevel(ctx, 1)
 			require.NoError(t, err)
 			formID = f.ID
 		})
@@ -206,7 +206,7 @@ func TestAcademicSetupPages(t *testing.T) {
 
 		var subject int64
 		s.withSchool(t, "demo", func(ctx context.Context, tn *db.Tenant) {
-			sub, err := academics.New().SubjectByCode(ctx, tn, "MATH")
+			sub, err := academics.New(tn).SubjectByCode(ctx, "MATH")
 			require.NoError(t, err)
 			subject = sub.ID
 		})
@@ -296,7 +296,7 @@ func TestStudentPagesByRole(t *testing.T) {
 
 		// A subject assignment in 2A opens its students too.
 		s.withSchool(t, "demo", func(ctx context.Context, tn *db.Tenant) {
-			_, err := academics.New().AssignSubject(ctx, tn, academics.AssignmentInput{TeacherID: y.TeacherID, ClassID: y.Class2A.ID, SubjectID: y.Subject.ID}, auth.Meta{})
+			_, err := academics.New(tn).AssignSubject(ctx, academics.AssignmentInput{TeacherID: y.TeacherID, ClassID: y.Class2A.ID, SubjectID: y.Subject.ID}, auth.Meta{})
 			require.NoError(t, err)
 		})
 		assert.Contains(t, b.get(base+"/students").Body, "Mwangi")
@@ -401,7 +401,7 @@ func TestStudentForms(t *testing.T) {
 	// A full class refuses the enrollment: the student and guardian are not written either.
 	s.withSchool(t, "demo", func(ctx context.Context, tn *db.Tenant) {
 		one := int64(1)
-		_, err := academics.New().UpdateClass(ctx, tn, y.Class2A.ID, academics.ClassPatch{Capacity: academics.Value(one)}, auth.Meta{})
+		_, err := academics.New(tn).UpdateClass(ctx, y.Class2A.ID, academics.ClassPatch{Capacity: academics.Value(one)}, auth.Meta{})
 		require.NoError(t, err)
 	})
 	s.student(t, "demo", "First", "InTwoA", y.Class2A.ID, "")
@@ -456,7 +456,7 @@ func TestStudentForms(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, p.Status, "2A is full")
 		assert.Contains(t, p.Body, `id="f-class-err"`)
 		s.withSchool(t, "demo", func(ctx context.Context, tn *db.Tenant) {
-			_, err := academics.New().UpdateClass(ctx, tn, y.Class2A.ID, academics.ClassPatch{Capacity: academics.Null[int64]()}, auth.Meta{})
+			_, err := academics.New(tn).UpdateClass(ctx, y.Class2A.ID, academics.ClassPatch{Capacity: academics.Null[int64]()}, auth.Meta{})
 			require.NoError(t, err)
 		})
 		p = b.post(profile+"/class", url.Values{"_csrf": {token}, "class": {id(y.Class2A.ID)}})
@@ -572,7 +572,7 @@ func TestAdmissionPages(t *testing.T) {
 	assert.Contains(t, p.Body, `<a href="/admissions?status=applied" aria-current="page">Applied</a>`)
 	var ben, cara int64
 	s.withSchool(t, "demo", func(ctx context.Context, tn *db.Tenant) {
-		rows, _, err := students.New(tn).ListAdmissions(ctx, students.Viewer{}, students.AdmissionFilter{}, api.Page{Number: 1, Size: 10})
+		rows, _, err := students.New(tn).ListAdmissions(ctx, students.Viewer{}, students.AdmissionFilter{}, query.Page{Number: 1, Size: 10})
 		require.NoError(t, err)
 		for _, a := range rows {
 			if a.FirstName == "Ben" {

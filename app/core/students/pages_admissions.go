@@ -1,26 +1,27 @@
-package web
+package students
 
 import (
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
-	"github.com/schoolsms/sms/app/core/students"
+	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/web"
 )
 
 const admissionsPerPage = 25
 
 // admissionStatusTabs filter the admissions list; "" is every application.
-var admissionStatusTabs = []option{
+var admissionStatusTabs = []web.Option{
 	{Value: "", Label: "All"},
-	{Value: students.AdmissionApplied, Label: "Applied"},
-	{Value: students.AdmissionAccepted, Label: "Accepted"},
-	{Value: students.AdmissionRejected, Label: "Rejected"},
-	{Value: students.AdmissionEnrolled, Label: "Enrolled"},
+	{Value: AdmissionApplied, Label: "Applied"},
+	{Value: AdmissionAccepted, Label: "Accepted"},
+	{Value: AdmissionRejected, Label: "Rejected"},
+	{Value: AdmissionEnrolled, Label: "Enrolled"},
 }
 
 type statusTab struct {
@@ -29,8 +30,8 @@ type statusTab struct {
 }
 
 type admissionListData struct {
-	Rows     []students.Admission
-	Pager    pager
+	Rows     []Admission
+	Pager    web.Pager
 	Status   string
 	Search   string
 	Tabs     []statusTab
@@ -40,14 +41,14 @@ type admissionListData struct {
 
 // admissionList shows the applications, newest first, filtered by status, with the
 // buttons that decide them.
-func (h *handlers) admissionList(c *fiber.Ctx) error {
-	return h.admissionListPage(c, fiber.StatusOK, h.newView(c, "Admissions", "admissions"))
+func (h pages) admissionList(c *fiber.Ctx) error {
+	return h.admissionListPage(c, fiber.StatusOK, h.View(c, "Admissions", "admissions"))
 }
 
-func (h *handlers) admissionListPage(c *fiber.Ctx, status int, v *view) error {
-	d := admissionListData{CanWrite: auth.Allowed(v.User, auth.WriteStudents), Scoped: viewerOf(v).Scoped(),
+func (h pages) admissionListPage(c *fiber.Ctx, status int, v *web.View) error {
+	d := admissionListData{CanWrite: auth.Allowed(v.User, Write), Scoped: ViewerOf(v.User).Scoped(),
 		Search: strings.TrimSpace(c.Query("search"))}
-	if s := c.Query("status"); s != "" && knownOption(admissionStatusTabs, s) {
+	if s := c.Query("status"); s != "" && web.KnownOption(admissionStatusTabs, s) {
 		d.Status = s
 	}
 	q := url.Values{}
@@ -71,68 +72,72 @@ func (h *handlers) admissionListPage(c *fiber.Ctx, status int, v *view) error {
 	if d.Status != "" {
 		q.Set("status", d.Status)
 	}
-	pg, err := pageOf(c, admissionsPerPage)
+	pg, err := web.PageOf(c, admissionsPerPage)
 	if err != nil {
 		return err
 	}
-	rows, n, err := studentsOf(c).ListAdmissions(c.UserContext(), viewerOf(v),
-		students.AdmissionFilter{Status: d.Status, Search: d.Search}, pg)
+	rows, n, err := New(web.Tenant(c)).ListAdmissions(c.UserContext(), ViewerOf(v.User),
+		AdmissionFilter{Status: d.Status, Search: d.Search}, pg)
 	if err != nil {
 		return err
 	}
-	d.Rows, d.Pager = rows, newPager(v.Prefix+"/admissions", q, pg.Number, pg.Size, n)
+	d.Rows, d.Pager = rows, web.NewPager(v.Prefix+"/admissions", q, pg.Number, pg.Size, n)
 	v.Data = d
-	return h.render(c, status, "admissions", v)
+	return h.Render(c, status, "admissions", v)
 }
 
 type admissionFormData struct {
-	Admission     *students.Admission // nil on the new form
-	FormOptions   []option
-	GenderOptions []option
+	Admission     *Admission // nil on the new form
+	FormOptions   []web.Option
+	GenderOptions []web.Option
 }
 
 var admissionFields = []string{"first_name", "middle_name", "last_name", "gender", "date_of_birth", "form",
 	"guardian_name", "guardian_relationship", "guardian_phone", "guardian_email", "applied_on", "notes"}
 
 // admissionNewForm shows the form for a new application.
-func (h *handlers) admissionNewForm(c *fiber.Ctx) error {
-	v := h.newView(c, "New application", "admissions")
-	v.Form["applied_on"] = time.Now().Format("2006-01-02")
+func (h pages) admissionNewForm(c *fiber.Ctx) error {
+	v := h.View(c, "New application", "admissions")
+	today, err := school.New(web.Tenant(c)).Today(c.UserContext())
+	if err != nil {
+		return err
+	}
+	v.Form["applied_on"] = today
 	return h.admissionNewPage(c, fiber.StatusOK, v)
 }
 
-func (h *handlers) admissionNewPage(c *fiber.Ctx, status int, v *view) error {
+func (h pages) admissionNewPage(c *fiber.Ctx, status int, v *web.View) error {
 	return h.admissionFormPage(c, status, v, nil)
 }
 
-func (h *handlers) admissionFormPage(c *fiber.Ctx, status int, v *view, a *students.Admission) error {
-	forms, err := formOptions(c)
+func (h pages) admissionFormPage(c *fiber.Ctx, status int, v *web.View, a *Admission) error {
+	forms, err := academics.FormOptions(c)
 	if err != nil {
 		return err
 	}
 	v.Data = admissionFormData{Admission: a, FormOptions: forms, GenderOptions: genderOptions}
-	return h.render(c, status, "admission_form", v)
+	return h.Render(c, status, "admission_form", v)
 }
 
 // admissionInput reads the application form; ok is false when the form select holds text.
-func admissionInput(v *view) (students.AdmissionInput, bool) {
-	formID, ok := formInt(v, "form")
+func admissionInput(v *web.View) (AdmissionInput, bool) {
+	formID, ok := web.FormInt(v, "form")
 	f := v.Form
-	return students.AdmissionInput{FirstName: f["first_name"], MiddleName: f["middle_name"], LastName: f["last_name"],
+	return AdmissionInput{FirstName: f["first_name"], MiddleName: f["middle_name"], LastName: f["last_name"],
 		Gender: f["gender"], DateOfBirth: f["date_of_birth"], Form: formID, GuardianName: f["guardian_name"],
 		GuardianRelationship: f["guardian_relationship"], GuardianPhone: f["guardian_phone"],
 		GuardianEmail: f["guardian_email"], AppliedOn: f["applied_on"], Notes: f["notes"]}, ok
 }
 
 // admissionEditForm shows an application for correcting.
-func (h *handlers) admissionEditForm(c *fiber.Ctx) error {
-	v := h.newView(c, "Application", "admissions")
+func (h pages) admissionEditForm(c *fiber.Ctx) error {
+	v := h.View(c, "Application", "admissions")
 	a, err := h.admissionOf(c, v)
 	if err != nil {
-		return h.fail(c, err)
+		return h.Fail(c, err)
 	}
 	v.Form = map[string]string{"first_name": a.FirstName, "middle_name": a.MiddleName, "last_name": a.LastName,
-		"gender": a.Gender, "form": id64(a.Form.ID), "guardian_name": a.GuardianName,
+		"gender": a.Gender, "form": web.ID(a.Form.ID), "guardian_name": a.GuardianName,
 		"guardian_relationship": a.GuardianRelationship, "guardian_phone": a.GuardianPhone,
 		"guardian_email": a.GuardianEmail, "applied_on": a.AppliedOn, "notes": a.Notes}
 	if a.DateOfBirth != nil {
@@ -141,119 +146,119 @@ func (h *handlers) admissionEditForm(c *fiber.Ctx) error {
 	return h.admissionFormPage(c, fiber.StatusOK, v, &a)
 }
 
-func (h *handlers) admissionOf(c *fiber.Ctx, v *view) (students.Admission, error) {
-	id, err := pathID(c, "application")
+func (h pages) admissionOf(c *fiber.Ctx, v *web.View) (Admission, error) {
+	id, err := web.PathID(c, "application")
 	if err != nil {
-		return students.Admission{}, err
+		return Admission{}, err
 	}
-	return studentsOf(c).GetAdmission(c.UserContext(), viewerOf(v), id)
+	return New(web.Tenant(c)).GetAdmission(c.UserContext(), ViewerOf(v.User), id)
 }
 
 // admissionUpdate saves a corrected application.
-func (h *handlers) admissionUpdate(c *fiber.Ctx) error {
-	v := h.newView(c, "Application", "admissions")
+func (h pages) admissionUpdate(c *fiber.Ctx) error {
+	v := h.View(c, "Application", "admissions")
 	a, err := h.admissionOf(c, v)
 	if err != nil {
-		return h.fail(c, err)
+		return h.Fail(c, err)
 	}
-	v.Form = form(c, admissionFields...)
+	v.Form = web.Form(c, admissionFields...)
 	in, ok := admissionInput(v)
 	if !ok {
-		status, _ := formError(v, fieldsError(v))
+		status, _ := web.FormError(v, web.FieldsError(v))
 		return h.admissionFormPage(c, status, v, &a)
 	}
-	p := students.AdmissionPatch{Notes: &in.Notes}
-	if a.Status != students.AdmissionEnrolled {
-		p = students.AdmissionPatch{FirstName: &in.FirstName, MiddleName: &in.MiddleName, LastName: &in.LastName,
+	p := AdmissionPatch{Notes: &in.Notes}
+	if a.Status != AdmissionEnrolled {
+		p = AdmissionPatch{FirstName: &in.FirstName, MiddleName: &in.MiddleName, LastName: &in.LastName,
 			Gender: &in.Gender, DateOfBirth: &in.DateOfBirth, Form: &in.Form, GuardianName: &in.GuardianName,
 			GuardianRelationship: &in.GuardianRelationship, GuardianPhone: &in.GuardianPhone,
 			GuardianEmail: &in.GuardianEmail, AppliedOn: &in.AppliedOn, Notes: &in.Notes}
 	}
-	if _, err := studentsOf(c).UpdateAdmission(c.UserContext(), a.ID, p, auth.MetaFrom(c)); err != nil {
-		status, ierr := formError(v, err)
+	if _, err := New(web.Tenant(c)).UpdateAdmission(c.UserContext(), a.ID, p, auth.MetaFrom(c)); err != nil {
+		status, ierr := web.FormError(v, err)
 		if ierr != nil {
 			return ierr
 		}
 		return h.admissionFormPage(c, status, v, &a)
 	}
-	return redirect(c, v.Prefix+"/admissions?done=application_saved")
+	return web.Redirect(c, v.Prefix+"/admissions?done=application_saved")
 }
 
 // admissionCreate records an application (status applied).
-func (h *handlers) admissionCreate(c *fiber.Ctx) error {
-	v := h.newView(c, "New application", "admissions")
-	v.Form = form(c, admissionFields...)
+func (h pages) admissionCreate(c *fiber.Ctx) error {
+	v := h.View(c, "New application", "admissions")
+	v.Form = web.Form(c, admissionFields...)
 	in, ok := admissionInput(v)
 	if !ok {
-		status, _ := formError(v, fieldsError(v))
+		status, _ := web.FormError(v, web.FieldsError(v))
 		return h.admissionNewPage(c, status, v)
 	}
-	if _, err := studentsOf(c).CreateAdmission(c.UserContext(), in, auth.MetaFrom(c)); err != nil {
-		status, ierr := formError(v, err)
+	if _, err := New(web.Tenant(c)).CreateAdmission(c.UserContext(), in, auth.MetaFrom(c)); err != nil {
+		status, ierr := web.FormError(v, err)
 		if ierr != nil {
 			return ierr
 		}
 		return h.admissionNewPage(c, status, v)
 	}
-	return redirect(c, v.Prefix+"/admissions?status=applied&done=application_created")
+	return web.Redirect(c, v.Prefix+"/admissions?status=applied&done=application_created")
 }
 
 // admissionDecide accepts or rejects an application (form field status).
-func (h *handlers) admissionDecide(c *fiber.Ctx) error {
-	id, err := pathID(c, "application")
+func (h pages) admissionDecide(c *fiber.Ctx) error {
+	id, err := web.PathID(c, "application")
 	if err != nil {
-		return h.fail(c, err)
+		return h.Fail(c, err)
 	}
 	status := c.FormValue("status")
-	if status != students.AdmissionAccepted && status != students.AdmissionRejected {
-		return h.fail(c, errs.E(errs.Invalid, "an application can be accepted or rejected here"))
+	if status != AdmissionAccepted && status != AdmissionRejected {
+		return h.Fail(c, errs.E(errs.Invalid, "an application can be accepted or rejected here"))
 	}
-	if _, err := studentsOf(c).UpdateAdmission(c.UserContext(), id, students.AdmissionPatch{Status: &status}, auth.MetaFrom(c)); err != nil {
+	if _, err := New(web.Tenant(c)).UpdateAdmission(c.UserContext(), id, AdmissionPatch{Status: &status}, auth.MetaFrom(c)); err != nil {
 		e := errs.As(err)
 		if e.Code == errs.Internal || e.Code == errs.NotFound {
-			return h.fail(c, err)
+			return h.Fail(c, err)
 		}
-		v := h.newView(c, "Admissions", "admissions")
-		v.Error = sentence(e.Message)
+		v := h.View(c, "Admissions", "admissions")
+		v.Error = web.Sentence(e.Message)
 		for _, msg := range e.Fields {
-			v.Error = sentence(msg)
+			v.Error = web.Sentence(msg)
 		}
-		return h.admissionListPage(c, statusFor(e), v)
+		return h.admissionListPage(c, web.StatusFor(e), v)
 	}
-	return redirect(c, prefix(c)+"/admissions?status="+url.QueryEscape(status)+"&done=application_"+status)
+	return web.Redirect(c, web.Prefix(c)+"/admissions?status="+url.QueryEscape(status)+"&done=application_"+status)
 }
 
 type admissionEnrollData struct {
-	Admission    students.Admission
-	ClassOptions []optionGroup
+	Admission    Admission
+	ClassOptions []web.OptionGroup
 	Session      string
 	NextNo       string
 }
 
 // admissionEnrollForm asks for the class (and optionally the admission number) of an
 // accepted applicant.
-func (h *handlers) admissionEnrollForm(c *fiber.Ctx) error {
-	return h.admissionEnrollPage(c, fiber.StatusOK, h.newView(c, "Enroll", "admissions"))
+func (h pages) admissionEnrollForm(c *fiber.Ctx) error {
+	return h.admissionEnrollPage(c, fiber.StatusOK, h.View(c, "Enroll", "admissions"))
 }
 
-func (h *handlers) admissionEnrollPage(c *fiber.Ctx, status int, v *view) error {
+func (h pages) admissionEnrollPage(c *fiber.Ctx, status int, v *web.View) error {
 	a, err := h.admissionOf(c, v)
 	if err != nil {
-		return h.fail(c, err)
+		return h.Fail(c, err)
 	}
 	d := admissionEnrollData{Admission: a}
-	cur, err := currentSession(c)
+	cur, err := academics.CurrentSessionOf(c)
 	if err != nil {
 		return err
 	}
 	if cur != nil {
 		d.Session = cur.Name
-		_, opts, err := classOptions(c, cur.ID)
+		_, opts, err := academics.ClassOptions(c, cur.ID)
 		if err != nil {
 			return err
 		}
 		// The classes of the form applied for come first.
-		var mine, others []option
+		var mine, others []web.Option
 		for _, o := range opts {
 			if o.Group == a.Form.Name {
 				mine = append(mine, o)
@@ -261,45 +266,45 @@ func (h *handlers) admissionEnrollPage(c *fiber.Ctx, status int, v *view) error 
 				others = append(others, o)
 			}
 		}
-		d.ClassOptions = grouped(append(mine, others...))
+		d.ClassOptions = web.Grouped(append(mine, others...))
 		if v.Form["class"] == "" && len(mine) == 1 {
 			v.Form["class"] = mine[0].Value
 		}
 	}
-	p, err := studentsOf(c).AdmissionPattern(c.UserContext())
+	p, err := New(web.Tenant(c)).AdmissionPattern(c.UserContext())
 	if err != nil {
 		return err
 	}
 	d.NextNo = p.Next
 	v.Title = "Enroll " + strings.TrimSpace(a.FirstName+" "+a.LastName)
 	v.Data = d
-	return h.render(c, status, "admission_enroll", v)
+	return h.Render(c, status, "admission_enroll", v)
 }
 
 // admissionEnroll turns the accepted application into a student in the chosen class, in
 // one transaction, and opens the new student's profile.
-func (h *handlers) admissionEnroll(c *fiber.Ctx) error {
-	id, err := pathID(c, "application")
+func (h pages) admissionEnroll(c *fiber.Ctx) error {
+	id, err := web.PathID(c, "application")
 	if err != nil {
-		return h.fail(c, err)
+		return h.Fail(c, err)
 	}
-	v := h.newView(c, "Enroll", "admissions")
-	v.Form = form(c, "class", "admission_no")
-	class, ok := formInt(v, "class")
+	v := h.View(c, "Enroll", "admissions")
+	v.Form = web.Form(c, "class", "admission_no")
+	class, ok := web.FormInt(v, "class")
 	if ok && class == 0 {
 		v.Fields["class"] = "Choose a class"
 	}
 	if len(v.Fields) > 0 {
-		status, _ := formError(v, fieldsError(v))
+		status, _ := web.FormError(v, web.FieldsError(v))
 		return h.admissionEnrollPage(c, status, v)
 	}
-	out, err := studentsOf(c).EnrollAdmission(c.UserContext(), id, students.EnrollAdmissionInput{Class: class,
+	out, err := New(web.Tenant(c)).EnrollAdmission(c.UserContext(), id, EnrollAdmissionInput{Class: class,
 		AdmissionNo: v.Form["admission_no"]}, auth.MetaFrom(c))
 	if err != nil {
 		if errs.CodeOf(err) == errs.NotFound {
-			return h.fail(c, err)
+			return h.Fail(c, err)
 		}
-		status, ierr := formError(v, err)
+		status, ierr := web.FormError(v, err)
 		if ierr != nil {
 			return ierr
 		}
@@ -318,5 +323,5 @@ func (h *handlers) admissionEnroll(c *fiber.Ctx) error {
 		}
 		return h.admissionEnrollPage(c, status, v)
 	}
-	return redirect(c, studentURL(v.Prefix, out.Student.ID, "student_enrolled"))
+	return web.Redirect(c, studentURL(v.Prefix, out.Student.ID, "student_enrolled"))
 }

@@ -1,4 +1,4 @@
-package web
+package studentimport
 
 import (
 	"bytes"
@@ -12,8 +12,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
-	"github.com/schoolsms/sms/app/core/studentimport"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/web"
 )
 
 // The import page checks a spreadsheet first (a dry run that writes nothing) and shows
@@ -27,7 +27,7 @@ const maxImportBytes = 8 << 20
 type importData struct {
 	Columns []string
 	Checked bool // a file was checked
-	Result  studentimport.Result
+	Result  Result
 	// File and FileName carry the checked file to the Import button.
 	File, FileName string
 	Created        int
@@ -37,24 +37,17 @@ type importData struct {
 }
 
 // importForm shows the upload form, or after an import the counts.
-func (h *handlers) importForm(c *fiber.Ctx) error {
-	v := h.newView(c, "Import students", "students")
-	d := importData{Columns: studentimport.Columns}
+func (h pages) importForm(c *fiber.Ctx) error {
+	v := h.View(c, "Import students", "students")
+	d := importData{Columns: Columns}
 	if c.Query("done") == "imported" {
 		d.Done = true
 		d.Created, _ = strconv.Atoi(c.Query("created"))
 		d.Updated, _ = strconv.Atoi(c.Query("updated"))
-		v.Flash = fmt.Sprintf("Import finished: %s created, %s updated.", count(d.Created, "student"), count(d.Updated, "student"))
+		v.Flash = fmt.Sprintf("Import finished: %s created, %s updated.", web.Count(d.Created, "student"), web.Count(d.Updated, "student"))
 	}
 	v.Data = d
-	return h.render(c, fiber.StatusOK, "student_import", v)
-}
-
-func count(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
+	return h.Render(c, fiber.StatusOK, "student_import", v)
 }
 
 // importUpload reads the file of the form: an upload (field file) or, from the Import
@@ -88,9 +81,9 @@ func importUpload(c *fiber.Ctx) (name string, body []byte, err error) {
 // importRun checks (action=check) or imports (action=import) the file. A check shows the
 // problems or what an import would do; an import that finds problems writes nothing
 // and shows them; a clean import goes to the counts.
-func (h *handlers) importRun(c *fiber.Ctx) error {
-	v := h.newView(c, "Import students", "students")
-	d := importData{Columns: studentimport.Columns}
+func (h pages) importRun(c *fiber.Ctx) error {
+	v := h.View(c, "Import students", "students")
+	d := importData{Columns: Columns}
 	dry := c.FormValue("action") != "import"
 	name, body, err := importUpload(c)
 	if err == nil && len(bytes.TrimSpace(body)) == 0 {
@@ -100,36 +93,36 @@ func (h *handlers) importRun(c *fiber.Ctx) error {
 		err = errs.Field("file", fmt.Sprintf("the file is larger than %d MB; split it into smaller files", maxImportBytes>>20))
 	}
 	if err != nil {
-		status, ierr := formError(v, err)
+		status, ierr := web.FormError(v, err)
 		if ierr != nil {
 			return ierr
 		}
 		v.Data = d
-		return h.render(c, status, "student_import", v)
+		return h.Render(c, status, "student_import", v)
 	}
 	ext := strings.ToLower(filepath.Ext(name))
 	if ext != "" && ext != ".csv" && ext != ".xlsx" && ext != ".txt" {
-		status, _ := formError(v, errs.Field("file", "choose a CSV or Excel (.xlsx) file; older .xls files must be saved as .xlsx first"))
+		status, _ := web.FormError(v, errs.Field("file", "choose a CSV or Excel (.xlsx) file; older .xls files must be saved as .xlsx first"))
 		v.Data = d
-		return h.render(c, status, "student_import", v)
+		return h.Render(c, status, "student_import", v)
 	}
-	rows, problems, err := studentimport.ParseFile(name, body)
+	rows, problems, err := ParseFile(name, body)
 	if err != nil {
-		status, ierr := formError(v, errs.Field("file", "the file cannot be read as CSV or Excel: "+err.Error()))
+		status, ierr := web.FormError(v, errs.Field("file", "the file cannot be read as CSV or Excel: "+err.Error()))
 		if ierr != nil {
 			return ierr
 		}
 		v.Data = d
-		return h.render(c, status, "student_import", v)
+		return h.Render(c, status, "student_import", v)
 	}
-	res := studentimport.Result{DryRun: dry, Errors: problems}
+	res := Result{DryRun: dry, Errors: problems}
 	if len(problems) == 0 {
-		if res, err = studentimport.Import(c.UserContext(), tenantOf(c), rows, dry, auth.MetaFrom(c)); err != nil {
+		if res, err = New(web.Tenant(c)).Import(c.UserContext(), rows, dry, auth.MetaFrom(c)); err != nil {
 			return err
 		}
 	}
 	if !dry && len(res.Errors) == 0 {
-		return redirect(c, fmt.Sprintf("%s/students/import?done=imported&created=%d&updated=%d", v.Prefix, res.Created, res.Updated))
+		return web.Redirect(c, fmt.Sprintf("%s/students/import?done=imported&created=%d&updated=%d", v.Prefix, res.Created, res.Updated))
 	}
 	d.Checked, d.Result, d.FileName, d.Total = true, res, name, res.Created+res.Updated
 	status := fiber.StatusOK
@@ -142,5 +135,5 @@ func (h *handlers) importRun(c *fiber.Ctx) error {
 		d.File = base64.StdEncoding.EncodeToString(body)
 	}
 	v.Data = d
-	return h.render(c, status, "student_import", v)
+	return h.Render(c, status, "student_import", v)
 }

@@ -1,6 +1,7 @@
-package web
+package students
 
 import (
+	"maps"
 	"net/url"
 	"strings"
 
@@ -8,31 +9,22 @@ import (
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
-	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/web"
 )
 
 // studentsPerPage keeps a page of the students list short enough to scan on a tablet.
 const studentsPerPage = 25
 
-var studentStatusOptions = []option{
-	{Value: students.StatusActive, Label: "Active"},
-	{Value: students.StatusSuspended, Label: "Suspended"},
-	{Value: students.StatusGraduated, Label: "Graduated"},
-	{Value: students.StatusTransferred, Label: "Transferred"},
-	{Value: students.StatusWithdrawn, Label: "Withdrawn"},
+var studentStatusOptions = []web.Option{
+	{Value: StatusActive, Label: "Active"},
+	{Value: StatusSuspended, Label: "Suspended"},
+	{Value: StatusGraduated, Label: "Graduated"},
+	{Value: StatusTransferred, Label: "Transferred"},
+	{Value: StatusWithdrawn, Label: "Withdrawn"},
 }
 
-var genderOptions = []option{{Value: "female", Label: "Female"}, {Value: "male", Label: "Male"}, {Value: "other", Label: "Other"}}
-
-func knownOption(opts []option, v string) bool {
-	for _, o := range opts {
-		if o.Value == v {
-			return true
-		}
-	}
-	return false
-}
+var genderOptions = []web.Option{{Value: "female", Label: "Female"}, {Value: "male", Label: "Male"}, {Value: "other", Label: "Other"}}
 
 // guardianFieldNames are the service's names for the first guardian's fields and the
 // form's.
@@ -53,20 +45,20 @@ var guardianFieldNames = map[string]string{
 // createFieldNames also puts the enrollment's complaints about the new student at the
 // class select.
 var createFieldNames = func() map[string]string {
-	m := copyFields(guardianFieldNames)
+	m := maps.Clone(guardianFieldNames)
 	m["student"] = "class"
 	return m
 }()
 
 type studentListData struct {
-	Rows          []students.Student
-	Pager         pager
+	Rows          []Student
+	Pager         web.Pager
 	Search        string
 	Class, Form   string
 	Status        string
-	ClassOptions  []optionGroup
-	FormOptions   []option
-	StatusOptions []option
+	ClassOptions  []web.OptionGroup
+	FormOptions   []web.Option
+	StatusOptions []web.Option
 	ExportCSV     string
 	ExportXLSX    string
 	Filtered      bool
@@ -77,9 +69,9 @@ type studentListData struct {
 
 // visibleClasses are the classes of the current session the viewer may filter by: all
 // of them, or for a teacher the ones they lead or teach.
-func visibleClasses(c *fiber.Ctx, v *view, sessionID int64) ([]option, error) {
-	cls, opts, err := classOptions(c, sessionID)
-	if err != nil || !viewerOf(v).Scoped() {
+func visibleClasses(c *fiber.Ctx, v *web.View, sessionID int64) ([]web.Option, error) {
+	cls, opts, err := academics.ClassOptions(c, sessionID)
+	if err != nil || !ViewerOf(v.User).Scoped() {
 		return opts, err
 	}
 	mine := map[int64]bool{}
@@ -88,14 +80,14 @@ func visibleClasses(c *fiber.Ctx, v *view, sessionID int64) ([]option, error) {
 			mine[x.ID] = true
 		}
 	}
-	as, err := allOf(c, acad.ListAssignments, academics.AssignmentFilter{TeacherID: v.User.UserID, SessionID: sessionID})
+	as, err := web.All(c, academics.New(web.Tenant(c)).ListAssignments, academics.AssignmentFilter{TeacherID: v.User.UserID, SessionID: sessionID})
 	if err != nil {
 		return nil, err
 	}
 	for _, a := range as {
 		mine[a.ClassID] = true
 	}
-	var out []option
+	var out []web.Option
 	for i, x := range cls {
 		if mine[x.ID] {
 			out = append(out, opts[i])
@@ -106,14 +98,14 @@ func visibleClasses(c *fiber.Ctx, v *view, sessionID int64) ([]option, error) {
 
 // studentList is the students list: search by name or admission number, filters,
 // pages, and the export of what is shown. htmx asks for the results part only.
-func (h *handlers) studentList(c *fiber.Ctx) error {
+func (h pages) studentList(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	v := h.newView(c, "Students", "students")
-	d := studentListData{StatusOptions: studentStatusOptions, Scoped: viewerOf(v).Scoped(),
-		CanWrite: auth.Allowed(v.User, auth.WriteStudents)}
+	v := h.View(c, "Students", "students")
+	d := studentListData{StatusOptions: studentStatusOptions, Scoped: ViewerOf(v.User).Scoped(),
+		CanWrite: auth.Allowed(v.User, Write)}
 	q := url.Values{}
-	f := students.StudentFilter{Search: strings.TrimSpace(c.Query("search")), Class: queryID(c, "class"), Form: queryID(c, "form")}
-	if s := c.Query("status"); knownOption(studentStatusOptions, s) {
+	f := StudentFilter{Search: strings.TrimSpace(c.Query("search")), Class: web.QueryID(c, "class"), Form: web.QueryID(c, "form")}
+	if s := c.Query("status"); web.KnownOption(studentStatusOptions, s) {
 		f.Status = s
 	}
 	d.Search, d.Status = f.Search, f.Status
@@ -121,27 +113,27 @@ func (h *handlers) studentList(c *fiber.Ctx) error {
 		q.Set("search", f.Search)
 	}
 	if f.Class != 0 {
-		d.Class = id64(f.Class)
+		d.Class = web.ID(f.Class)
 		q.Set("class", d.Class)
 	}
 	if f.Form != 0 {
-		d.Form = id64(f.Form)
+		d.Form = web.ID(f.Form)
 		q.Set("form", d.Form)
 	}
 	if f.Status != "" {
 		q.Set("status", f.Status)
 	}
 	d.Filtered = len(q) > 0
-	pg, err := pageOf(c, studentsPerPage)
+	pg, err := web.PageOf(c, studentsPerPage)
 	if err != nil {
 		return err
 	}
-	rows, n, err := studentsOf(c).ListStudents(ctx, viewerOf(v), f, pg)
+	rows, n, err := New(web.Tenant(c)).ListStudents(ctx, ViewerOf(v.User), f, pg)
 	if err != nil {
 		return err
 	}
 	d.Rows = rows
-	d.Pager = newPager(v.Prefix+"/students", q, pg.Number, pg.Size, n)
+	d.Pager = web.NewPager(v.Prefix+"/students", q, pg.Number, pg.Size, n)
 	export := url.Values{}
 	for k, vs := range q {
 		export[k] = vs
@@ -152,10 +144,10 @@ func (h *handlers) studentList(c *fiber.Ctx) error {
 	d.ExportXLSX = v.Prefix + "/api/core/students/export/?" + export.Encode()
 	v.Data = &d
 	c.Vary("HX-Request")
-	if isHTMX(c) && c.Get("HX-History-Restore-Request") != "true" {
-		return h.renderPart(c, fiber.StatusOK, "students", "student_results", v)
+	if web.IsHTMX(c) && c.Get("HX-History-Restore-Request") != "true" {
+		return h.RenderPart(c, fiber.StatusOK, "students", "student_results", v)
 	}
-	cur, err := currentSession(c)
+	cur, err := academics.CurrentSessionOf(c)
 	if err != nil {
 		return err
 	}
@@ -166,50 +158,50 @@ func (h *handlers) studentList(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		d.ClassOptions = grouped(opts)
+		d.ClassOptions = web.Grouped(opts)
 	}
-	if d.FormOptions, err = formOptions(c); err != nil {
+	if d.FormOptions, err = academics.FormOptions(c); err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "students", v)
+	return h.Render(c, fiber.StatusOK, "students", v)
 }
 
 type studentData struct {
-	Student  students.StudentDetail
+	Student  StudentDetail
 	CanWrite bool
 }
 
 // studentProfile shows one student: bio, guardians, class and enrollment history. A
 // teacher sees only the students of their classes; others are not found.
-func (h *handlers) studentProfile(c *fiber.Ctx) error {
-	return h.studentProfilePage(c, fiber.StatusOK, h.newView(c, "Student", "students"))
+func (h pages) studentProfile(c *fiber.Ctx) error {
+	return h.studentProfilePage(c, fiber.StatusOK, h.View(c, "Student", "students"))
 }
 
-func (h *handlers) studentProfilePage(c *fiber.Ctx, status int, v *view) error {
-	id, err := pathID(c, "student")
+func (h pages) studentProfilePage(c *fiber.Ctx, status int, v *web.View) error {
+	id, err := web.PathID(c, "student")
 	if err != nil {
-		return h.fail(c, err)
+		return h.Fail(c, err)
 	}
-	st, err := studentsOf(c).GetStudent(c.UserContext(), viewerOf(v), id)
+	st, err := New(web.Tenant(c)).GetStudent(c.UserContext(), ViewerOf(v.User), id)
 	if err != nil {
-		return h.fail(c, err)
+		return h.Fail(c, err)
 	}
 	v.Title = studentName(st.Student)
-	v.Data = studentData{Student: st, CanWrite: auth.Allowed(v.User, auth.WriteStudents)}
-	return h.render(c, status, "student", v)
+	v.Data = studentData{Student: st, CanWrite: auth.Allowed(v.User, Write)}
+	return h.Render(c, status, "student", v)
 }
 
-func studentName(s students.Student) string {
+func studentName(s Student) string {
 	return strings.Join(strings.Fields(s.FirstName+" "+s.MiddleName+" "+s.LastName), " ")
 }
 
 var newGuardianFields = []string{"guardian_name", "guardian_relationship", "guardian_phone", "guardian_email"}
 
 // guardianInput is the guardian part of a form, nil when every field is empty.
-func guardianInput(v *view) *students.GuardianInput {
-	in := students.GuardianInput{Name: v.Form["guardian_name"], Relationship: v.Form["guardian_relationship"],
+func guardianInput(v *web.View) *GuardianInput {
+	in := GuardianInput{Name: v.Form["guardian_name"], Relationship: v.Form["guardian_relationship"],
 		Phone: v.Form["guardian_phone"], Email: v.Form["guardian_email"]}
-	if in == (students.GuardianInput{}) {
+	if in == (GuardianInput{}) {
 		return nil
 	}
 	return &in
@@ -217,35 +209,35 @@ func guardianInput(v *view) *students.GuardianInput {
 
 // guardianAdd links a new guardian (or the one who has that phone number already) to
 // the student, from the form on the profile.
-func (h *handlers) guardianAdd(c *fiber.Ctx) error {
-	id, err := pathID(c, "student")
+func (h pages) guardianAdd(c *fiber.Ctx) error {
+	id, err := web.PathID(c, "student")
 	if err != nil {
-		return h.fail(c, err)
+		return h.Fail(c, err)
 	}
-	v := h.newView(c, "Student", "students")
-	v.Form = form(c, newGuardianFields...)
-	v.Form["is_primary"] = checked(c, "is_primary")
+	v := h.View(c, "Student", "students")
+	v.Form = web.Form(c, newGuardianFields...)
+	v.Form["is_primary"] = web.Checked(c, "is_primary")
 	in := guardianInput(v)
 	if in == nil {
-		in = &students.GuardianInput{}
+		in = &GuardianInput{}
 	}
-	if _, err := studentsOf(c).LinkGuardian(c.UserContext(), id, students.GuardianRef{GuardianInput: *in,
+	if _, err := New(web.Tenant(c)).LinkGuardian(c.UserContext(), id, GuardianRef{GuardianInput: *in,
 		IsPrimary: v.Form["is_primary"] == "1"}, auth.MetaFrom(c)); err != nil {
 		if errs.CodeOf(err) == errs.NotFound {
-			return h.fail(c, err)
+			return h.Fail(c, err)
 		}
-		status, ierr := formError(v, errs.RenameFields(err, guardianFieldNames))
+		status, ierr := web.FormError(v, errs.RenameFields(err, guardianFieldNames))
 		if ierr != nil {
 			return ierr
 		}
 		v.Form["open_guardian"] = "1"
 		return h.studentProfilePage(c, status, v)
 	}
-	return redirect(c, studentURL(v.Prefix, id, "guardian_added"))
+	return web.Redirect(c, studentURL(v.Prefix, id, "guardian_added"))
 }
 
 func studentURL(prefix string, id int64, done string) string {
-	u := prefix + "/students/" + id64(id)
+	u := prefix + "/students/" + web.ID(id)
 	if done != "" {
 		u += "?done=" + done
 	}
@@ -254,10 +246,10 @@ func studentURL(prefix string, id int64, done string) string {
 
 // studentFormData is what the new and edit forms show besides the values.
 type studentFormData struct {
-	Student       *students.StudentDetail // nil on the new form
-	ClassOptions  []optionGroup
-	GenderOptions []option
-	StatusOptions []option
+	Student       *StudentDetail // nil on the new form
+	ClassOptions  []web.OptionGroup
+	GenderOptions []web.Option
+	StatusOptions []web.Option
 	Session       string // the current session's name, "" when there is none
 	NextNo        string // the admission number a student without one gets
 }
@@ -265,20 +257,20 @@ type studentFormData struct {
 var studentBioFields = []string{"first_name", "middle_name", "last_name", "gender", "date_of_birth", "admission_no",
 	"admitted_on", "nationality", "home_language", "address", "medical_notes"}
 
-func (h *handlers) studentFormData(c *fiber.Ctx, st *students.StudentDetail) (studentFormData, error) {
+func (h pages) studentFormData(c *fiber.Ctx, st *StudentDetail) (studentFormData, error) {
 	d := studentFormData{Student: st, GenderOptions: genderOptions, StatusOptions: studentStatusOptions}
-	cur, err := currentSession(c)
+	cur, err := academics.CurrentSessionOf(c)
 	if err != nil || cur == nil {
 		return d, err
 	}
 	d.Session = cur.Name
-	_, opts, err := classOptions(c, cur.ID)
+	_, opts, err := academics.ClassOptions(c, cur.ID)
 	if err != nil {
 		return d, err
 	}
-	d.ClassOptions = grouped(opts)
+	d.ClassOptions = web.Grouped(opts)
 	if st == nil {
-		p, err := studentsOf(c).AdmissionPattern(c.UserContext())
+		p, err := New(web.Tenant(c)).AdmissionPattern(c.UserContext())
 		if err != nil {
 			return d, err
 		}
@@ -288,56 +280,56 @@ func (h *handlers) studentFormData(c *fiber.Ctx, st *students.StudentDetail) (st
 }
 
 // studentNewForm shows the form for a new student with a first guardian.
-func (h *handlers) studentNewForm(c *fiber.Ctx) error {
-	v := h.newView(c, "New student", "students")
+func (h pages) studentNewForm(c *fiber.Ctx) error {
+	v := h.View(c, "New student", "students")
 	v.Form["class"] = c.Query("class")
 	return h.studentNewPage(c, fiber.StatusOK, v)
 }
 
-func (h *handlers) studentNewPage(c *fiber.Ctx, status int, v *view) error {
+func (h pages) studentNewPage(c *fiber.Ctx, status int, v *web.View) error {
 	d, err := h.studentFormData(c, nil)
 	if err != nil {
 		return err
 	}
 	v.Data = d
-	return h.render(c, status, "student_new", v)
+	return h.Render(c, status, "student_new", v)
 }
 
 // studentCreate creates the student, the first guardian and the class enrollment in one
 // transaction: a refused form writes nothing.
-func (h *handlers) studentCreate(c *fiber.Ctx) error {
-	v := h.newView(c, "New student", "students")
-	v.Form = form(c, append(append(studentBioFields, "class"), newGuardianFields...)...)
-	class, ok := formInt(v, "class")
+func (h pages) studentCreate(c *fiber.Ctx) error {
+	v := h.View(c, "New student", "students")
+	v.Form = web.Form(c, append(append(studentBioFields, "class"), newGuardianFields...)...)
+	class, ok := web.FormInt(v, "class")
 	if !ok {
-		status, _ := formError(v, fieldsError(v))
+		status, _ := web.FormError(v, web.FieldsError(v))
 		return h.studentNewPage(c, status, v)
 	}
-	in := students.StudentInput{AdmissionNo: v.Form["admission_no"], FirstName: v.Form["first_name"],
+	in := StudentInput{AdmissionNo: v.Form["admission_no"], FirstName: v.Form["first_name"],
 		MiddleName: v.Form["middle_name"], LastName: v.Form["last_name"], Gender: v.Form["gender"],
 		DateOfBirth: v.Form["date_of_birth"], Nationality: v.Form["nationality"], HomeLanguage: v.Form["home_language"],
 		Address: v.Form["address"], MedicalNotes: v.Form["medical_notes"], AdmittedOn: v.Form["admitted_on"], Class: class}
 	if g := guardianInput(v); g != nil {
-		in.Guardians = []students.GuardianRef{{GuardianInput: *g, IsPrimary: true}}
+		in.Guardians = []GuardianRef{{GuardianInput: *g, IsPrimary: true}}
 	}
-	st, err := studentsOf(c).CreateStudent(c.UserContext(), in, auth.MetaFrom(c))
+	st, err := New(web.Tenant(c)).CreateStudent(c.UserContext(), in, auth.MetaFrom(c))
 	if err != nil {
-		status, ierr := formError(v, errs.RenameFields(err, createFieldNames))
+		status, ierr := web.FormError(v, errs.RenameFields(err, createFieldNames))
 		if ierr != nil {
 			return ierr
 		}
 		return h.studentNewPage(c, status, v)
 	}
-	return redirect(c, studentURL(v.Prefix, st.ID, "student_created"))
+	return web.Redirect(c, studentURL(v.Prefix, st.ID, "student_created"))
 }
 
 // studentEditForm shows a student's bio for changing, and the class of the current
 // session.
-func (h *handlers) studentEditForm(c *fiber.Ctx) error {
-	v := h.newView(c, "Edit student", "students")
+func (h pages) studentEditForm(c *fiber.Ctx) error {
+	v := h.View(c, "Edit student", "students")
 	st, err := h.studentForEdit(c, v)
 	if err != nil {
-		return h.fail(c, err)
+		return h.Fail(c, err)
 	}
 	s := st.Student
 	v.Form = map[string]string{"first_name": s.FirstName, "middle_name": s.MiddleName, "last_name": s.LastName,
@@ -347,65 +339,65 @@ func (h *handlers) studentEditForm(c *fiber.Ctx) error {
 		v.Form["date_of_birth"] = *s.DateOfBirth
 	}
 	if s.CurrentClass != nil {
-		v.Form["class"] = id64(s.CurrentClass.ID)
+		v.Form["class"] = web.ID(s.CurrentClass.ID)
 	}
 	return h.studentEditPage(c, fiber.StatusOK, v, st)
 }
 
-func (h *handlers) studentForEdit(c *fiber.Ctx, v *view) (students.StudentDetail, error) {
-	id, err := pathID(c, "student")
+func (h pages) studentForEdit(c *fiber.Ctx, v *web.View) (StudentDetail, error) {
+	id, err := web.PathID(c, "student")
 	if err != nil {
-		return students.StudentDetail{}, err
+		return StudentDetail{}, err
 	}
-	return studentsOf(c).GetStudent(c.UserContext(), viewerOf(v), id)
+	return New(web.Tenant(c)).GetStudent(c.UserContext(), ViewerOf(v.User), id)
 }
 
-func (h *handlers) studentEditPage(c *fiber.Ctx, status int, v *view, st students.StudentDetail) error {
+func (h pages) studentEditPage(c *fiber.Ctx, status int, v *web.View, st StudentDetail) error {
 	d, err := h.studentFormData(c, &st)
 	if err != nil {
 		return err
 	}
 	v.Title = "Edit " + studentName(st.Student)
 	v.Data = d
-	return h.render(c, status, "student_edit", v)
+	return h.Render(c, status, "student_edit", v)
 }
 
 // studentUpdate saves the bio form.
-func (h *handlers) studentUpdate(c *fiber.Ctx) error {
-	v := h.newView(c, "Edit student", "students")
+func (h pages) studentUpdate(c *fiber.Ctx) error {
+	v := h.View(c, "Edit student", "students")
 	st, err := h.studentForEdit(c, v)
 	if err != nil {
-		return h.fail(c, err)
+		return h.Fail(c, err)
 	}
-	v.Form = form(c, append(studentBioFields, "status")...)
+	v.Form = web.Form(c, append(studentBioFields, "status")...)
 	if st.CurrentClass != nil {
-		v.Form["class"] = id64(st.CurrentClass.ID)
+		v.Form["class"] = web.ID(st.CurrentClass.ID)
 	}
 	f := v.Form
-	p := students.StudentPatch{AdmissionNo: ptr(f["admission_no"]), FirstName: ptr(f["first_name"]),
+	p := StudentPatch{AdmissionNo: ptr(f["admission_no"]), FirstName: ptr(f["first_name"]),
 		MiddleName: ptr(f["middle_name"]), LastName: ptr(f["last_name"]), Gender: ptr(f["gender"]),
 		DateOfBirth: ptr(f["date_of_birth"]), Nationality: ptr(f["nationality"]), HomeLanguage: ptr(f["home_language"]),
 		Address: ptr(f["address"]), MedicalNotes: ptr(f["medical_notes"]), Status: ptr(f["status"]), AdmittedOn: ptr(f["admitted_on"])}
-	if _, err := studentsOf(c).UpdateStudent(c.UserContext(), st.ID, p, auth.MetaFrom(c)); err != nil {
+	if _, err := New(web.Tenant(c)).UpdateStudent(c.UserContext(), st.ID, p, auth.MetaFrom(c)); err != nil {
 		if errs.CodeOf(err) == errs.NotFound {
-			return h.fail(c, err)
+			return h.Fail(c, err)
 		}
-		status, ierr := formError(v, err)
+		status, ierr := web.FormError(v, err)
 		if ierr != nil {
 			return ierr
 		}
 		return h.studentEditPage(c, status, v, st)
 	}
-	return redirect(c, studentURL(v.Prefix, st.ID, "student_saved"))
+	return web.Redirect(c, studentURL(v.Prefix, st.ID, "student_saved"))
 }
 
 // studentClass puts the student in a class of the current session: it moves the
 // session's active enrollment, or enrolls the student when there is none.
-func (h *handlers) studentClass(c *fiber.Ctx) error {
-	v := h.newView(c, "Edit student", "students")
+func (h pages) studentClass(c *fiber.Ctx) error {
+	v := h.View(c, "Edit student", "students")
 	st, err := h.studentForEdit(c, v)
 	if err != nil {
-		return h.fail(c, err)
+		return h.Fail(c, err)
 	}
 	s := st.Student
 	v.Form = map[string]string{"first_name": s.FirstName, "middle_name": s.MiddleName, "last_name": s.LastName,
@@ -415,18 +407,18 @@ func (h *handlers) studentClass(c *fiber.Ctx) error {
 	if s.DateOfBirth != nil {
 		v.Form["date_of_birth"] = *s.DateOfBirth
 	}
-	class, ok := formInt(v, "class")
+	class, ok := web.FormInt(v, "class")
 	if ok && class == 0 {
 		v.Fields["class"] = "Choose a class"
 	}
 	if len(v.Fields) > 0 {
-		status, _ := formError(v, fieldsError(v))
+		status, _ := web.FormError(v, web.FieldsError(v))
 		return h.studentEditPage(c, status, v, st)
 	}
-	svc, meta := studentsOf(c), auth.MetaFrom(c)
-	var active *students.Enrollment
+	svc, meta := New(web.Tenant(c)), auth.MetaFrom(c)
+	var active *Enrollment
 	for i, e := range st.Enrollments {
-		if e.Session.IsCurrent && e.Status == students.EnrollmentActive {
+		if e.Session.IsCurrent && e.Status == EnrollmentActive {
 			active = &st.Enrollments[i]
 		}
 	}
@@ -434,16 +426,16 @@ func (h *handlers) studentClass(c *fiber.Ctx) error {
 	case active != nil && active.Class.ID == class:
 		err = nil
 	case active != nil:
-		_, err = svc.UpdateEnrollment(c.UserContext(), active.ID, students.EnrollmentPatch{Class: &class}, meta)
+		_, err = svc.UpdateEnrollment(c.UserContext(), active.ID, EnrollmentPatch{Class: &class}, meta)
 	default:
-		_, err = svc.CreateEnrollment(c.UserContext(), students.EnrollmentInput{Student: st.ID, Class: class}, meta)
+		_, err = svc.CreateEnrollment(c.UserContext(), EnrollmentInput{Student: st.ID, Class: class}, meta)
 	}
 	if err != nil {
-		status, ierr := formError(v, errs.RenameFields(err, map[string]string{"student": "class"}))
+		status, ierr := web.FormError(v, errs.RenameFields(err, map[string]string{"student": "class"}))
 		if ierr != nil {
 			return ierr
 		}
 		return h.studentEditPage(c, status, v, st)
 	}
-	return redirect(c, studentURL(v.Prefix, st.ID, "student_class_saved"))
+	return web.Redirect(c, studentURL(v.Prefix, st.ID, "student_class_saved"))
 }
