@@ -306,9 +306,7 @@ func (m *Bot) onBroadcast(ctx context.Context, msg jetstream.Msg) {
 		m.settle(msg, fmt.Errorf("%w: unreadable trigger %q", errPermanent, clip(string(msg.Data()), 200)), nil)
 		return
 	}
-	stop := m.keepAlive(msg)
 	err := m.Pool.WithTenant(ctx, tr.Schema, func(t *db.Tenant) error { return m.SendBroadcast(ctx, t, tr.Broadcast) })
-	stop()
 	m.settle(msg, err, func(n uint64, err error) {
 		m.Pool.WithTenant(ctx, tr.Schema, func(t *db.Tenant) error {
 			return deadLetter(ctx, t, "broadcast", strconv.FormatInt(tr.Broadcast, 10), "", err.Error(), n)
@@ -319,8 +317,10 @@ func (m *Bot) onBroadcast(ctx context.Context, msg jetstream.Msg) {
 // SendBroadcast sends a broadcast's pending recipients: the text inside the 24-hour
 // window of a guardian who wrote recently, the notice template otherwise.
 func (m *Bot) SendBroadcast(ctx context.Context, t *db.Tenant, id int64) error {
-	unlock := m.convs.Lock(t.Schema + "/broadcast/" + strconv.FormatInt(id, 10))
-	defer unlock()
+	return m.convs.Do(t.Schema+"/broadcast/"+strconv.FormatInt(id, 10), func() error { return m.sendBroadcast(ctx, t, id) })
+}
+
+func (m *Bot) sendBroadcast(ctx context.Context, t *db.Tenant, id int64) error {
 	q := t.Read()
 	b, err := q.ChatbotBroadcastGet(ctx, id)
 	if errors.Is(err, sql.ErrNoRows) {

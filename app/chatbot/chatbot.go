@@ -37,7 +37,7 @@ const (
 
 // Options tune the worker; the zero value of each field means its default.
 type Options struct {
-	Workers     int           // conversations handled at once (default 8)
+	Workers     int           // triggers of each kind (conversations, broadcasts, alerts) handled at once (default 8)
 	SweepEvery  time.Duration // how often pending work is re-triggered (default 2m)
 	AlertsEvery time.Duration // how often due absence alerts are looked for (default 15s)
 	AckWait     time.Duration // how long a trigger may be worked on before redelivery (default 30s)
@@ -175,38 +175,48 @@ func parseStamp(s string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// keyedMutex serialises work per key (a school's conversation) without a lock per key
-// living forever.
+// keyedMutex lets one worker at a time work on a key (a school's conversation, a
+// broadcast). A worker that finds the key taken does not wait for it: it asks the one
+// working on it to look once more before it lets go, and is done. So triggers for a
+// busy conversation neither hold workers (and their JetStream deliveries) nor get lost.
 type keyedMutex struct {
-	mu    sync.Mutex
-	locks map[string]*keyLock
-}
-
-type keyLock struct {
 	mu   sync.Mutex
-	refs int
+	busy map[string]bool // key -> asked to look once more
 }
 
-func (k *keyedMutex) Lock(key string) func() {
+// Do runs fn for key, again as long as others asked for it meanwhile; if another worker
+// is running fn for key, Do asks it to and returns nil. An error ends the runs (the
+// caller's trigger is retried, which looks again).
+func (k *keyedMutex) Do(key string, fn func() error) error {
 	k.mu.Lock()
-	if k.locks == nil {
-		k.locks = map[string]*keyLock{}
+	if k.busy == nil {
+		k.busy = map[string]bool{}
 	}
-	l := k.locks[key]
-	if l == nil {
-		l = &keyLock{}
-		k.locks[key] = l
+	if _, taken := k.busy[key]; taken {
+		k.busy[key] = true
+		k.mu.Unlock()
+		return nil
 	}
-	l.refs++
+	k.busy[key] = false
 	k.mu.Unlock()
-	l.mu.Lock()
-	return func() {
-		l.mu.Unlock()
-		k.mu.Lock()
-		l.refs--
-		if l.refs == 0 {
-			delete(k.locks, key)
+	released := false
+	defer func() { // a panic must not leave the key taken
+		if !released {
+			k.mu.Lock()
+			delete(k.busy, key)
+			k.mu.Unlock()
 		}
+	}()
+	for {
+		err := fn()
+		k.mu.Lock()
+		if err != nil || !k.busy[key] {
+			delete(k.busy, key)
+			released = true
+			k.mu.Unlock()
+			return err
+		}
+		k.busy[key] = false
 		k.mu.Unlock()
 	}
 }

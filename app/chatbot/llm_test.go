@@ -1,14 +1,17 @@
 package chatbot_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ollama/ollama/api"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolsms/sms/app"
+	"github.com/schoolsms/sms/app/chatbot"
 	"github.com/schoolsms/sms/app/chatbot/llm"
 	"github.com/schoolsms/sms/app/chatbot/llm/ollamatest"
 )
@@ -99,4 +102,33 @@ func TestUnknownModel(t *testing.T) {
 	w.guardian(a, "Amina Otieno", "+254711000001", "Ana")
 	w.send(a, "254711000001", "wamid.q", "how is Ana doing?")
 	assert.Contains(t, body(w.nth("254711000001", 1)), "Sorry, I could not answer that just now.")
+}
+
+// TestSlowAnswerIsNotRedelivered: a model slower than the trigger's ack wait keeps its
+// trigger (in-progress acks) instead of having it delivered to another worker, and the
+// guardian gets one answer.
+func TestSlowAnswerIsNotRedelivered(t *testing.T) {
+	t.Parallel()
+	url, js := startNATS(t)
+	fake := ollamatest.New(t, "qwen2.5:1.5b")
+	fake.Reply(func(api.ChatRequest) ollamatest.Turn { return ollamatest.Turn{Hang: true} })
+	w := newWorld(t, withModel(t, fake, "qwen2.5:1.5b"), func(a *app.App) {
+		a.Config.NATSURL = url
+		a.Chatbot.Options.AckWait = 2 * time.Second
+		a.Chatbot.Options.LLMTimeout = 5 * time.Second
+	})
+	a := w.addSchool("alpha", "1001")
+	w.guardian(a, "Amina Otieno", "+254711000001", "Ana")
+	w.send(a, "254711000001", "wamid.slow", "how is Ana doing?")
+	assert.Contains(t, body(w.nth("254711000001", 1)), "Sorry, I could not answer that just now.")
+	drained(t, js, chatbot.WorkStream, "chatbot-inbound")
+	c, err := js.Consumer(context.Background(), chatbot.WorkStream, "chatbot-inbound")
+	require.NoError(t, err)
+	info, err := c.Info(context.Background())
+	require.NoError(t, err)
+	// Every trigger of the stream (this consumer's only) was delivered once: a
+	// redelivery would move the consumer's sequence past the stream's.
+	assert.Equal(t, info.Delivered.Stream, info.Delivered.Consumer, "no trigger was delivered twice")
+	assert.Len(t, fake.Requests(), 1, "the question went to the model once")
+	assert.Len(t, w.graph.SentTo("254711000001"), 1)
 }

@@ -58,10 +58,12 @@ func (m *Bot) Start(ctx context.Context, js jetstream.JetStream) (stop func(), e
 	m.recoverAll(work)
 
 	var handlers, loops sync.WaitGroup
-	sem := make(chan struct{}, o.Workers)
 	var iters []jetstream.MessagesContext
+	// Each consumer has Options.Workers workers of its own, so broadcasts and alerts
+	// never wait behind conversations (nor the reverse).
 	consume := func(name string, handle func(context.Context, jetstream.Msg)) error {
-		it, err := cons[name].Messages(jetstream.PullMaxMessages(2 * o.Workers))
+		sem := make(chan struct{}, o.Workers)
+		it, err := cons[name].Messages(jetstream.PullMaxMessages(o.Workers))
 		if err != nil {
 			return fmt.Errorf("chatbot consumer %s: %w", name, err)
 		}
@@ -70,18 +72,23 @@ func (m *Bot) Start(ctx context.Context, js jetstream.JetStream) (stop func(), e
 		go func() {
 			defer loops.Done()
 			for {
+				// A trigger is taken only when a worker is free, and kept alive from
+				// then on: JetStream redelivers none that is merely waiting its turn.
+				sem <- struct{}{}
 				msg, err := it.Next()
 				if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+					<-sem
 					return
 				}
 				if err != nil {
+					<-sem
 					m.Log.Warn("chatbot: reading triggers", slog.String("consumer", name), errAttr(err))
 					continue
 				}
-				sem <- struct{}{}
+				alive := m.keepAlive(msg)
 				handlers.Add(1)
 				go func() {
-					defer func() { <-sem; handlers.Done() }()
+					defer func() { alive(); <-sem; handlers.Done() }()
 					m.safely(work, msg, handle)
 				}()
 			}
@@ -207,17 +214,21 @@ func (m *Bot) onInbound(ctx context.Context, msg jetstream.Msg) {
 		m.settle(msg, fmt.Errorf("%w: unreadable trigger %q", errPermanent, clip(string(msg.Data()), 200)), nil)
 		return
 	}
-	stop := m.keepAlive(msg)
 	err := m.HandleConversation(ctx, tr.Schema, tr.Conversation)
-	stop()
 	m.settle(msg, err, func(n uint64, err error) { m.giveUp(ctx, tr, n, err) })
 }
 
 // HandleConversation answers a conversation's pending messages, oldest first, after
-// sending what an earlier attempt planned and did not get out.
+// sending what an earlier attempt planned and did not get out. One worker at a time
+// does this for a conversation; a trigger for one already being worked on leaves it to
+// that worker (see keyedMutex).
 func (m *Bot) HandleConversation(ctx context.Context, schema string, conversation int64) error {
-	unlock := m.convs.Lock(schema + "/" + strconv.FormatInt(conversation, 10))
-	defer unlock()
+	return m.convs.Do(schema+"/"+strconv.FormatInt(conversation, 10), func() error {
+		return m.handleConversation(ctx, schema, conversation)
+	})
+}
+
+func (m *Bot) handleConversation(ctx context.Context, schema string, conversation int64) error {
 	t, release, err := m.Pool.Acquire(ctx, schema)
 	if err != nil {
 		return fmt.Errorf("open school %q: %w", schema, err)
