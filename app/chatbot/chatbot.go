@@ -37,7 +37,7 @@ const (
 
 // Options tune the worker; the zero value of each field means its default.
 type Options struct {
-	Workers     int           // triggers of each kind (conversations, broadcasts, alerts) handled at once (default 8)
+	Workers     int           // conversations handled at once (default 8)
 	SweepEvery  time.Duration // how often pending work is re-triggered (default 2m)
 	AlertsEvery time.Duration // how often due absence alerts are looked for (default 15s)
 	AckWait     time.Duration // how long a trigger may be worked on before redelivery (default 30s)

@@ -160,9 +160,7 @@ func (m *Bot) Routes(r fiber.Router) {
 		if err != nil {
 			return err
 		}
-		var in struct {
-			Text string `json:"text"`
-		}
+		var in ReplyInput
 		if err := api.Decode(c, &in); err != nil {
 			return err
 		}
@@ -190,12 +188,22 @@ func (m *Bot) Routes(r fiber.Router) {
 		if err != nil {
 			return err
 		}
-		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"wamid": wamid})
+		return c.Status(fiber.StatusAccepted).JSON(SimulatorSent{Wamid: wamid})
 	})
 	r.Get("/api/chatbot/simulator/threads/:phone", inbox, func(c *fiber.Ctx) error {
 		th, err := m.SimulatorThread(c.UserContext(), tenant(c), c.Params("phone"))
 		return reply(c, th, err)
 	})
+}
+
+// ReplyInput is a staff reply.
+type ReplyInput struct {
+	Text string `json:"text"`
+}
+
+// SimulatorSent names the message the simulator sent, as its webhook had it.
+type SimulatorSent struct {
+	Wamid string `json:"wamid"`
 }
 
 func tenant(c *fiber.Ctx) *db.Tenant { return tenancy.From(c).Tenant }

@@ -58,12 +58,10 @@ func (m *Bot) Start(ctx context.Context, js jetstream.JetStream) (stop func(), e
 	m.recoverAll(work)
 
 	var handlers, loops sync.WaitGroup
+	sem := make(chan struct{}, o.Workers)
 	var iters []jetstream.MessagesContext
-	// Each consumer has Options.Workers workers of its own, so broadcasts and alerts
-	// never wait behind conversations (nor the reverse).
 	consume := func(name string, handle func(context.Context, jetstream.Msg)) error {
-		sem := make(chan struct{}, o.Workers)
-		it, err := cons[name].Messages(jetstream.PullMaxMessages(o.Workers))
+		it, err := cons[name].Messages(jetstream.PullMaxMessages(2 * o.Workers))
 		if err != nil {
 			return fmt.Errorf("chatbot consumer %s: %w", name, err)
 		}
@@ -72,20 +70,18 @@ func (m *Bot) Start(ctx context.Context, js jetstream.JetStream) (stop func(), e
 		go func() {
 			defer loops.Done()
 			for {
-				// A trigger is taken only when a worker is free, and kept alive from
-				// then on: JetStream redelivers none that is merely waiting its turn.
-				sem <- struct{}{}
 				msg, err := it.Next()
 				if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-					<-sem
 					return
 				}
 				if err != nil {
-					<-sem
 					m.Log.Warn("chatbot: reading triggers", slog.String("consumer", name), errAttr(err))
 					continue
 				}
+				// Kept alive from here: a trigger waiting for a free worker is work in
+				// hand, not one for JetStream to deliver again.
 				alive := m.keepAlive(msg)
+				sem <- struct{}{}
 				handlers.Add(1)
 				go func() {
 					defer func() { alive(); <-sem; handlers.Done() }()
