@@ -30,7 +30,7 @@ func Module(b *Bot) module.Module {
 		},
 		API:      func(r fiber.Router) { b.Routes(r) },
 		Webhooks: func(app fiber.Router) { b.WebhookRoutes(app) },
-		OpenAPI:  OpenAPIPaths,
+		OpenAPI:  OpenAPI,
 		Pages: web.Pages{
 			Routes:    func(r fiber.Router, k *web.Kit) { pageRoutes(r, k, b) },
 			Templates: []string{"chatbot_inbox", "chatbot_thread", "chatbot_simulator", "chatbot_settings"},
