@@ -317,10 +317,8 @@ func (m *Bot) onBroadcast(ctx context.Context, msg jetstream.Msg) {
 // SendBroadcast sends a broadcast's pending recipients: the text inside the 24-hour
 // window of a guardian who wrote recently, the notice template otherwise.
 func (m *Bot) SendBroadcast(ctx context.Context, t *db.Tenant, id int64) error {
-	return m.convs.Do(t.Schema+"/broadcast/"+strconv.FormatInt(id, 10), func() error { return m.sendBroadcast(ctx, t, id) })
-}
-
-func (m *Bot) sendBroadcast(ctx context.Context, t *db.Tenant, id int64) error {
+	unlock := m.convs.Lock(t.Schema + "/broadcast/" + strconv.FormatInt(id, 10))
+	defer unlock()
 	q := t.Read()
 	b, err := q.ChatbotBroadcastGet(ctx, id)
 	if errors.Is(err, sql.ErrNoRows) {

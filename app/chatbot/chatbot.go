@@ -175,48 +175,38 @@ func parseStamp(s string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// keyedMutex lets one worker at a time work on a key (a school's conversation, a
-// broadcast). A worker that finds the key taken does not wait for it: it asks the one
-// working on it to look once more before it lets go, and is done. So triggers for a
-// busy conversation neither hold workers (and their JetStream deliveries) nor get lost.
+// keyedMutex serialises work per key (a school's conversation) without a lock per key
+// living forever.
 type keyedMutex struct {
-	mu   sync.Mutex
-	busy map[string]bool // key -> asked to look once more
+	mu    sync.Mutex
+	locks map[string]*keyLock
 }
 
-// Do runs fn for key, again as long as others asked for it meanwhile; if another worker
-// is running fn for key, Do asks it to and returns nil. An error ends the runs (the
-// caller's trigger is retried, which looks again).
-func (k *keyedMutex) Do(key string, fn func() error) error {
+type keyLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+func (k *keyedMutex) Lock(key string) func() {
 	k.mu.Lock()
-	if k.busy == nil {
-		k.busy = map[string]bool{}
+	if k.locks == nil {
+		k.locks = map[string]*keyLock{}
 	}
-	if _, taken := k.busy[key]; taken {
-		k.busy[key] = true
-		k.mu.Unlock()
-		return nil
+	l := k.locks[key]
+	if l == nil {
+		l = &keyLock{}
+		k.locks[key] = l
 	}
-	k.busy[key] = false
+	l.refs++
 	k.mu.Unlock()
-	released := false
-	defer func() { // a panic must not leave the key taken
-		if !released {
-			k.mu.Lock()
-			delete(k.busy, key)
-			k.mu.Unlock()
-		}
-	}()
-	for {
-		err := fn()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
 		k.mu.Lock()
-		if err != nil || !k.busy[key] {
-			delete(k.busy, key)
-			released = true
-			k.mu.Unlock()
-			return err
+		l.refs--
+		if l.refs == 0 {
+			delete(k.locks, key)
 		}
-		k.busy[key] = false
 		k.mu.Unlock()
 	}
 }

@@ -116,6 +116,7 @@ func TestSlowAnswerIsNotRedelivered(t *testing.T) {
 		a.Config.NATSURL = url
 		a.Chatbot.Options.AckWait = 2 * time.Second
 		a.Chatbot.Options.LLMTimeout = 5 * time.Second
+		a.Chatbot.Options.SweepEvery = time.Hour // the webhook's trigger is the only one
 	})
 	a := w.addSchool("alpha", "1001")
 	w.guardian(a, "Amina Otieno", "+254711000001", "Ana")

@@ -58,6 +58,10 @@ func (m *Bot) Start(ctx context.Context, js jetstream.JetStream) (stop func(), e
 	m.recoverAll(work)
 
 	var handlers, loops sync.WaitGroup
+	// stopping is set under startMu once stop begins: a trigger taken after that is
+	// left to JetStream (redelivered), so no handler starts while stop waits for them.
+	var startMu sync.Mutex
+	stopping := false
 	sem := make(chan struct{}, o.Workers)
 	var iters []jetstream.MessagesContext
 	consume := func(name string, handle func(context.Context, jetstream.Msg)) error {
@@ -82,7 +86,16 @@ func (m *Bot) Start(ctx context.Context, js jetstream.JetStream) (stop func(), e
 				// hand, not one for JetStream to deliver again.
 				alive := m.keepAlive(msg)
 				sem <- struct{}{}
+				startMu.Lock()
+				if stopping {
+					startMu.Unlock()
+					alive()
+					<-sem
+					msg.Nak()
+					continue
+				}
 				handlers.Add(1)
+				startMu.Unlock()
 				go func() {
 					defer func() { alive(); <-sem; handlers.Done() }()
 					m.safely(work, msg, handle)
@@ -111,6 +124,9 @@ func (m *Bot) Start(ctx context.Context, js jetstream.JetStream) (stop func(), e
 		for _, it := range iters {
 			it.Stop()
 		}
+		startMu.Lock()
+		stopping = true
+		startMu.Unlock()
 		done := make(chan struct{})
 		go func() { handlers.Wait(); close(done) }()
 		select {
@@ -216,15 +232,10 @@ func (m *Bot) onInbound(ctx context.Context, msg jetstream.Msg) {
 
 // HandleConversation answers a conversation's pending messages, oldest first, after
 // sending what an earlier attempt planned and did not get out. One worker at a time
-// does this for a conversation; a trigger for one already being worked on leaves it to
-// that worker (see keyedMutex).
+// does this for a conversation (a lock per school and conversation).
 func (m *Bot) HandleConversation(ctx context.Context, schema string, conversation int64) error {
-	return m.convs.Do(schema+"/"+strconv.FormatInt(conversation, 10), func() error {
-		return m.handleConversation(ctx, schema, conversation)
-	})
-}
-
-func (m *Bot) handleConversation(ctx context.Context, schema string, conversation int64) error {
+	unlock := m.convs.Lock(schema + "/" + strconv.FormatInt(conversation, 10))
+	defer unlock()
 	t, release, err := m.Pool.Acquire(ctx, schema)
 	if err != nil {
 		return fmt.Errorf("open school %q: %w", schema, err)
