@@ -81,6 +81,7 @@ func (c *cli) serveCommand() *cobra.Command {
 	f.IntVar(&c.cfg.ChatbotWorkers, "chatbot-workers", c.cfg.ChatbotWorkers, "WhatsApp conversations answered at once (env SMS_CHATBOT_WORKERS)")
 	c.backupFlags(f)
 	f.StringVar(&c.cfg.TrustedProxies, "trusted-proxies", c.cfg.TrustedProxies, "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-* headers are believed (env SMS_TRUSTED_PROXIES)")
+	f.StringVar(&c.cfg.MetricsToken, "metrics-token", c.cfg.MetricsToken, "bearer token that lets another machine read /metrics; without it only this machine may (env SMS_METRICS_TOKEN)")
 	f.DurationVar(&c.cfg.ShutdownTimeout, "shutdown-timeout", c.cfg.ShutdownTimeout, "how long requests in flight may finish when the server stops (env SMS_SHUTDOWN_TIMEOUT)")
 	return cmd
 }
