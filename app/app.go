@@ -9,6 +9,8 @@ import (
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/backup"
+	"github.com/schoolsms/sms/app/chatbot"
+	"github.com/schoolsms/sms/app/chatbot/llm"
 	"github.com/schoolsms/sms/app/clients"
 	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/metrics"
@@ -31,6 +33,8 @@ type App struct {
 	// Clock is where school time comes from ("today" in each school's timezone, see
 	// package school); time.Now unless a test pins it before serving.
 	Clock school.Clock
+	// Chatbot is the WhatsApp bot of every school (a module: see Modules).
+	Chatbot *chatbot.Bot
 }
 
 // Open validates cfg, opens (creating and migrating) the catalog and prepares the pool.
@@ -56,6 +60,17 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Clients = &clients.Service{Catalog: cat, Pool: pool, BaseDomain: cfg.BaseDomain,
 		ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
 	a.Backup = &backup.Service{Catalog: cat, Pool: pool, ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
+	a.Chatbot = chatbot.New(pool, cat, res, log)
+	a.Chatbot.Options = chatbot.Options{Workers: cfg.ChatbotWorkers, Replicas: cfg.NATSReplicas}
+	if cfg.OllamaURL != "" {
+		model, err := llm.NewOllama(cfg.OllamaURL, cfg.OllamaModel, nil)
+		if err != nil {
+			pool.Close()
+			cat.Close()
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		a.Chatbot.LLM, a.Chatbot.LLMModel = model, cfg.OllamaModel
+	}
 	// A school deleted (or deleted and made again) by another process must not keep its
 	// old file open here. Requests never depend on this: each one asks the pool for the
 	// incarnation the resolver has, and the pool drops a file of another one.

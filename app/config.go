@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -26,6 +27,11 @@ type Config struct {
 	LogFormat     string // SMS_LOG_FORMAT: text or json
 	DefaultTenant string // SMS_DEFAULT_TENANT: school served on hosts that name no school
 	NATSURL       string // SMS_NATS_URL: external NATS instead of the embedded server
+	NATSReplicas  int    // SMS_NATS_REPLICAS: replicas of the streams (an external cluster may keep 3)
+
+	OllamaURL      string // SMS_OLLAMA_URL: the local language model server the bot asks free text (off when empty)
+	OllamaModel    string // SMS_OLLAMA_MODEL: the model it asks, e.g. qwen2.5:1.5b
+	ChatbotWorkers int    // SMS_CHATBOT_WORKERS: WhatsApp conversations answered at once
 
 	BackupEvery time.Duration // SMS_BACKUP_EVERY: sms serve backs everything up this often (0: never)
 	BackupKeep  int           // SMS_BACKUP_KEEP: scheduled backups kept, newest first
@@ -50,6 +56,9 @@ func DefaultConfig() Config {
 		LogFormat:  "text",
 		BackupKeep: 7,
 
+		NATSReplicas:   1,
+		ChatbotWorkers: 8,
+
 		ShutdownTimeout: 10 * time.Second,
 	}
 }
@@ -68,6 +77,20 @@ func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 	set("SMS_LOG_FORMAT", &c.LogFormat)
 	set("SMS_DEFAULT_TENANT", &c.DefaultTenant)
 	set("SMS_NATS_URL", &c.NATSURL)
+	set("SMS_OLLAMA_URL", &c.OllamaURL)
+	set("SMS_OLLAMA_MODEL", &c.OllamaModel)
+	for _, n := range []struct {
+		key string
+		dst *int
+	}{{"SMS_NATS_REPLICAS", &c.NATSReplicas}, {"SMS_CHATBOT_WORKERS", &c.ChatbotWorkers}} {
+		if v := getenv(n.key); v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil {
+				return c, fmt.Errorf("%s: %q is not a number", n.key, v)
+			}
+			*n.dst = i
+		}
+	}
 	set("SMS_BACKUP_DIR", &c.BackupDir)
 	if v := getenv("SMS_BACKUP_EVERY"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -136,6 +159,19 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.TrustedProxyPrefixes(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.NATSReplicas < 1 || c.NATSReplicas > 5 {
+		errs = append(errs, fmt.Errorf("nats replicas must be from 1 to 5, got %d", c.NATSReplicas))
+	}
+	if c.ChatbotWorkers < 1 || c.ChatbotWorkers > 256 {
+		errs = append(errs, fmt.Errorf("chatbot workers must be from 1 to 256, got %d", c.ChatbotWorkers))
+	}
+	if (c.OllamaURL == "") != (c.OllamaModel == "") {
+		errs = append(errs, errors.New("the language model needs both --ollama-url and --ollama-model (or neither)"))
+	} else if c.OllamaURL != "" {
+		if u, err := url.Parse(c.OllamaURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("ollama url %q is not an http(s) address such as http://127.0.0.1:11434", c.OllamaURL))
+		}
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown timeout must be positive, got %s", c.ShutdownTimeout))

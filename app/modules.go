@@ -4,10 +4,11 @@ import (
 	"sync"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/chatbot"
 	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/attendance"
-	"github.com/schoolsms/sms/app/core/notices"
 	"github.com/schoolsms/sms/app/core/exams"
+	"github.com/schoolsms/sms/app/core/notices"
 	"github.com/schoolsms/sms/app/core/studentimport"
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/module"
@@ -17,8 +18,10 @@ import (
 // Modules is the one list of the appliance's modules: the server's routes and pages,
 // the OpenAPI document, the policy table, the navigation and the background workers are
 // built from it. A module's routes are registered in this order, so a fixed path of one
-// module (/students/import) comes before another's pattern (/students/:id).
-func Modules() []module.Module {
+// module (/students/import) comes before another's pattern (/students/:id). A module
+// that keeps state beside the school files (the chatbot: its model client, its queue)
+// gets it from the App.
+func Modules(a *App) []module.Module {
 	return []module.Module{
 		academics.Module(),
 		studentimport.Module(),
@@ -27,6 +30,7 @@ func Modules() []module.Module {
 		notices.Module(),
 		outbox.Module(),
 		exams.Module(),
+		chatbot.Module(a.Chatbot),
 	}
 }
 

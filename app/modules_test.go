@@ -22,7 +22,7 @@ func TestEveryTemplateHasOneOwner(t *testing.T) {
 	for _, n := range web.ShellTemplates() {
 		owner[n] = "shell"
 	}
-	for _, m := range Modules() {
+	for _, m := range Modules(&App{}) {
 		for _, n := range m.Pages.Templates {
 			require.NotContains(t, owner, n, "%s names a template of %s", m.Name, owner[n])
 			owner[n] = m.Name
@@ -36,13 +36,13 @@ func TestEveryTemplateHasOneOwner(t *testing.T) {
 // two modules grant one action.
 func TestModulesGrantWhatTheyUse(t *testing.T) {
 	granted := map[auth.Action]string{}
-	for _, m := range Modules() {
+	for _, m := range Modules(&App{}) {
 		for a := range m.Policy {
 			require.NotContains(t, granted, a, "%s and %s both grant %s", m.Name, granted[a], a)
 			granted[a] = m.Name
 		}
 	}
-	for _, m := range Modules() {
+	for _, m := range Modules(&App{}) {
 		for _, n := range m.Pages.Nav {
 			assert.Contains(t, granted, n.Action, "%s: nav %s", m.Name, n.Label)
 		}

@@ -38,7 +38,7 @@ type Server struct {
 
 // NewServer builds the HTTP server over an open App. It does not listen yet.
 func NewServer(a *App) *Server {
-	mods := Modules()
+	mods := Modules(a)
 	grantModules(mods)
 	s := &Server{a: a, modules: mods, log: a.Log}
 	s.openapi, s.doc = openAPIDocument(mods)
@@ -84,7 +84,14 @@ func (s *Server) routes() {
 	// Assets are the same for every school; serving them before tenancy lets error pages
 	// for unknown or suspended hosts be styled too.
 	s.app.Get("/static/*", webui.Static())
-	s.app.Use(s.router.Handler, s.a.Auth.Authenticate)
+	s.app.Use(s.router.Handler)
+	// Signed by their senders, not by a session: no authentication or CSRF for exactly these.
+	for _, m := range s.modules {
+		if m.Webhooks != nil {
+			m.Webhooks(s.app)
+		}
+	}
+	s.app.Use(s.a.Auth.Authenticate)
 
 	t := s.app.Group(tenancy.TenantRoutes)
 	t.Get("/api/tenant", s.tenantInfo)

@@ -428,6 +428,9 @@ func copyTenantRows(ctx context.Context, conn *sql.Conn, schema string, during f
 	if _, err := tx.ExecContext(ctx, `INSERT INTO main.domains (`+list+`, "tenant_id") SELECT `+list+`, ? FROM src.domains WHERE tenant_id = ?`, id, srcID); err != nil {
 		return err
 	}
+	if err := copyWhatsAppNumber(ctx, tx, id, srcID); err != nil {
+		return err
+	}
 	if during != nil {
 		if err := during(); err != nil {
 			return err
@@ -437,6 +440,24 @@ func copyTenantRows(ctx context.Context, conn *sql.Conn, schema string, during f
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// copyWhatsAppNumber brings the school's WhatsApp number map row along (a catalog copied
+// from before the map existed has none). A number another school of this catalog has
+// stays that school's: the moved school is then reached on its own host only, until
+// its number is set again.
+func copyWhatsAppNumber(ctx context.Context, tx *sql.Tx, id, srcID int64) error {
+	var has bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM src.sqlite_master WHERE type = 'table' AND name = 'whatsapp_numbers')`).Scan(&has); err != nil || !has {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM main.whatsapp_numbers WHERE tenant_id = ?`, id); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO main.whatsapp_numbers (phone_number_id, tenant_id, verify_token_sha256)
+		SELECT phone_number_id, ?, verify_token_sha256 FROM src.whatsapp_numbers WHERE tenant_id = ?
+		ON CONFLICT DO NOTHING`, id, srcID)
+	return err
 }
 
 // sharedColumns lists the columns table has both in main and in src. Both are at the

@@ -93,3 +93,45 @@ func TestReadStatements(t *testing.T) {
 	defer alpha.reads.mu.RUnlock()
 	assert.Equal(t, maxReadStmts, len(alpha.reads.stmts), "the cache stops at its bound")
 }
+
+// TestWriteStatements: a write transaction's statements are prepared once on the
+// writer's connection and reused by later transactions; preparing never makes a
+// transaction wait for the connection another holds.
+func TestWriteStatements(t *testing.T) {
+	p := newTestPool(t, 2)
+	makeTenant(t, p, "alpha", "Alpha")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var alpha *Tenant
+	require.NoError(t, p.WithTenant(ctx, "alpha", func(tn *Tenant) error { alpha = tn; return nil }))
+	put := func(k string) error {
+		return alpha.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+			return q.StudentsPutSetting(ctx, tenantdb.StudentsPutSettingParams{Key: k, Value: "v"})
+		})
+	}
+	require.NoError(t, put("a"))
+	deadline := time.Now().Add(30 * time.Second)
+	kept := func() int {
+		alpha.writes.mu.RLock()
+		defer alpha.writes.mu.RUnlock()
+		return len(alpha.writes.stmts)
+	}
+	for kept() == 0 {
+		require.True(t, time.Now().Before(deadline), "the statement is prepared on the writer after its first transaction")
+		time.Sleep(time.Millisecond)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 20 {
+				assert.NoError(t, put(fmt.Sprintf("k%d-%d", g, i)))
+			}
+		})
+	}
+	wg.Wait()
+	require.NoError(t, ctx.Err())
+	var n int
+	require.NoError(t, alpha.ReadDB().QueryRowContext(ctx, "SELECT count(*) FROM school_settings").Scan(&n))
+	assert.Equal(t, 161, n, "every write through the kept statement landed")
+	assert.Equal(t, 1, kept(), "one statement, prepared once")
+}

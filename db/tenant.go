@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"time"
 
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -33,11 +34,13 @@ type Tenant struct {
 	h           handles
 	reads       *readStmts
 	read        *tenantdb.Queries
+	writes      *readStmts // statements prepared on the writer's one connection
 }
 
 func newTenant(schema, incarnation string, h handles) *Tenant {
 	reads := newReadStmts(h.r)
-	return &Tenant{Schema: schema, Incarnation: incarnation, h: h, reads: reads, read: tenantdb.New(reads)}
+	return &Tenant{Schema: schema, Incarnation: incarnation, h: h, reads: reads, read: tenantdb.New(reads),
+		writes: newReadStmts(h.w)}
 }
 
 // Read returns queries on the reader pool (query_only connections), through
@@ -64,9 +67,27 @@ func (t *Tenant) ReadTx(ctx context.Context, fn func(q *tenantdb.Queries, d tena
 // ReadDB is the reader pool, for queries sqlc cannot express (dynamic filters).
 func (t *Tenant) ReadDB() *sql.DB { return t.h.r }
 
-// Tx runs fn in one write transaction; nothing is written unless fn returns nil.
+// Tx runs fn in one write transaction; nothing is written unless fn returns nil. Its
+// queries run through statements the writer keeps prepared (see txStmts).
 func (t *Tenant) Tx(ctx context.Context, fn func(q *tenantdb.Queries, tx *sql.Tx) error) error {
-	return inTx(ctx, t.h.w, func(tx *sql.Tx) error {
-		return fn(tenantdb.New(newTxStmts(tx)), tx)
+	var missed []string
+	err := inTx(ctx, t.h.w, func(tx *sql.Tx) error {
+		c := newTxStmts(tx)
+		c.pool = t.writes
+		err := fn(tenantdb.New(c), tx)
+		missed = c.missed
+		return err
 	})
+	if len(missed) > 0 {
+		// Preparing needs the writer's connection, which the next transaction may
+		// already hold: not worth making this caller wait for.
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			for _, q := range missed {
+				t.writes.prepare(ctx, q)
+			}
+		}()
+	}
+	return err
 }

@@ -212,3 +212,60 @@ func (s *Server) Count(schema, table string) int {
 	})
 	return n
 }
+
+// Serve is Start running all of sms serve (app.Server.Run): the embedded NATS server
+// and the background workers, such as the WhatsApp bot's. configure, if not nil,
+// changes the opened App before the server starts (a fake's address, options). It
+// returns once the server answers.
+func Serve(t testing.TB, configure func(*app.App)) *Server {
+	t.Helper()
+	cfg := app.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.PoolCap = 8
+	cfg.LogLevel = "error"
+	logs := &logBuffer{}
+	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	require.NoError(t, err)
+	a.Auth.HashWait = time.Minute
+	if configure != nil {
+		configure(a)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := app.NewServer(a)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("server stopped with: %v", err)
+			}
+		case <-time.After(time.Minute):
+			t.Errorf("server did not stop")
+		}
+		a.Close()
+	})
+	s := &Server{T: t, App: a, URL: "http://" + ln.Addr().String(), log: logs}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(s.URL + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("server stopped while starting: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not answer within 30s: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -28,6 +28,10 @@ var notCloned = []string{
 	// bank start as the defaults the migration seeds (copying would collide with them)
 	"assessments", "scores", "report_workflow", "report_comments", "subject_remarks",
 	"grading_scales", "grading_bands", "grading_scale_forms", "comment_bank",
+	// the WhatsApp bot: a clone never takes the template's number or its secrets, nor
+	// anyone's messages
+	"chatbot_settings", "chatbot_conversations", "chatbot_inbound", "chatbot_media", "chatbot_outbound",
+	"chatbot_statuses", "chatbot_dead_letters", "chatbot_alerts", "chatbot_broadcasts", "chatbot_broadcast_recipients",
 }
 
 // TestEveryTenantTableIsClassifiedForClone fails when a migration adds a table that is

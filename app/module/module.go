@@ -30,6 +30,11 @@ type Module struct {
 	Policy auth.Policy
 	// API registers the module's JSON endpoints on a school's routes (/api/...).
 	API func(r fiber.Router)
+	// Webhooks registers endpoints that other systems call and prove by signing the
+	// request, not by a session: on the root router after tenancy (a base-domain request
+	// has no school) and before authentication and CSRF. Paths are the module's to
+	// choose under tenancy.TenantRoutes and tenancy.PlatformRoutes.
+	Webhooks func(app fiber.Router)
 	// OpenAPI describes those endpoints, with their request and response types.
 	OpenAPI func(d *api.Doc)
 	// Pages are its browser pages, top bar entries, flash messages and dashboard cards.

@@ -92,6 +92,9 @@ func flagName(field string) string {
 		return "--admin-email"
 	case "admin.name":
 		return "--admin-name"
+	case "phone_number_id", "display_number", "access_token", "app_secret", "verify_token", "graph_url", "graph_version",
+		"template_language", "absence_template", "notice_template", "reply_template", "alert_not_before", "alert_delay_minutes":
+		return "--" + strings.ReplaceAll(field, "_", "-")
 	}
 	return field
 }
@@ -118,7 +121,7 @@ func (c *cli) rootCommand() *cobra.Command {
 	tenant := c.tenantCommand()
 	tenant.AddCommand(c.tenantExport(), c.tenantImport())
 	root.AddCommand(c.serveCommand(), tenant, c.domainCommand(), c.migrateCommand(),
-		c.adminCommand(), c.userCommand(), c.importCommand(), c.backupCommand(), c.restoreCommand())
+		c.adminCommand(), c.userCommand(), c.importCommand(), c.backupCommand(), c.restoreCommand(), c.whatsappCommand())
 	return root
 }
 

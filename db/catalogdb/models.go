@@ -82,3 +82,10 @@ type Tenant struct {
 	UpdatedAt   string `json:"updated_at"`
 	Incarnation string `json:"incarnation"`
 }
+
+type WhatsappNumber struct {
+	PhoneNumberID     string `json:"phone_number_id"`
+	TenantID          int64  `json:"tenant_id"`
+	VerifyTokenSha256 string `json:"verify_token_sha256"`
+	UpdatedAt         string `json:"updated_at"`
+}

@@ -58,6 +58,13 @@ type Querier interface {
 	TouchToken(ctx context.Context, arg TouchTokenParams) error
 	TouchUserLogin(ctx context.Context, id int64) error
 	UpdateTenantName(ctx context.Context, arg UpdateTenantNameParams) (Tenant, error)
+	WhatsAppClaimNumber(ctx context.Context, arg WhatsAppClaimNumberParams) error
+	WhatsAppNumberOfTenant(ctx context.Context, tenantID int64) (WhatsappNumber, error)
+	WhatsAppReleaseNumber(ctx context.Context, tenantID int64) error
+	// The WhatsApp phone number id -> school map (see migration 0004).
+	WhatsAppSchoolByNumber(ctx context.Context, phoneNumberID string) (WhatsAppSchoolByNumberRow, error)
+	WhatsAppSchools(ctx context.Context) ([]string, error)
+	WhatsAppSchoolsByVerifyToken(ctx context.Context, verifyTokenSha256 string) ([]string, error)
 }
 
 var _ Querier = (*Queries)(nil)

@@ -97,6 +97,149 @@ type AuditLog struct {
 	RequestID  string        `json:"request_id"`
 }
 
+type ChatbotAlert struct {
+	ID         int64         `json:"id"`
+	EventID    string        `json:"event_id"`
+	GuardianID int64         `json:"guardian_id"`
+	StudentID  int64         `json:"student_id"`
+	Date       string        `json:"date"`
+	Phone      string        `json:"phone"`
+	DueAt      string        `json:"due_at"`
+	Status     string        `json:"status"`
+	Reason     string        `json:"reason"`
+	OutboundID sql.NullInt64 `json:"outbound_id"`
+	CreatedAt  string        `json:"created_at"`
+	UpdatedAt  string        `json:"updated_at"`
+}
+
+type ChatbotBroadcast struct {
+	ID             int64          `json:"id"`
+	Audience       string         `json:"audience"`
+	AudienceID     sql.NullInt64  `json:"audience_id"`
+	AudienceName   string         `json:"audience_name"`
+	NoticeID       sql.NullInt64  `json:"notice_id"`
+	Text           string         `json:"text"`
+	Status         string         `json:"status"`
+	CreatedBy      sql.NullInt64  `json:"created_by"`
+	CreatedByEmail string         `json:"created_by_email"`
+	CreatedAt      string         `json:"created_at"`
+	FinishedAt     sql.NullString `json:"finished_at"`
+}
+
+type ChatbotBroadcastRecipient struct {
+	ID          int64         `json:"id"`
+	BroadcastID int64         `json:"broadcast_id"`
+	GuardianID  sql.NullInt64 `json:"guardian_id"`
+	Name        string        `json:"name"`
+	Phone       string        `json:"phone"`
+	Status      string        `json:"status"`
+	OutboundID  sql.NullInt64 `json:"outbound_id"`
+	Error       string        `json:"error"`
+}
+
+type ChatbotConversation struct {
+	ID             int64          `json:"id"`
+	Channel        string         `json:"channel"`
+	Phone          string         `json:"phone"`
+	ProfileName    string         `json:"profile_name"`
+	GuardianID     sql.NullInt64  `json:"guardian_id"`
+	StudentID      sql.NullInt64  `json:"student_id"`
+	State          string         `json:"state"`
+	OptedOut       bool           `json:"opted_out"`
+	NeedsStaff     bool           `json:"needs_staff"`
+	Unread         int64          `json:"unread"`
+	LastInboundAt  sql.NullString `json:"last_inbound_at"`
+	LastMessageAt  sql.NullString `json:"last_message_at"`
+	LastActivityAt sql.NullString `json:"last_activity_at"`
+	CreatedAt      string         `json:"created_at"`
+	UpdatedAt      string         `json:"updated_at"`
+}
+
+type ChatbotDeadLetter struct {
+	ID         int64  `json:"id"`
+	Kind       string `json:"kind"`
+	Ref        string `json:"ref"`
+	Phone      string `json:"phone"`
+	Error      string `json:"error"`
+	Deliveries int64  `json:"deliveries"`
+	CreatedAt  string `json:"created_at"`
+}
+
+type ChatbotInbound struct {
+	ID             int64          `json:"id"`
+	Wamid          string         `json:"wamid"`
+	Channel        string         `json:"channel"`
+	ConversationID int64          `json:"conversation_id"`
+	Phone          string         `json:"phone"`
+	Kind           string         `json:"kind"`
+	Body           string         `json:"body"`
+	Title          string         `json:"title"`
+	SentAt         string         `json:"sent_at"`
+	ReceivedAt     string         `json:"received_at"`
+	State          string         `json:"state"`
+	HandledAt      sql.NullString `json:"handled_at"`
+}
+
+type ChatbotMedium struct {
+	ID        int64  `json:"id"`
+	Filename  string `json:"filename"`
+	Mime      string `json:"mime"`
+	Data      []byte `json:"data"`
+	CreatedAt string `json:"created_at"`
+}
+
+type ChatbotOutbound struct {
+	ID             int64          `json:"id"`
+	Key            string         `json:"key"`
+	ConversationID sql.NullInt64  `json:"conversation_id"`
+	Channel        string         `json:"channel"`
+	Phone          string         `json:"phone"`
+	ReplyTo        sql.NullString `json:"reply_to"`
+	Origin         string         `json:"origin"`
+	Kind           string         `json:"kind"`
+	Payload        string         `json:"payload"`
+	Preview        string         `json:"preview"`
+	MediaID        sql.NullInt64  `json:"media_id"`
+	Status         string         `json:"status"`
+	Wamid          sql.NullString `json:"wamid"`
+	ErrorCode      sql.NullInt64  `json:"error_code"`
+	ErrorMessage   string         `json:"error_message"`
+	Attempts       int64          `json:"attempts"`
+	StaffUserID    sql.NullInt64  `json:"staff_user_id"`
+	CreatedAt      string         `json:"created_at"`
+	UpdatedAt      string         `json:"updated_at"`
+}
+
+type ChatbotSetting struct {
+	ID                int64          `json:"id"`
+	PhoneNumberID     string         `json:"phone_number_id"`
+	DisplayNumber     string         `json:"display_number"`
+	AccessToken       string         `json:"access_token"`
+	AppSecret         string         `json:"app_secret"`
+	VerifyToken       string         `json:"verify_token"`
+	GraphUrl          string         `json:"graph_url"`
+	GraphVersion      string         `json:"graph_version"`
+	TemplateLanguage  string         `json:"template_language"`
+	AbsenceTemplate   string         `json:"absence_template"`
+	NoticeTemplate    string         `json:"notice_template"`
+	ReplyTemplate     string         `json:"reply_template"`
+	AlertNotBefore    string         `json:"alert_not_before"`
+	AlertDelayMinutes int64          `json:"alert_delay_minutes"`
+	ChannelStatus     string         `json:"channel_status"`
+	ChannelError      string         `json:"channel_error"`
+	ChannelFailedAt   sql.NullString `json:"channel_failed_at"`
+	UpdatedAt         string         `json:"updated_at"`
+}
+
+type ChatbotStatus struct {
+	Wamid      string        `json:"wamid"`
+	Status     string        `json:"status"`
+	At         string        `json:"at"`
+	ErrorCode  sql.NullInt64 `json:"error_code"`
+	ErrorTitle string        `json:"error_title"`
+	ReceivedAt string        `json:"received_at"`
+}
+
 type Class struct {
 	ID             int64         `json:"id"`
 	FormID         int64         `json:"form_id"`

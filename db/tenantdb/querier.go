@@ -93,6 +93,76 @@ type Querier interface {
 	AttendanceTermsBetween(ctx context.Context, arg AttendanceTermsBetweenParams) ([]Term, error)
 	AttendanceUpdateHoliday(ctx context.Context, arg AttendanceUpdateHolidayParams) (Holiday, error)
 	AttendanceUpsertMark(ctx context.Context, arg AttendanceUpsertMarkParams) error
+	ChatbotAlertAlreadySent(ctx context.Context, arg ChatbotAlertAlreadySentParams) (bool, error)
+	ChatbotAlertFinish(ctx context.Context, arg ChatbotAlertFinishParams) error
+	ChatbotAlertInsert(ctx context.Context, arg ChatbotAlertInsertParams) (int64, error)
+	ChatbotAlertsCountPending(ctx context.Context) (int64, error)
+	ChatbotAlertsDue(ctx context.Context, arg ChatbotAlertsDueParams) ([]ChatbotAlert, error)
+	ChatbotAlertsList(ctx context.Context, arg ChatbotAlertsListParams) ([]ChatbotAlert, error)
+	ChatbotAudienceClass(ctx context.Context, classID int64) ([]ChatbotAudienceClassRow, error)
+	ChatbotAudienceForm(ctx context.Context, formID int64) ([]ChatbotAudienceFormRow, error)
+	ChatbotAudienceSchool(ctx context.Context) ([]ChatbotAudienceSchoolRow, error)
+	ChatbotBroadcastCreate(ctx context.Context, arg ChatbotBroadcastCreateParams) (ChatbotBroadcast, error)
+	ChatbotBroadcastGet(ctx context.Context, id int64) (ChatbotBroadcast, error)
+	ChatbotBroadcastPending(ctx context.Context, arg ChatbotBroadcastPendingParams) ([]ChatbotBroadcastRecipient, error)
+	ChatbotBroadcastProgress(ctx context.Context, broadcastID int64) (ChatbotBroadcastProgressRow, error)
+	ChatbotBroadcastRecipientAdd(ctx context.Context, arg ChatbotBroadcastRecipientAddParams) error
+	ChatbotBroadcastRecipientFinish(ctx context.Context, arg ChatbotBroadcastRecipientFinishParams) error
+	ChatbotBroadcastRecipients(ctx context.Context, arg ChatbotBroadcastRecipientsParams) ([]ChatbotBroadcastRecipient, error)
+	ChatbotBroadcastSetStatus(ctx context.Context, arg ChatbotBroadcastSetStatusParams) error
+	ChatbotBroadcastsCount(ctx context.Context) (int64, error)
+	ChatbotBroadcastsList(ctx context.Context, arg ChatbotBroadcastsListParams) ([]ChatbotBroadcast, error)
+	ChatbotBroadcastsOpen(ctx context.Context) ([]int64, error)
+	ChatbotChannelFailing(ctx context.Context, arg ChatbotChannelFailingParams) error
+	ChatbotChildren(ctx context.Context, guardianIds []int64) ([]ChatbotChildrenRow, error)
+	ChatbotConversationByPhone(ctx context.Context, arg ChatbotConversationByPhoneParams) (ChatbotConversation, error)
+	ChatbotConversationGet(ctx context.Context, id int64) (ChatbotConversation, error)
+	ChatbotConversationHandBack(ctx context.Context, arg ChatbotConversationHandBackParams) error
+	ChatbotConversationInbound(ctx context.Context, arg ChatbotConversationInboundParams) error
+	ChatbotConversationOutbound(ctx context.Context, arg ChatbotConversationOutboundParams) error
+	ChatbotConversationRead(ctx context.Context, id int64) error
+	ChatbotConversationSave(ctx context.Context, arg ChatbotConversationSaveParams) error
+	ChatbotConversationStaffAnswered(ctx context.Context, arg ChatbotConversationStaffAnsweredParams) error
+	ChatbotConversationUpsert(ctx context.Context, arg ChatbotConversationUpsertParams) (int64, error)
+	ChatbotConversationsCount(ctx context.Context, channel string) (int64, error)
+	ChatbotConversationsList(ctx context.Context, arg ChatbotConversationsListParams) ([]ChatbotConversationsListRow, error)
+	ChatbotCurrentTerms(ctx context.Context) ([]ChatbotCurrentTermsRow, error)
+	ChatbotDeadLetterPut(ctx context.Context, arg ChatbotDeadLetterPutParams) error
+	ChatbotDeadLettersCount(ctx context.Context) (int64, error)
+	ChatbotDeadLettersList(ctx context.Context, arg ChatbotDeadLettersListParams) ([]ChatbotDeadLetter, error)
+	ChatbotGuardiansByPhoneEnding(ctx context.Context, suffix string) ([]ChatbotGuardiansByPhoneEndingRow, error)
+	ChatbotGuardiansWithPhones(ctx context.Context, limit int64) ([]ChatbotGuardiansWithPhonesRow, error)
+	ChatbotInboundByWamid(ctx context.Context, wamid string) (ChatbotInbound, error)
+	ChatbotInboundCountPending(ctx context.Context) (int64, error)
+	ChatbotInboundFinish(ctx context.Context, arg ChatbotInboundFinishParams) (int64, error)
+	ChatbotInboundInsert(ctx context.Context, arg ChatbotInboundInsertParams) (int64, error)
+	ChatbotInboundNextPending(ctx context.Context, conversationID int64) (ChatbotInbound, error)
+	ChatbotInboundOfConversation(ctx context.Context, arg ChatbotInboundOfConversationParams) ([]ChatbotInbound, error)
+	ChatbotInboundPendingConversations(ctx context.Context) ([]ChatbotInboundPendingConversationsRow, error)
+	ChatbotMediaGet(ctx context.Context, id int64) (ChatbotMedium, error)
+	ChatbotMediaInsert(ctx context.Context, arg ChatbotMediaInsertParams) (int64, error)
+	ChatbotOutboundApplyStatus(ctx context.Context, arg ChatbotOutboundApplyStatusParams) (int64, error)
+	ChatbotOutboundByKey(ctx context.Context, key string) (ChatbotOutbound, error)
+	ChatbotOutboundByWamid(ctx context.Context, wamid sql.NullString) (ChatbotOutbound, error)
+	ChatbotOutboundClaim(ctx context.Context, id int64) (int64, error)
+	ChatbotOutboundCountOpen(ctx context.Context) (int64, error)
+	ChatbotOutboundFinish(ctx context.Context, arg ChatbotOutboundFinishParams) error
+	ChatbotOutboundGet(ctx context.Context, id int64) (ChatbotOutbound, error)
+	ChatbotOutboundInsert(ctx context.Context, arg ChatbotOutboundInsertParams) (int64, error)
+	ChatbotOutboundInterrupted(ctx context.Context) ([]ChatbotOutbound, error)
+	ChatbotOutboundOfConversation(ctx context.Context, arg ChatbotOutboundOfConversationParams) ([]ChatbotOutbound, error)
+	ChatbotOutboundOfReply(ctx context.Context, replyTo sql.NullString) ([]int64, error)
+	ChatbotOutboundOpen(ctx context.Context, limit int64) ([]int64, error)
+	ChatbotOutboundOpenOfConversation(ctx context.Context, conversationID sql.NullInt64) ([]int64, error)
+	ChatbotOutboundSent(ctx context.Context, arg ChatbotOutboundSentParams) error
+	ChatbotPhoneOptedOut(ctx context.Context, phone string) (bool, error)
+	// The WhatsApp bot: settings, conversations, messages in and out, alerts, broadcasts.
+	ChatbotSettingsGet(ctx context.Context) (ChatbotSetting, error)
+	ChatbotSettingsPut(ctx context.Context, arg ChatbotSettingsPutParams) (ChatbotSetting, error)
+	ChatbotStatusInsert(ctx context.Context, arg ChatbotStatusInsertParams) (int64, error)
+	ChatbotStatusesOf(ctx context.Context, wamid string) ([]ChatbotStatus, error)
+	ChatbotStudent(ctx context.Context, id int64) (ChatbotStudentRow, error)
+	ChatbotStudentGuardians(ctx context.Context, studentID int64) ([]ChatbotStudentGuardiansRow, error)
 	CountActiveAdmins(ctx context.Context) (int64, error)
 	CountAudit(ctx context.Context) (int64, error)
 	CountUsers(ctx context.Context) (int64, error)

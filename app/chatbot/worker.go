@@ -1,0 +1,488 @@
+package chatbot
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/schoolsms/sms/app/chatbot/whatsapp"
+	"github.com/schoolsms/sms/db"
+	"github.com/schoolsms/sms/db/tenantdb"
+)
+
+// drainGrace is how long stopping waits for work in hand to finish before cutting it
+// off; it stays inside the time the server gives workers to stop (5 s). Work cut off is
+// still pending in the school's file and is picked up again after a restart.
+const drainGrace = 3 * time.Second
+
+// Run is the module's worker: Start, then Stop when ctx is done.
+func (m *Bot) Run(ctx context.Context, js jetstream.JetStream) error {
+	stop, err := m.Start(ctx, js)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	stop()
+	return nil
+}
+
+// Start runs the worker: it makes the streams and consumers if missing, recovers what a
+// previous run left (sends cut off mid-way are marked unknown, pending messages are
+// triggered again), then consumes triggers with Options.Workers conversations at a
+// time, sweeps for pending work every Options.SweepEvery and sends absence alerts when
+// due. stop stops taking work, lets what is in hand finish (bounded), and returns.
+//
+// Order within a conversation: a conversation's messages are handled by one goroutine
+// at a time (a lock per school and conversation), always oldest pending first (by
+// WhatsApp's timestamp), whatever order triggers arrive in; so one consumer with
+// several workers keeps each phone's order while phones run in parallel.
+func (m *Bot) Start(ctx context.Context, js jetstream.JetStream) (stop func(), err error) {
+	o := m.opts()
+	stream, cons, err := ensureStreams(ctx, js, o)
+	if err != nil {
+		return nil, err
+	}
+	m.queue.Store(&queue{js: js, stream: stream, log: m.Log})
+	// Handlers get a context of their own: stopping first lets them finish, then
+	// cancels what is left.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	m.recoverAll(work)
+
+	var handlers, loops sync.WaitGroup
+	// stopping is set under startMu once stop begins: a trigger taken after that is
+	// left to JetStream (redelivered), so no handler starts while stop waits for them.
+	var startMu sync.Mutex
+	stopping := false
+	sem := make(chan struct{}, o.Workers)
+	var iters []jetstream.MessagesContext
+	consume := func(name string, handle func(context.Context, jetstream.Msg)) error {
+		it, err := cons[name].Messages(jetstream.PullMaxMessages(2 * o.Workers))
+		if err != nil {
+			return fmt.Errorf("chatbot consumer %s: %w", name, err)
+		}
+		iters = append(iters, it)
+		loops.Add(1)
+		go func() {
+			defer loops.Done()
+			for {
+				msg, err := it.Next()
+				if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+					return
+				}
+				if err != nil {
+					m.Log.Warn("chatbot: reading triggers", slog.String("consumer", name), errAttr(err))
+					continue
+				}
+				// Kept alive from here: a trigger waiting for a free worker is work in
+				// hand, not one for JetStream to deliver again.
+				alive := m.keepAlive(msg)
+				sem <- struct{}{}
+				startMu.Lock()
+				if stopping {
+					startMu.Unlock()
+					alive()
+					<-sem
+					msg.Nak()
+					continue
+				}
+				handlers.Add(1)
+				startMu.Unlock()
+				go func() {
+					defer func() { alive(); <-sem; handlers.Done() }()
+					m.safely(work, msg, handle)
+				}()
+			}
+		}()
+		return nil
+	}
+	for name, h := range map[string]func(context.Context, jetstream.Msg){
+		inboundConsumer: m.onInbound, broadcastConsumer: m.onBroadcast, alertsConsumer: m.onAbsence,
+	} {
+		if err := consume(name, h); err != nil {
+			for _, it := range iters {
+				it.Stop()
+			}
+			cancelWork()
+			m.queue.Store(nil)
+			return nil, err
+		}
+	}
+	loops.Add(2)
+	go func() { defer loops.Done(); m.every(work, o.SweepEvery, m.sweepAll) }()
+	go func() { defer loops.Done(); m.alertLoop(work, o.AlertsEvery) }()
+
+	return func() {
+		for _, it := range iters {
+			it.Stop()
+		}
+		startMu.Lock()
+		stopping = true
+		startMu.Unlock()
+		done := make(chan struct{})
+		go func() { handlers.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(drainGrace):
+			m.Log.Warn("chatbot: work still running at stop; it is cut off and redelivered after restart")
+		}
+		cancelWork()
+		loops.Wait()
+		m.queue.Store(nil)
+	}, nil
+}
+
+func (m *Bot) every(ctx context.Context, d time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fn(ctx)
+		}
+	}
+}
+
+// safely runs a handler, turning a panic into a logged failure and a later retry, so one
+// bad message cannot stop the worker.
+func (m *Bot) safely(ctx context.Context, msg jetstream.Msg, handle func(context.Context, jetstream.Msg)) {
+	defer func() {
+		if v := recover(); v != nil {
+			m.Log.Error("chatbot: handler panicked", slog.String("subject", msg.Subject()), slog.Any("panic", v),
+				slog.String("stack", string(debug.Stack())))
+			m.settle(msg, fmt.Errorf("panic: %v", v), nil)
+		}
+	}()
+	handle(ctx, msg)
+}
+
+// keepAlive tells JetStream the work is still going (an LLM answer can take a while),
+// until the returned function is called.
+func (m *Bot) keepAlive(msg jetstream.Msg) func() {
+	every := m.opts().AckWait / 3
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				msg.InProgress()
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// errPermanent marks work that can never succeed (its school is gone): dropped, logged.
+var errPermanent = errors.New("permanent")
+
+// settle acks, retries later or gives up on a trigger. After its last delivery, dead
+// records what was given up on (if it can).
+func (m *Bot) settle(msg jetstream.Msg, err error, dead func(deliveries uint64, err error)) {
+	if err == nil {
+		msg.Ack()
+		return
+	}
+	if errors.Is(err, errPermanent) || errors.Is(err, db.ErrUnknownTenant) || errors.Is(err, db.ErrInvalidSchema) {
+		m.Log.Warn("chatbot: work dropped", slog.String("subject", msg.Subject()), errAttr(err))
+		msg.Term()
+		return
+	}
+	md, merr := msg.Metadata()
+	delivered := uint64(1)
+	if merr == nil {
+		delivered = md.NumDelivered
+	}
+	if delivered >= uint64(m.opts().MaxDeliver) {
+		m.Log.Error("chatbot: work failed on its last delivery; dead-lettered", slog.String("subject", msg.Subject()),
+			slog.Uint64("deliveries", delivered), errAttr(err))
+		if dead != nil {
+			dead(delivered, err)
+		}
+		msg.Term()
+		return
+	}
+	m.Log.Warn("chatbot: work failed; it will be retried", slog.String("subject", msg.Subject()),
+		slog.Uint64("deliveries", delivered), errAttr(err))
+	msg.NakWithDelay(naksAfter(m.opts().RetryBase, delivered))
+}
+
+func (m *Bot) onInbound(ctx context.Context, msg jetstream.Msg) {
+	var tr trigger
+	if json.Unmarshal(msg.Data(), &tr) != nil || tr.Conversation < 1 || tr.Schema == "" || tr.Schema != schemaOfSubject(msg.Subject()) {
+		m.settle(msg, fmt.Errorf("%w: unreadable trigger %q", errPermanent, clip(string(msg.Data()), 200)), nil)
+		return
+	}
+	err := m.HandleConversation(ctx, tr.Schema, tr.Conversation)
+	m.settle(msg, err, func(n uint64, err error) { m.giveUp(ctx, tr, n, err) })
+}
+
+// HandleConversation answers a conversation's pending messages, oldest first, after
+// sending what an earlier attempt planned and did not get out. One worker at a time
+// does this for a conversation (a lock per school and conversation).
+func (m *Bot) HandleConversation(ctx context.Context, schema string, conversation int64) error {
+	unlock := m.convs.Lock(schema + "/" + strconv.FormatInt(conversation, 10))
+	defer unlock()
+	t, release, err := m.Pool.Acquire(ctx, schema)
+	if err != nil {
+		return fmt.Errorf("open school %q: %w", schema, err)
+	}
+	defer release()
+	open, err := t.Read().ChatbotOutboundOpenOfConversation(ctx, sql.NullInt64{Int64: conversation, Valid: true})
+	if err != nil {
+		return err
+	}
+	for _, id := range open {
+		if err := m.deliver(ctx, t, id); err != nil {
+			return err
+		}
+	}
+	for {
+		in, err := t.Read().ChatbotInboundNextPending(ctx, conversation)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := m.answer(ctx, t, in); err != nil {
+			return err
+		}
+	}
+}
+
+var errHandled = errors.New("handled already")
+
+// answer decides the reply to one inbound message, writes it (rows first, marking the
+// message handled in the same commit) and sends it.
+func (m *Bot) answer(ctx context.Context, t *db.Tenant, in tenantdb.ChatbotInbound) error {
+	conv, err := t.Read().ChatbotConversationGet(ctx, in.ConversationID)
+	if err != nil {
+		return fmt.Errorf("conversation %d: %w", in.ConversationID, err)
+	}
+	st, err := loadSettings(ctx, t.Read())
+	if err != nil {
+		return err
+	}
+	out, next, err := m.converse(ctx, t, conv, in, st)
+	if err != nil {
+		return err
+	}
+	now := stamp(m.now())
+	var ids []int64
+	err = t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+		n, err := q.ChatbotInboundFinish(ctx, tenantdb.ChatbotInboundFinishParams{State: "handled",
+			HandledAt: sql.NullString{String: now, Valid: true}, ID: in.ID})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errHandled
+		}
+		for i, o := range out {
+			id, err := insertPlanned(ctx, q, planned{key: "reply:" + in.Wamid + ":" + strconv.Itoa(i),
+				conversation: sql.NullInt64{Int64: conv.ID, Valid: true}, channel: conv.Channel, phone: conv.Phone,
+				replyTo: sql.NullString{String: in.Wamid, Valid: true}, origin: "bot", out: o})
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		cur, err := q.ChatbotConversationGet(ctx, conv.ID)
+		if err != nil {
+			return err
+		}
+		if cur.State != conv.State || cur.NeedsStaff != conv.NeedsStaff {
+			// Staff took the conversation or handed it back while this answer was being
+			// made: theirs is the newer decision.
+			next.state, next.needsStaff = cur.State, cur.NeedsStaff
+		}
+		if err := q.ChatbotConversationSave(ctx, tenantdb.ChatbotConversationSaveParams{GuardianID: next.guardianID,
+			StudentID: next.studentID, State: next.state, OptedOut: next.optedOut, NeedsStaff: next.needsStaff,
+			LastActivityAt: sql.NullString{String: now, Valid: true}, ID: conv.ID}); err != nil {
+			return err
+		}
+		if len(out) > 0 {
+			return q.ChatbotConversationOutbound(ctx, tenantdb.ChatbotConversationOutboundParams{At: now, ID: conv.ID})
+		}
+		return nil
+	})
+	if errors.Is(err, errHandled) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if conv.Channel == ChannelWhatsApp && configured(st) {
+		m.markRead(ctx, t, st, in.Wamid)
+	}
+	for _, id := range ids {
+		if err := m.deliver(ctx, t, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// markRead shows the phone its message was read; a failure only costs the blue ticks.
+func (m *Bot) markRead(ctx context.Context, t *db.Tenant, st tenantdb.ChatbotSetting, wamid string) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	c := whatsapp.New(whatsapp.Config{BaseURL: st.GraphUrl, Version: st.GraphVersion, PhoneNumberID: st.PhoneNumberID,
+		Token: st.AccessToken}, m.HTTP, whatsapp.Backoff{Attempts: 1})
+	if err := c.MarkRead(ctx, wamid); err != nil {
+		m.Log.Debug("chatbot: mark read failed", slog.String("tenant", t.Schema), errAttr(err))
+	}
+}
+
+// giveUp dead-letters the message at the head of a conversation after its last
+// delivery, so the messages behind it are not held up for ever, and sends those on.
+func (m *Bot) giveUp(ctx context.Context, tr trigger, deliveries uint64, cause error) {
+	err := m.Pool.WithTenant(ctx, tr.Schema, func(t *db.Tenant) error {
+		in, err := t.Read().ChatbotInboundNextPending(ctx, tr.Conversation)
+		if errors.Is(err, sql.ErrNoRows) {
+			// The message was answered; a reply of it could not be sent.
+			open, err := t.Read().ChatbotOutboundOpenOfConversation(ctx, sql.NullInt64{Int64: tr.Conversation, Valid: true})
+			if err != nil || len(open) == 0 {
+				return err
+			}
+			row, err := t.Read().ChatbotOutboundGet(ctx, open[0])
+			if err != nil {
+				return err
+			}
+			if err := t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+				return q.ChatbotOutboundFinish(ctx, tenantdb.ChatbotOutboundFinishParams{Status: "failed",
+					ErrorCode: row.ErrorCode, ErrorMessage: clip(cause.Error(), 500), ID: row.ID})
+			}); err != nil {
+				return err
+			}
+			return deadLetter(ctx, t, "outbound", row.Key, row.Phone, cause.Error(), deliveries)
+		}
+		if err != nil {
+			return err
+		}
+		if err := t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+			_, err := q.ChatbotInboundFinish(ctx, tenantdb.ChatbotInboundFinishParams{State: "dead",
+				HandledAt: sql.NullString{String: stamp(m.now()), Valid: true}, ID: in.ID})
+			return err
+		}); err != nil {
+			return err
+		}
+		return deadLetter(ctx, t, "inbound", in.Wamid, in.Phone, cause.Error(), deliveries)
+	})
+	if err != nil {
+		m.Log.Error("chatbot: could not dead-letter", slog.String("tenant", tr.Schema), slog.Int64("conversation", tr.Conversation), errAttr(err))
+		return
+	}
+	m.retrigger(tr.Schema, tr.Conversation)
+}
+
+// chatbotSchools are the active schools with a WhatsApp number: the ones the sweep and
+// the alerts look at.
+func (m *Bot) chatbotSchools(ctx context.Context) []string {
+	s, err := m.Catalog.Read().WhatsAppSchools(ctx)
+	if err != nil {
+		m.Log.Warn("chatbot: list schools", errAttr(err))
+	}
+	return s
+}
+
+// recoverAll runs once at start, before any send of this run: a row still "sending" was
+// cut off by a crash, and may or may not have reached WhatsApp, so it is marked
+// unknown (never sent again) and shown to staff. Then everything pending is triggered.
+func (m *Bot) recoverAll(ctx context.Context) {
+	for _, schema := range m.chatbotSchools(ctx) {
+		err := m.Pool.WithTenant(ctx, schema, func(t *db.Tenant) error {
+			rows, err := t.Read().ChatbotOutboundInterrupted(ctx)
+			if err != nil {
+				return err
+			}
+			for _, r := range rows {
+				err := t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+					return q.ChatbotOutboundFinish(ctx, tenantdb.ChatbotOutboundFinishParams{Status: "unknown", ErrorCode: r.ErrorCode,
+						ErrorMessage: "the server stopped while sending; it may or may not have arrived", ID: r.ID})
+				})
+				if err != nil {
+					return err
+				}
+				m.Log.Warn("chatbot: a send was cut off by a stop; not sent again", slog.String("tenant", schema), slog.String("key", r.Key))
+				if err := deadLetter(ctx, t, "outbound", r.Key, r.Phone,
+					"the server stopped while sending this message; it may or may not have arrived, and is not sent again", 1); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			m.Log.Error("chatbot: recover school", slog.String("tenant", schema), errAttr(err))
+		}
+	}
+	m.sweepAll(ctx)
+}
+
+// sweepAll triggers every school's pending work again: messages not yet answered,
+// messages out not yet sent, broadcasts not finished, alerts not yet due.
+func (m *Bot) sweepAll(ctx context.Context) {
+	for _, schema := range m.chatbotSchools(ctx) {
+		if ctx.Err() != nil {
+			return
+		}
+		if err := m.Pool.WithTenant(ctx, schema, func(t *db.Tenant) error { return m.sweep(ctx, t) }); err != nil {
+			m.Log.Warn("chatbot: sweep school", slog.String("tenant", schema), errAttr(err))
+		}
+		m.noteAlerts(schema)
+	}
+}
+
+func (m *Bot) sweep(ctx context.Context, t *db.Tenant) error {
+	q := t.Read()
+	convs, err := q.ChatbotInboundPendingConversations(ctx)
+	if err != nil {
+		return err
+	}
+	seen := map[int64]bool{}
+	for _, c := range convs {
+		seen[c.ConversationID] = true
+		m.retrigger(t.Schema, c.ConversationID)
+	}
+	open, err := q.ChatbotOutboundOpen(ctx, 1000)
+	if err != nil {
+		return err
+	}
+	for _, id := range open {
+		row, err := q.ChatbotOutboundGet(ctx, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case row.ConversationID.Valid:
+			if !seen[row.ConversationID.Int64] {
+				seen[row.ConversationID.Int64] = true
+				m.retrigger(t.Schema, row.ConversationID.Int64)
+			}
+		default:
+			// Alerts and broadcasts: sent by their own loops below.
+		}
+	}
+	bcs, err := q.ChatbotBroadcastsOpen(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range bcs {
+		m.triggerBroadcast(t.Schema, id)
+	}
+	return nil
+}

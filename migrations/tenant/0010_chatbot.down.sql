@@ -1,0 +1,10 @@
+DROP TABLE chatbot_broadcast_recipients;
+DROP TABLE chatbot_broadcasts;
+DROP TABLE chatbot_alerts;
+DROP TABLE chatbot_dead_letters;
+DROP TABLE chatbot_statuses;
+DROP TABLE chatbot_media;
+DROP TABLE chatbot_outbound;
+DROP TABLE chatbot_inbound;
+DROP TABLE chatbot_conversations;
+DROP TABLE chatbot_settings;
