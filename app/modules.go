@@ -29,7 +29,7 @@ func Modules(a *App) []module.Module {
 		attendance.Module(),
 		notices.Module(),
 		outbox.Module(),
-		exams.Module(),
+		exams.ModuleWith(examSources),
 		chatbot.Module(a.Chatbot),
 	}
 }
