@@ -73,7 +73,7 @@ func TestPagesRender(t *testing.T) {
 		"error": errorData{Heading: "Not allowed", Message: "No.", Detail: "Small print", Link: "/t/demo/", LinkLabel: "Back"},
 		"dashboard": dashboardData{SchoolName: "Demo", Motto: "Learn", UserCount: 3, CanManageUsers: true, Domains: school.Domains,
 			Cards: []CardView{{Label: "Students <x>", Value: "12", Text: "active", Link: "/students", LinkText: "See them"}, {Label: "Session", Value: "None yet"}}},
-		"users":         userListData{Rows: []userRow{{Prefix: "/t/demo", CSRF: "tok", User: u, RowError: "Nope"}}, Count: 1, Page: 2, Pages: 3, PrevURL: "/t/demo/users?page=1", NextURL: "/t/demo/users?page=3"},
+		"users":         userListData{Rows: []userRow{{Prefix: "/t/demo", CSRF: "tok", User: u, RowError: "Nope", Dates: &view{}}}, Count: 1, Page: 2, Pages: 3, PrevURL: "/t/demo/users?page=1", NextURL: "/t/demo/users?page=3"},
 		"user_new":      userFormData{Roles: roleOptions, PasswordHint: passwordHint},
 		"user_edit":     userFormData{Roles: roleOptions, User: u, PasswordHint: passwordHint},
 		"schools":       schoolListData{Schools: []schoolView{school}},
@@ -120,7 +120,7 @@ func TestPagesRender(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	require.NoError(t, ui.RenderPart(&buf, "users", "user_row", userRow{Prefix: "", CSRF: "tok", User: u}))
+	require.NoError(t, ui.RenderPart(&buf, "users", "user_row", userRow{Prefix: "", CSRF: "tok", User: u, Dates: &view{}}))
 	assert.True(t, strings.HasPrefix(strings.TrimSpace(buf.String()), `<tr id="user-2">`))
 }
 

@@ -77,6 +77,7 @@ type Querier interface {
 	CreateToken(ctx context.Context, arg CreateTokenParams) (APIToken, error)
 	CreateUser(ctx context.Context, arg CreateUserParams) (User, error)
 	DeleteExpiredSessions(ctx context.Context, arg DeleteExpiredSessionsParams) error
+	DeleteSchoolLogo(ctx context.Context) error
 	DeleteSession(ctx context.Context, id string) error
 	DeleteUserSessions(ctx context.Context, userID int64) error
 	EnrollmentsActiveInSession(ctx context.Context, sessionID int64) ([]EnrollmentsActiveInSessionRow, error)
@@ -87,6 +88,7 @@ type Querier interface {
 	EnrollmentsGet(ctx context.Context, id int64) (Enrollment, error)
 	EnrollmentsStudentsInSession(ctx context.Context, sessionID int64) ([]int64, error)
 	EnrollmentsUpdate(ctx context.Context, arg EnrollmentsUpdateParams) (Enrollment, error)
+	GetSchoolLogo(ctx context.Context) (GetSchoolLogoRow, error)
 	GetSchoolProfile(ctx context.Context) (SchoolProfile, error)
 	GetSession(ctx context.Context, id string) (Session, error)
 	GetToken(ctx context.Context, id int64) (APIToken, error)
@@ -119,8 +121,10 @@ type Querier interface {
 	ListAudit(ctx context.Context, arg ListAuditParams) ([]AuditLog, error)
 	ListTokens(ctx context.Context, userID int64) ([]APIToken, error)
 	ListUsers(ctx context.Context, arg ListUsersParams) ([]User, error)
+	PutSchoolLogo(ctx context.Context, arg PutSchoolLogoParams) error
 	RevokeToken(ctx context.Context, arg RevokeTokenParams) (int64, error)
 	RevokeUserTokens(ctx context.Context, arg RevokeUserTokensParams) error
+	SetSchoolLogoEtag(ctx context.Context, logoEtag string) error
 	SetSchoolName(ctx context.Context, name string) error
 	SetUserPassword(ctx context.Context, arg SetUserPasswordParams) error
 	StudentsAdmissionNoTaken(ctx context.Context, admissionNo string) (bool, error)
@@ -154,6 +158,7 @@ type Querier interface {
 	TouchSession(ctx context.Context, arg TouchSessionParams) error
 	TouchToken(ctx context.Context, arg TouchTokenParams) error
 	TouchUserLogin(ctx context.Context, id int64) error
+	UpdateSchoolProfile(ctx context.Context, arg UpdateSchoolProfileParams) (SchoolProfile, error)
 	UpdateUser(ctx context.Context, arg UpdateUserParams) (User, error)
 	UpsertSchoolProfile(ctx context.Context, arg UpsertSchoolProfileParams) (SchoolProfile, error)
 }
