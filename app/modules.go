@@ -5,6 +5,7 @@ import (
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/core/settings"
 	"github.com/schoolsms/sms/app/core/studentimport"
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/module"
@@ -19,6 +20,7 @@ func Modules() []module.Module {
 		academics.Module(),
 		studentimport.Module(),
 		students.Module(),
+		settings.Module(),
 	}
 }
 

@@ -48,7 +48,7 @@ type Profile struct {
 	Name        string `json:"name"`
 	Motto       string `json:"motto"`
 	Address     string `json:"address"`
-	Phone       string `json:"phone"`        // E.164
+	Phone       string `json:"phone"` // E.164
 	Email       string `json:"email"`
 	CountryCode string `json:"country_code"` // ISO 3166 alpha-2; decides how national phone numbers read
 	Timezone    string `json:"timezone"`     // IANA name; "today" is the date there
@@ -63,7 +63,9 @@ type Profile struct {
 func (p Profile) HasLogo() bool { return p.LogoVersion != "" }
 
 // Dates is how the school writes dates and times.
-func (p Profile) Dates() Dates { return Dates{Loc: Location(p.Timezone), Layout: DateLayoutOf(p.DateFormat)} }
+func (p Profile) Dates() Dates {
+	return Dates{Loc: Location(p.Timezone), Layout: DateLayoutOf(p.DateFormat)}
+}
 
 func profileOf(p tenantdb.SchoolProfile) Profile {
 	if p.DateFormat == "" {
