@@ -10,8 +10,9 @@ func OpenAPIPaths() map[string]any {
 	return map[string]any{
 		"/api/clients/tenants": api.Item("/api/clients/tenants", map[string]api.Op{
 			"get": {Summary: "List schools", Tag: tag, Query: []string{"page", "page_size"}, Response: api.ListOf(tenant)},
-			"post": {Summary: "Create a school, optionally with its first admin", Tag: tag, Status: 201, Response: tenant,
-				Body: api.Obj("schema_name:string", "name:string", "domains:array?", "admin:object?")}}),
+			"post": {Summary: "Create a school, optionally with its first admin; country_code and timezone default to the platform settings default-country and default-timezone",
+				Tag: tag, Status: 201, Response: tenant,
+				Body: api.Obj("schema_name:string", "name:string", "domains:array?", "admin:object?", "country_code:string?", "timezone:string?")}}),
 		"/api/clients/tenants/{schema}": api.Item("/api/clients/tenants/{schema}", map[string]api.Op{
 			"get":    {Summary: "One school", Tag: tag, Response: tenant},
 			"patch":  {Summary: "Rename, suspend or resume a school", Tag: tag, Body: api.Obj("name:string?", "status:string?"), Response: tenant},

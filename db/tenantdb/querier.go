@@ -126,6 +126,7 @@ type Querier interface {
 	RevokeUserTokens(ctx context.Context, arg RevokeUserTokensParams) error
 	SetSchoolLogoEtag(ctx context.Context, logoEtag string) error
 	SetSchoolName(ctx context.Context, name string) error
+	SetSchoolPlace(ctx context.Context, arg SetSchoolPlaceParams) error
 	SetUserPassword(ctx context.Context, arg SetUserPasswordParams) error
 	StudentsAdmissionNoTaken(ctx context.Context, admissionNo string) (bool, error)
 	StudentsClass(ctx context.Context, id int64) (StudentsClassRow, error)

@@ -102,6 +102,20 @@ func (q *Queries) SetSchoolName(ctx context.Context, name string) error {
 	return err
 }
 
+const setSchoolPlace = `-- name: SetSchoolPlace :exec
+UPDATE school_profile SET country_code = ?, timezone = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1
+`
+
+type SetSchoolPlaceParams struct {
+	CountryCode string `json:"country_code"`
+	Timezone    string `json:"timezone"`
+}
+
+func (q *Queries) SetSchoolPlace(ctx context.Context, arg SetSchoolPlaceParams) error {
+	_, err := q.db.ExecContext(ctx, setSchoolPlace, arg.CountryCode, arg.Timezone)
+	return err
+}
+
 const updateSchoolProfile = `-- name: UpdateSchoolProfile :one
 UPDATE school_profile SET name = ?, motto = ?, address = ?, phone = ?, email = ?, country_code = ?,
     timezone = ?, date_format = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')

@@ -33,3 +33,6 @@ DELETE FROM school_logo WHERE id = 1;
 
 -- name: SetSchoolLogoEtag :exec
 UPDATE school_profile SET logo_etag = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1;
+
+-- name: SetSchoolPlace :exec
+UPDATE school_profile SET country_code = ?, timezone = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1;
