@@ -91,7 +91,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	staleHTMX := c.Get("HX-Request") == "true" && errors.Is(err, auth.ErrStaleForm)
 	if wantsHTML(c) || staleHTMX {
-		perr := web.ErrorPage(c, s.a.Auth, web.Problem{Status: status, Err: e, Cause: err,
+		perr := s.errorPages.Page(c, s.a.Auth, web.Problem{Status: status, Err: e, Cause: err,
 			BaseDomain: s.a.Config.BaseDomain})
 		if perr == nil {
 			return nil

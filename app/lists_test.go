@@ -31,6 +31,7 @@ func TestListQueryParametersAreNeverIgnored(t *testing.T) {
 	status, doc := school.JSON("GET", "/api/openapi.json", nil)
 	require.Equal(t, 200, status)
 	paths := doc["paths"].(map[string]any)
+	components := doc["components"].(map[string]any)["schemas"].(map[string]any)
 	var names []string
 	for p := range paths {
 		names = append(names, p)
@@ -53,7 +54,12 @@ func TestListQueryParametersAreNeverIgnored(t *testing.T) {
 		}
 		isList := false
 		if r, ok := op["responses"].(map[string]any)["200"].(map[string]any); ok {
-			schema, _ := r["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
+			content, _ := r["content"].(map[string]any)
+			asJSON, _ := content["application/json"].(map[string]any)
+			schema, _ := asJSON["schema"].(map[string]any)
+			if ref, ok := schema["$ref"].(string); ok { // the answer is a component
+				schema, _ = components[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)
+			}
 			props, _ := schema["properties"].(map[string]any)
 			_, isList = props["results"]
 		}

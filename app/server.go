@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/module"
@@ -24,20 +25,23 @@ import (
 
 // Server is the HTTP front of an App, plus the background services sms serve runs.
 type Server struct {
-	a       *App
-	modules []module.Module
-	log     *slog.Logger
-	app     *fiber.App
-	router  *tenancy.Router
-	openapi map[string]any
-	nats    atomic.Pointer[embed.NATS] // set by Run, for /readyz
+	a          *App
+	modules    []module.Module
+	log        *slog.Logger
+	app        *fiber.App
+	router     *tenancy.Router
+	openapi    map[string]any
+	doc        *api.Doc                   // what openapi was built from, for checks
+	errorPages web.ErrorPages             // error pages with the modules' navigation
+	nats       atomic.Pointer[embed.NATS] // set by Run, for /readyz
 }
 
 // NewServer builds the HTTP server over an open App. It does not listen yet.
 func NewServer(a *App) *Server {
 	mods := Modules()
 	grantModules(mods)
-	s := &Server{a: a, modules: mods, log: a.Log, openapi: openAPIDocument(mods)}
+	s := &Server{a: a, modules: mods, log: a.Log}
+	s.openapi, s.doc = openAPIDocument(mods)
 	proxies, _ := a.Config.TrustedProxyPrefixes() // validated by Open
 	var proxyList []string
 	for _, p := range proxies {
@@ -98,7 +102,7 @@ func (s *Server) routes() {
 	s.a.Auth.Routes(p, auth.RealmPlatform)
 	s.a.Clients.Routes(p, s.a.Auth)
 
-	web.Routes(t, p, web.Deps{Auth: s.a.Auth, Clients: s.a.Clients, Log: s.log, Modules: pages})
+	s.errorPages = web.Routes(t, p, web.Deps{Auth: s.a.Auth, Clients: s.a.Clients, Log: s.log, Modules: pages})
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

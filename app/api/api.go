@@ -30,8 +30,10 @@ func RequestID(c *fiber.Ctx) string {
 
 // Decode reads a JSON body into v, refusing unknown fields and trailing data, and turns
 // every problem into an Invalid error that names the field when it can.
-func Decode(c *fiber.Ctx, v any) error {
-	body := c.Body()
+func Decode(c *fiber.Ctx, v any) error { return DecodeJSON(c.Body(), v) }
+
+// DecodeJSON is Decode of a body already read.
+func DecodeJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return errs.E(errs.Invalid, "the request body is empty; send a JSON object")
 	}

@@ -1,20 +1,52 @@
 package api
 
-import "strings"
+import (
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
 
-// Op describes one operation for the OpenAPI document, in the few terms the handlers
-// here need; Item turns a set of them into an OpenAPI 3.0 path item.
-type Op struct {
-	Summary  string
-	Tag      string
-	Query    []string       // query parameters (strings)
-	Body     map[string]any // JSON schema of the request body; nil: none
-	Response map[string]any // JSON schema of the success body; nil: none
-	Status   int            // success status; 0 means 200
+	"github.com/schoolsms/sms/app/query"
+)
+
+// Doc is an OpenAPI 3.0 document being built: its paths, and the component schemas
+// their operations refer to, reflected from the Go types the handlers decode and
+// encode (see schemaOf), so a schema cannot drift from its type.
+type Doc struct {
+	paths   map[string]any
+	schemas map[string]any
+	ops     []Operation
 }
 
-// Item builds a path item for path from operations keyed by lower-case method.
-func Item(path string, ops map[string]Op) map[string]any {
+// Operation is a described operation with the Go types of its bodies, so a test can
+// check the document against the handlers.
+type Operation struct {
+	Method, Path   string
+	Body, Response reflect.Type // nil when the operation has no JSON body of that side
+}
+
+// Op describes one operation.
+type Op struct {
+	Summary string
+	Tag     string
+	Query   []string // query parameters (strings)
+	// Ordering, when set, documents ?ordering= with the fields the list can be ordered by.
+	Ordering *query.Ordering
+	// Body is a value of the type the handler decodes the request into (nil: none), and
+	// Response of the type it answers with (List[T]{} for a paged list).
+	Body, Response any
+	// BodyContent and ResponseContent describe bodies that are not JSON (an upload, a
+	// spreadsheet), as OpenAPI content objects keyed by media type.
+	BodyContent, ResponseContent map[string]any
+	Status                       int // success status; 0 means 200
+}
+
+// NewDoc starts an empty document.
+func NewDoc() *Doc { return &Doc{paths: map[string]any{}, schemas: map[string]any{}} }
+
+// Add describes path's operations, keyed by lower-case method.
+func (d *Doc) Add(path string, ops map[string]Op) {
 	item := map[string]any{}
 	var params []any
 	for _, seg := range strings.Split(path, "/") {
@@ -26,75 +58,62 @@ func Item(path string, ops map[string]Op) map[string]any {
 	if len(params) > 0 {
 		item["parameters"] = params
 	}
-	for method, op := range ops {
+	for _, method := range slices.Sorted(maps.Keys(ops)) {
+		op := ops[method]
 		o := map[string]any{"summary": op.Summary, "tags": []string{op.Tag}}
 		var qs []any
 		for _, q := range op.Query {
-			qs = append(qs, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
+			p := map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}}
+			if q == "ordering" && op.Ordering != nil {
+				p["description"] = "comma-separated, - before a field for descending: " + strings.Join(op.Ordering.Names(), ", ") +
+					" (default " + op.Ordering.Default().String() + ")"
+			}
+			qs = append(qs, p)
 		}
 		if len(qs) > 0 {
 			o["parameters"] = qs
 		}
-		if op.Body != nil {
+		record := Operation{Method: method, Path: path}
+		switch {
+		case op.Body != nil:
+			record.Body = reflect.TypeOf(op.Body)
 			o["requestBody"] = map[string]any{"required": true,
-				"content": map[string]any{"application/json": map[string]any{"schema": op.Body}}}
+				"content": map[string]any{"application/json": map[string]any{"schema": d.schemaOf(record.Body, true)}}}
+		case op.BodyContent != nil:
+			o["requestBody"] = map[string]any{"required": true, "content": op.BodyContent}
 		}
 		status := op.Status
 		if status == 0 {
 			status = 200
 		}
 		resp := map[string]any{"description": "success"}
-		if op.Response != nil {
-			resp["content"] = map[string]any{"application/json": map[string]any{"schema": op.Response}}
+		switch {
+		case op.Response != nil:
+			record.Response = reflect.TypeOf(op.Response)
+			resp["content"] = map[string]any{"application/json": map[string]any{"schema": d.schemaOf(record.Response, false)}}
+		case op.ResponseContent != nil:
+			resp["content"] = op.ResponseContent
 		}
 		o["responses"] = map[string]any{
-			itoa(status): resp,
-			"default":    map[string]any{"$ref": "#/components/responses/Error"},
+			strconv.Itoa(status): resp,
+			"default":            map[string]any{"$ref": "#/components/responses/Error"},
 		}
 		item[method] = o
+		d.ops = append(d.ops, record)
 	}
-	return item
+	d.paths[path] = item
 }
 
-// Obj is a JSON object schema from "name:type" pairs (type: string, integer, boolean,
-// number, array, object; a trailing ? marks the field optional).
-func Obj(fields ...string) map[string]any {
-	props := map[string]any{}
-	var req []string
-	for _, f := range fields {
-		name, typ, _ := strings.Cut(f, ":")
-		optional := strings.HasSuffix(typ, "?")
-		typ = strings.TrimSuffix(typ, "?")
-		props[name] = map[string]any{"type": typ}
-		if !optional {
-			req = append(req, name)
-		}
-	}
-	s := map[string]any{"type": "object", "properties": props}
-	if len(req) > 0 {
-		s["required"] = req
-	}
-	return s
-}
+// Schema is the schema of v's type for use outside an operation (a shared response),
+// registering its component.
+func (d *Doc) Schema(v any) map[string]any { return d.schemaOf(reflect.TypeOf(v), false) }
 
-// ListOf is the paged envelope schema around items.
-func ListOf(items map[string]any) map[string]any {
-	return map[string]any{"type": "object", "properties": map[string]any{
-		"count": map[string]any{"type": "integer"}, "next": map[string]any{"type": "string", "nullable": true},
-		"previous": map[string]any{"type": "string", "nullable": true},
-		"results":  map[string]any{"type": "array", "items": items}}}
-}
+// Paths are the path items described so far; a caller may amend an item (a second
+// success status) before the document is served.
+func (d *Doc) Paths() map[string]any { return d.paths }
 
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [8]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
-}
+// Schemas are the component schemas the operations refer to, by name.
+func (d *Doc) Schemas() map[string]any { return d.schemas }
+
+// Operations are the operations described, in the order they were added.
+func (d *Doc) Operations() []Operation { return d.ops }

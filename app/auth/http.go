@@ -46,10 +46,36 @@ func meOf(p *Principal) Me {
 	return Me{ID: p.UserID, Email: p.Email, Name: p.Name, Role: p.Role, Realm: p.Realm, School: p.Schema, CSRFToken: p.CSRFToken}
 }
 
-type loginInput struct {
+// LoginInput is the body of a sign-in (/api/auth/login) and of a token request
+// (/api/auth/token, which also takes the token's name).
+type LoginInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
 	Name     string `json:"name"` // token name, for /api/auth/token
+}
+
+// LoginResult answers a sign-in: the account and the session's CSRF token.
+type LoginResult struct {
+	User      Me     `json:"user"`
+	CSRFToken string `json:"csrf_token"`
+}
+
+// SignedOut answers a sign-out.
+type SignedOut struct {
+	SignedOut bool `json:"signed_out"`
+}
+
+// IssuedToken answers a token request; the token itself is shown this once.
+type IssuedToken struct {
+	Token     string `json:"token"`
+	ExpiresAt string `json:"expires_at"`
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+}
+
+// PasswordInput sets an account's password.
+type PasswordInput struct {
+	Password string `json:"password"`
 }
 
 // SignIn checks credentials and starts a browser session, setting the cookie. The web
@@ -85,7 +111,7 @@ func (s *Service) SignOut(c *fiber.Ctx) error {
 }
 
 func (s *Service) login(c *fiber.Ctx) error {
-	var in loginInput
+	var in LoginInput
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
@@ -93,20 +119,20 @@ func (s *Service) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"user": meOf(p), "csrf_token": p.CSRFToken})
+	return c.JSON(LoginResult{User: meOf(p), CSRFToken: p.CSRFToken})
 }
 
 func (s *Service) logout(c *fiber.Ctx) error {
 	if err := s.SignOut(c); err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"signed_out": true})
+	return c.JSON(SignedOut{SignedOut: true})
 }
 
 func (s *Service) me(c *fiber.Ctx) error { return c.JSON(meOf(PrincipalOf(c))) }
 
 func (s *Service) issueToken(c *fiber.Ctx) error {
-	var in loginInput
+	var in LoginInput
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}
@@ -130,7 +156,7 @@ func (s *Service) issueToken(c *fiber.Ctx) error {
 	meta := MetaFrom(c)
 	meta.ActorID, meta.ActorEmail = &id, acc.Email
 	s.Audit(c.UserContext(), st, meta.Entry("token.issue", acc.Email, map[string]any{"token_id": t.ID, "name": t.Name}))
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": secret, "expires_at": t.ExpiresAt, "id": t.ID, "name": t.Name})
+	return c.Status(fiber.StatusCreated).JSON(IssuedToken{Token: secret, ExpiresAt: t.ExpiresAt, ID: t.ID, Name: t.Name})
 }
 
 func (s *Service) listTokens(c *fiber.Ctx) error {
@@ -258,9 +284,7 @@ func (s *Service) resetPassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Password string `json:"password"`
-	}
+	var in PasswordInput
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}

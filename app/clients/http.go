@@ -172,13 +172,14 @@ func (h handlers) listDomains(c *fiber.Ctx) error {
 	return c.JSON(api.List[Domain]{Count: int64(len(ds)), Results: ds})
 }
 
-type domainInput struct {
+// DomainInput adds a domain to a school.
+type DomainInput struct {
 	Domain    string `json:"domain"`
 	IsPrimary bool   `json:"is_primary"`
 }
 
 func (h handlers) addDomain(c *fiber.Ctx) error {
-	var in domainInput
+	var in DomainInput
 	if err := api.Decode(c, &in); err != nil {
 		return err
 	}

@@ -54,3 +54,26 @@ func TestFieldsAndPrefix(t *testing.T) {
 	assert.Equal(t, Invalid, CodeOf(err))
 	assert.Equal(t, Internal, CodeOf(errors.New("x")))
 }
+
+func TestErrorText(t *testing.T) {
+	e := &Error{Code: Invalid, Message: "invalid input", Fields: map[string]string{"b": "is bad", "a": "is missing"}}
+	assert.Equal(t, "invalid input (a: is missing; b: is bad)", e.Error(), "fields in a stable order")
+
+	cause := errors.New("disk on fire")
+	wrapped := Wrap(cause, "save")
+	assert.Equal(t, "internal error: save: disk on fire", wrapped.Error(), "the cause is in the log line")
+	assert.ErrorIs(t, wrapped, cause)
+	assert.Nil(t, Wrap(nil, "save"))
+	coded := E(Conflict, "%s is taken", "x")
+	assert.Same(t, coded, Wrap(coded, "save"), "a coded error passes unchanged")
+	assert.Equal(t, "x is taken", coded.Error(), "a coded error's message names no cause")
+}
+
+func TestEveryCodeHasAStatus(t *testing.T) {
+	want := map[Code]int{Invalid: 400, BadHost: 400, Unauthorized: 401, Forbidden: 403, TenantSuspended: 403, NotFound: 404,
+		TenantNotFound: 404, Conflict: 409, TooManyRequests: 429, TenantUnavailable: 503, Busy: 503, StorageFull: 507, Internal: 500}
+	for code, status := range want {
+		assert.Equal(t, status, HTTPStatus(code), string(code))
+	}
+	assert.Equal(t, 500, HTTPStatus("no_such_code"))
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/web"
@@ -28,8 +29,8 @@ type Module struct {
 	Policy auth.Policy
 	// API registers the module's JSON endpoints on a school's routes (/api/...).
 	API func(r fiber.Router)
-	// OpenAPI describes those endpoints: path -> path item (see api.Item).
-	OpenAPI func() map[string]any
+	// OpenAPI describes those endpoints, with their request and response types.
+	OpenAPI func(d *api.Doc)
 	// Pages are its browser pages, top bar entries, flash messages and dashboard cards.
 	Pages web.Pages
 	// Workers run beside the server while sms serve runs.

@@ -375,15 +375,23 @@ type Problem struct {
 	BaseDomain string
 }
 
-// ErrorPage answers a failed browser request with a page in the site's layout (the
+// ErrorPages renders error pages; Routes returns the one that knows the modules' top
+// bar entries, so an error page shows the same navigation as the page it replaces.
+type ErrorPages struct{ h *handlers }
+
+// Page answers a failed browser request with a page in the site's layout (the
 // signed-in navigation too, when the request got that far) and a way on. It returns an
-// error only if the page could not be rendered.
-func ErrorPage(c *fiber.Ctx, a *auth.Service, p Problem) error {
-	ui, err := loadUI()
-	if err != nil {
-		return err
+// error only if the page could not be rendered. The zero ErrorPages (a request failed
+// before the pages were registered) shows the shell's navigation only.
+func (e ErrorPages) Page(c *fiber.Ctx, a *auth.Service, p Problem) error {
+	h := e.h
+	if h == nil {
+		ui, err := loadUI()
+		if err != nil {
+			return err
+		}
+		h = newHandlers(Deps{Auth: a}, ui)
 	}
-	h := &handlers{Deps: Deps{Auth: a}, ui: ui}
 	if errors.Is(p.Cause, auth.ErrStaleForm) && auth.PrincipalOf(c) != nil {
 		return h.staleForm(c, p)
 	}

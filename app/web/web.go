@@ -67,8 +67,9 @@ func newHandlers(d Deps, ui *webui.Renderer) *handlers {
 	return h
 }
 
-// Routes registers the school pages on school and the platform pages on platform.
-func Routes(school, platform fiber.Router, d Deps) {
+// Routes registers the school pages on school and the platform pages on platform, and
+// returns the error pages that go with them.
+func Routes(school, platform fiber.Router, d Deps) ErrorPages {
 	ui, err := loadUI()
 	if err != nil {
 		panic(err) // the templates are embedded: this is a build defect, not a runtime condition
@@ -113,4 +114,5 @@ func Routes(school, platform fiber.Router, d Deps) {
 	platform.Post("/schools/:schema/domains/primary", manage, h.domainPrimary)
 	platform.Get("/schools/:schema/delete", manage, h.schoolDeleteForm)
 	platform.Post("/schools/:schema/delete", manage, h.schoolDelete)
+	return ErrorPages{h}
 }

@@ -29,7 +29,13 @@ import (
 )
 
 // Service is the module's service over the request's school.
-func Service[S any](c *fiber.Ctx, newS func(*db.Tenant) S) S { return newS(tenancy.From(c).Tenant) }
+func Service[S any](c *fiber.Ctx, newS func(*db.Tenant) S) S {
+	var t *db.Tenant
+	if r := tenancy.From(c); r != nil {
+		t = r.Tenant
+	}
+	return newS(t)
+}
 
 // Meta is the audit metadata of the request's actor, for writes.
 func Meta(c *fiber.Ctx) auth.Meta { return auth.MetaFrom(c) }

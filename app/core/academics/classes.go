@@ -215,10 +215,10 @@ func (s Service) UpdateClass(ctx context.Context, id int64, p ClassPatch, meta a
 		setIf(&in.SessionID, p.SessionID)
 		setIf(&in.Name, p.Name)
 		if p.ClassTeacherID.Set {
-			in.ClassTeacherID = p.ClassTeacherID.ptr()
+			in.ClassTeacherID = p.ClassTeacherID.Ptr()
 		}
 		if p.Capacity.Set {
-			in.Capacity = p.Capacity.ptr()
+			in.Capacity = p.Capacity.Ptr()
 		}
 		f := errs.Fields{}
 		if err := checkClass(ctx, q, f, id, &in, &before); err != nil {

@@ -24,7 +24,7 @@ func Module() module.Module {
 			Write: {auth.RoleAdmin},
 		},
 		API:     Routes,
-		OpenAPI: OpenAPIPaths,
+		OpenAPI: OpenAPI,
 		Pages: web.Pages{
 			Routes:    pageRoutes,
 			Templates: []string{"academics", "academic_term", "academic_class"},

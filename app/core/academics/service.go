@@ -3,13 +3,13 @@ package academics
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	apptext "github.com/schoolsms/sms/app/text"
@@ -28,47 +28,14 @@ type Service struct {
 // New returns the academic structure service of a school's open file.
 func New(t *db.Tenant) Service { return Service{T: t} }
 
-// Nullable is an input field that tells "not sent" (Set false) from null (Set true, Valid
-// false) from a value. PATCH uses it for fields that can be cleared.
-type Nullable[T any] struct {
-	Set   bool
-	Valid bool
-	V     T
-}
+// Nullable is api.Nullable: a PATCH field that tells "not sent" from null from a value.
+type Nullable[T any] = api.Nullable[T]
 
 // Value is a Nullable set to v.
-func Value[T any](v T) Nullable[T] { return Nullable[T]{Set: true, Valid: true, V: v} }
+func Value[T any](v T) Nullable[T] { return api.Value(v) }
 
 // Null is a Nullable set to null (clear the field).
-func Null[T any]() Nullable[T] { return Nullable[T]{Set: true} }
-
-// UnmarshalJSON records that the field was sent, and whether it was null.
-func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
-	n.Set, n.Valid = true, string(b) != "null"
-	if !n.Valid {
-		var zero T
-		n.V = zero
-		return nil
-	}
-	return json.Unmarshal(b, &n.V)
-}
-
-// MarshalJSON writes the value, or null.
-func (n Nullable[T]) MarshalJSON() ([]byte, error) {
-	if !n.Valid {
-		return []byte("null"), nil
-	}
-	return json.Marshal(n.V)
-}
-
-// ptr returns the value as a pointer, nil for null.
-func (n Nullable[T]) ptr() *T {
-	if !n.Valid {
-		return nil
-	}
-	v := n.V
-	return &v
-}
+func Null[T any]() Nullable[T] { return api.Null[T]() }
 
 const dateLayout = "2006-01-02"
 

@@ -22,7 +22,7 @@ func Module() module.Module {
 		Name:    "settings",
 		Policy:  auth.Policy{Manage: {auth.RoleAdmin}, ReadAudit: {auth.RoleAdmin}},
 		API:     Routes,
-		OpenAPI: OpenAPIPaths,
+		OpenAPI: OpenAPI,
 		Pages: web.Pages{
 			Routes:    pageRoutes,
 			Templates: []string{"settings", "audit"},

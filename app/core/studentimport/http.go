@@ -76,10 +76,14 @@ func handle(c *fiber.Ctx) error {
 	return c.Status(status).JSON(res)
 }
 
-// OpenAPIPaths describes the import endpoint.
-func OpenAPIPaths() map[string]any {
-	return map[string]any{"/api/core/students/import": api.Item("/api/core/students/import", map[string]api.Op{
+// OpenAPI describes the import endpoint.
+func OpenAPI(d *api.Doc) {
+	d.Add("/api/core/students/import", map[string]api.Op{
 		"post": {Summary: "Import students from CSV (text/csv body) or a multipart upload \"file\" (CSV or .xlsx); " +
-			"any error writes nothing; dry_run=true only checks", Tag: "students", Query: []string{"dry_run"},
-			Response: api.Obj("created:integer", "updated:integer", "errors:array", "dry_run:boolean")}})}
+			"any error writes nothing (400 with the problems by row and column); dry_run=true only checks", Tag: "students",
+			Query: []string{"dry_run"}, Response: Result{},
+			BodyContent: map[string]any{
+				"text/csv": map[string]any{"schema": map[string]any{"type": "string"}},
+				"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "required": []string{"file"},
+					"properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary"}}}}}}})
 }

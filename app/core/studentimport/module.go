@@ -14,7 +14,7 @@ func Module() module.Module {
 	return module.Module{
 		Name:    "studentimport",
 		API:     Routes,
-		OpenAPI: OpenAPIPaths,
+		OpenAPI: OpenAPI,
 		Pages: web.Pages{
 			Routes:    pageRoutes,
 			Templates: []string{"student_import"},

@@ -31,7 +31,7 @@ func Module() module.Module {
 			ManageRules: {auth.RoleAdmin},
 		},
 		API:     Routes,
-		OpenAPI: OpenAPIPaths,
+		OpenAPI: OpenAPI,
 		Pages: web.Pages{
 			Routes:    pageRoutes,
 			Templates: []string{"students", "student", "student_new", "student_edit", "admissions", "admission_form", "admission_enroll"},

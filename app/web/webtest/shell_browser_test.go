@@ -13,10 +13,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/students"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 )
 
@@ -146,7 +146,6 @@ func TestConfirmBeforeHardToUndo(t *testing.T) {
 	var nextYear academics.Session
 	var term2 academics.Term
 	var assignment academics.Assignment
-	a := academics.New()
 	s.withSchool(t, "demo", func(ctx context.Context, tn *db.Tenant) {
 		var err error
 		sv := students.New(tn)
@@ -154,11 +153,11 @@ func TestConfirmBeforeHardToUndo(t *testing.T) {
 		require.NoError(t, err)
 		ben, err = sv.CreateAdmission(ctx, students.AdmissionInput{FirstName: "Ben", LastName: "Wafula", Gender: "male", Form: y.Form1.ID}, auth.Meta{})
 		require.NoError(t, err)
-		nextYear, err = a.CreateSession(ctx, tn, academics.SessionInput{Name: "2026/2027", StartDate: "2026-09-01", EndDate: "2027-07-31"}, auth.Meta{})
+		nextYear, err = academics.New(tn).CreateSession(ctx, academics.SessionInput{Name: "2026/2027", StartDate: "2026-09-01", EndDate: "2027-07-31"}, auth.Meta{})
 		require.NoError(t, err)
-		term2, err = a.CreateTerm(ctx, tn, academics.TermInput{SessionID: y.Session.ID, Name: "Term 2", StartDate: "2026-01-05", EndDate: "2026-04-03"}, auth.Meta{})
+		term2, err = academics.New(tn).CreateTerm(ctx, academics.TermInput{SessionID: y.Session.ID, Name: "Term 2", StartDate: "2026-01-05", EndDate: "2026-04-03"}, auth.Meta{})
 		require.NoError(t, err)
-		assignment, err = a.AssignSubject(ctx, tn, academics.AssignmentInput{TeacherID: y.TeacherID, ClassID: y.Class2A.ID, SubjectID: y.Subject.ID}, auth.Meta{})
+		assignment, err = academics.New(tn).AssignSubject(ctx, academics.AssignmentInput{TeacherID: y.TeacherID, ClassID: y.Class2A.ID, SubjectID: y.Subject.ID}, auth.Meta{})
 		require.NoError(t, err)
 	})
 	_, err := s.App.Clients.AddDomain(context.Background(), "demo", "portal.demo.example", false)
@@ -186,7 +185,7 @@ func TestConfirmBeforeHardToUndo(t *testing.T) {
 	}
 	current := func(id int64) (cur bool) {
 		inSchool(func(ctx context.Context, tn *db.Tenant) {
-			x, err := a.Session(ctx, tn, id)
+			x, err := academics.New(tn).Session(ctx, id)
 			require.NoError(t, err)
 			cur = x.IsCurrent
 		})
@@ -194,7 +193,7 @@ func TestConfirmBeforeHardToUndo(t *testing.T) {
 	}
 	termCurrent := func(id int64) (cur bool) {
 		inSchool(func(ctx context.Context, tn *db.Tenant) {
-			x, err := a.Term(ctx, tn, id)
+			x, err := academics.New(tn).Term(ctx, id)
 			require.NoError(t, err)
 			cur = x.IsCurrent
 		})
@@ -202,7 +201,7 @@ func TestConfirmBeforeHardToUndo(t *testing.T) {
 	}
 	assignments := func() (n int64) {
 		inSchool(func(ctx context.Context, tn *db.Tenant) {
-			_, n, err = a.ListAssignments(ctx, tn, academics.AssignmentFilter{}, api.Page{Number: 1, Size: 10})
+			_, n, err = academics.New(tn).ListAssignments(ctx, academics.AssignmentFilter{}, query.Page{Number: 1, Size: 10})
 			require.NoError(t, err)
 		})
 		return n
@@ -336,7 +335,7 @@ func TestSessionEndInTheBrowser(t *testing.T) {
 	applications := func() (n int64) {
 		s.withSchool(t, "demo", func(ctx context.Context, tn *db.Tenant) {
 			var err error
-			_, n, err = students.New(tn).ListAdmissions(ctx, students.Viewer{}, students.AdmissionFilter{}, api.Page{Number: 1, Size: 1})
+			_, n, err = students.New(tn).ListAdmissions(ctx, students.Viewer{}, students.AdmissionFilter{}, query.Page{Number: 1, Size: 1})
 			require.NoError(t, err)
 		})
 		return n
