@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -31,12 +32,45 @@ func CallingCode(country string) (string, bool) {
 
 var errChars = errors.New("is not a phone number: use digits, spaces or dashes, with + and the country code for foreign numbers (e.g. +254712345678)")
 
+// read keeps recent answers: libphonenumber's parse is regular-expression work, and an
+// import reads each row's number more than once (to plan, then to write).
+var read = struct {
+	sync.Mutex
+	m map[[2]string]result
+}{m: map[[2]string]result{}}
+
+type result struct {
+	e164 string
+	err  error
+}
+
+// readCap bounds the kept answers; the map starts again when it is full.
+const readCap = 8192
+
 // Normalize turns a phone number as people write it into E.164 ("+254712345678").
 // country is the school's ISO 3166 alpha-2 code and decides what national numbers
 // ("0712 345 678") mean; numbers written with + or 00 are international whatever the
 // country. Spaces, dashes, dots, slashes and brackets are ignored. A blank number gives
 // "" and no error. The error's message is fit to show next to the field.
 func Normalize(country, raw string) (string, error) {
+	key := [2]string{country, raw}
+	read.Lock()
+	r, ok := read.m[key]
+	read.Unlock()
+	if ok {
+		return r.e164, r.err
+	}
+	e164, err := normalize(country, raw)
+	read.Lock()
+	if len(read.m) >= readCap {
+		read.m = map[[2]string]result{}
+	}
+	read.m[key] = result{e164, err}
+	read.Unlock()
+	return e164, err
+}
+
+func normalize(country, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return "", nil
