@@ -11,6 +11,7 @@ import (
 	"github.com/schoolsms/sms/app/backup"
 	"github.com/schoolsms/sms/app/clients"
 	"github.com/schoolsms/sms/app/core/school"
+	"github.com/schoolsms/sms/app/metrics"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/db"
 )
@@ -26,6 +27,7 @@ type App struct {
 	Clients  *clients.Service
 	Auth     *auth.Service
 	Backup   *backup.Service
+	Metrics  *metrics.Metrics
 	// Clock is where school time comes from ("today" in each school's timezone, see
 	// package school); time.Now unless a test pins it before serving.
 	Clock school.Clock
@@ -49,7 +51,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	res := tenancy.NewResolver(cat)
-	a := &App{Config: cfg, Log: log, Catalog: cat, Pool: pool, Resolver: res, Auth: auth.NewService(cat, log), Clock: time.Now}
+	a := &App{Config: cfg, Log: log, Catalog: cat, Pool: pool, Resolver: res, Auth: auth.NewService(cat, log), Clock: time.Now,
+		Metrics: metrics.New(pool)}
 	a.Clients = &clients.Service{Catalog: cat, Pool: pool, BaseDomain: cfg.BaseDomain,
 		ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
 	a.Backup = &backup.Service{Catalog: cat, Pool: pool, ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}

@@ -20,7 +20,7 @@ func (s *Server) startBackups(ctx context.Context) (stop func()) {
 	go func() {
 		defer close(done)
 		s.log.Info("backups scheduled", "every", cfg.BackupEvery.String(), "keep", cfg.BackupKeep, "dir", cfg.BackupsDir())
-		RunBackupSchedule(ctx, s.a.Backup, cfg.BackupsDir(), cfg.BackupEvery, cfg.BackupKeep, s.log)
+		RunBackupSchedule(ctx, s.a.Backup, cfg.BackupsDir(), cfg.BackupEvery, cfg.BackupKeep, s.log, s.a.Metrics.Backup)
 	}()
 	return func() {
 		cancel()
@@ -31,8 +31,10 @@ func (s *Server) startBackups(ctx context.Context) (stop func()) {
 // RunBackupSchedule backs everything up into dir every interval until ctx is done,
 // keeping the newest keep backups, with one log line per run. The first run is due one
 // interval after the newest backup already in dir (at once if there is none), so a
-// server that restarts more often than the interval still makes its backups.
-func RunBackupSchedule(ctx context.Context, svc *backup.Service, dir string, every time.Duration, keep int, log *slog.Logger) {
+// server that restarts more often than the interval still makes its backups. ran, if
+// not nil, hears how each run that was not interrupted ended.
+func RunBackupSchedule(ctx context.Context, svc *backup.Service, dir string, every time.Duration, keep int, log *slog.Logger,
+	ran func(error)) {
 	next := time.Now()
 	if all, err := backup.List(dir); err == nil && len(all) > 0 {
 		next = all[len(all)-1].At.Add(every)
@@ -49,24 +51,26 @@ func RunBackupSchedule(ctx context.Context, svc *backup.Service, dir string, eve
 			return
 		}
 		start := time.Now()
-		ScheduledBackup(ctx, svc, dir, keep, log)
+		if err := ScheduledBackup(ctx, svc, dir, keep, log); ran != nil && ctx.Err() == nil {
+			ran(err)
+		}
 		next = start.Add(every)
 	}
 }
 
 // ScheduledBackup is one run of the schedule: a backup of everything into a new
 // directory under dir, then pruning to the newest keep, then one log line saying how it
-// went.
-func ScheduledBackup(ctx context.Context, svc *backup.Service, dir string, keep int, log *slog.Logger) {
+// went. It returns why the backup failed or is incomplete (nil when it is whole).
+func ScheduledBackup(ctx context.Context, svc *backup.Service, dir string, keep int, log *slog.Logger) error {
 	start := time.Now()
 	r, err := svc.BackupInto(ctx, dir)
 	if err != nil {
 		if ctx.Err() != nil {
 			log.Warn("backup interrupted", "dir", dir, "reason", "the server is stopping")
-			return
+			return err
 		}
 		log.Error("backup failed", "dir", dir, slog.Any("error", err))
-		return
+		return err
 	}
 	// Pruning follows every finished backup, even one that ends as the server stops.
 	pruned, perr := backup.Prune(context.WithoutCancel(ctx), dir, keep)
@@ -77,11 +81,12 @@ func ScheduledBackup(ctx context.Context, svc *backup.Service, dir string, keep 
 	}
 	if ferr := r.FailedError(); ferr != nil {
 		log.Warn("backup incomplete", append(attrs, slog.Any("error", ferr))...)
-		return
+		return ferr
 	}
 	if perr != nil {
 		log.Warn("backup written", attrs...)
-		return
+		return nil
 	}
 	log.Info("backup written", attrs...)
+	return nil
 }

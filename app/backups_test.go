@@ -123,7 +123,7 @@ func TestBackupScheduleCountsFromTheNewestBackup(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		RunBackupSchedule(ctx, a.Backup, parent, time.Hour, 7, slog.New(slog.NewJSONHandler(logs, nil)))
+		RunBackupSchedule(ctx, a.Backup, parent, time.Hour, 7, slog.New(slog.NewJSONHandler(logs, nil)), nil)
 	}()
 	time.Sleep(200 * time.Millisecond)
 	cancel()
@@ -138,7 +138,7 @@ func TestBackupScheduleCountsFromTheNewestBackup(t *testing.T) {
 	done = make(chan struct{})
 	go func() {
 		defer close(done)
-		RunBackupSchedule(ctx, a.Backup, t.TempDir(), time.Hour, 7, slog.New(slog.NewJSONHandler(logs, nil)))
+		RunBackupSchedule(ctx, a.Backup, t.TempDir(), time.Hour, 7, slog.New(slog.NewJSONHandler(logs, nil)), nil)
 	}()
 	waitFor(t, func() bool { return len(logs.records(t, "backup written")) == 1 })
 	cancel()

@@ -34,6 +34,9 @@ type Config struct {
 	// CIDR ranges of reverse proxies whose X-Forwarded-* headers are believed.
 	TrustedProxies  string
 	ShutdownTimeout time.Duration // SMS_SHUTDOWN_TIMEOUT: how long requests in flight may finish on shutdown
+	// MetricsToken (SMS_METRICS_TOKEN) lets a scraper on another machine read /metrics
+	// with "Authorization: Bearer <token>"; without it only this machine may.
+	MetricsToken string
 }
 
 // DefaultConfig is the configuration of a fresh install.
@@ -81,6 +84,7 @@ func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 		c.BackupKeep = n
 	}
 	set("SMS_TRUSTED_PROXIES", &c.TrustedProxies)
+	set("SMS_METRICS_TOKEN", &c.MetricsToken)
 	if v := getenv("SMS_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {

@@ -187,6 +187,8 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 			c.Status(fiber.StatusInternalServerError)
 		}
 	}
+	took := time.Since(start)
+	s.a.Metrics.Request(routeOf(c), c.Method(), c.Response().StatusCode(), took)
 	s.log.Info("request",
 		slog.String("request_id", id),
 		slog.String("tenant", tenancy.Schema(c)),
@@ -195,7 +197,7 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 		slog.String("route", routeOf(c)),
 		slog.String("path", clip(requestPath(c), 200)),
 		slog.Int("status", c.Response().StatusCode()),
-		slog.Duration("duration", time.Since(start)),
+		slog.Duration("duration", took),
 		slog.Int("bytes", responseBytes(c)),
 		slog.String("ip", c.IP()))
 	return nil

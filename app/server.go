@@ -80,6 +80,7 @@ func (s *Server) routes() {
 	s.app.Use(s.logRequests, s.recoverPanics, s.router.Edge, auth.SecurityHeaders, s.schoolClock)
 	s.app.Get("/healthz", s.healthz) // any host, before tenancy
 	s.app.Get("/readyz", s.readyz)
+	s.app.Get("/metrics", s.metricsHandler())
 	// Assets are the same for every school; serving them before tenancy lets error pages
 	// for unknown or suspended hosts be styled too.
 	s.app.Get("/static/*", webui.Static())
@@ -148,6 +149,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("start nats: %w", err)
 	}
 	s.nats.Store(nc)
+	stopQueueMetrics := s.watchQueues(nc)
 
 	stopWorkers := s.startWorkers(nc)
 	tl := newTrackingListener(ln)
@@ -166,6 +168,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	natsCtx, cancel := context.WithTimeout(context.Background(), natsCloseTimeout)
 	defer cancel()
 	stopBackups()
+	stopQueueMetrics()
 	if nerr := nc.Close(natsCtx); nerr != nil {
 		s.log.Warn("nats shutdown", slog.Any("error", nerr))
 	}
@@ -174,6 +177,18 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// watchQueues adds the JetStream queues to /metrics while NATS is up.
+func (s *Server) watchQueues(nc *embed.NATS) (stop func()) {
+	js, err := nc.JetStream()
+	if err == nil {
+		if stop, err = s.a.Metrics.WatchJetStream(nc.Conn(), js); err == nil {
+			return stop
+		}
+	}
+	s.log.Warn("queue metrics unavailable", slog.Any("error", err))
+	return func() {}
 }
 
 // startWorkers runs every module's workers, each in its own goroutine, with a context
@@ -198,7 +213,8 @@ func (s *Server) startWorkers(nc *embed.NATS) (stop func()) {
 		s.log.Error("workers not started", slog.Any("error", err))
 		return func() {}
 	}
-	rt := module.Runtime{Pool: s.a.Pool, Catalog: s.a.Catalog, Log: s.log, Clock: s.a.Clock, NATS: nc.Conn(), JetStream: js}
+	rt := module.Runtime{Pool: s.a.Pool, Catalog: s.a.Catalog, Log: s.log, Clock: s.a.Clock, NATS: nc.Conn(), JetStream: js,
+		Metrics: s.a.Metrics}
 	ctx, cancel := context.WithCancel(school.WithClock(context.Background(), s.a.Clock))
 	var wg sync.WaitGroup
 	for _, w := range workers {

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/schoolsms/sms/db/tenantdb"
 	"github.com/schoolsms/sms/migrations"
@@ -64,6 +66,10 @@ type Pool struct {
 	lru     *list.List    // open, ready entries; front is most recently used
 	wake    chan struct{} // closed (and replaced) whenever an entry becomes idle or leaves
 	stats   PoolStats
+
+	// The write waits of files already closed; open files' are read from their writer.
+	closedWriteWaits    atomic.Int64
+	closedWriteWaitTime atomic.Int64 // nanoseconds
 }
 
 type entry struct {
@@ -88,6 +94,13 @@ type PoolStats struct {
 	Evictions int // idle files closed to make room
 	Migrated  int // files brought up to date on open
 	Peak      int // most files open at once since start
+	Waits     int // acquires that waited because every open file was busy
+
+	// WriteWaits counts write transactions that waited for their school's one writer
+	// connection (another write of the same school was running); WriteWaitTime is the
+	// time they waited in all.
+	WriteWaits    int64
+	WriteWaitTime time.Duration
 }
 
 // NewPool serves the files of the schools in cat from dir (<data>/tenants), with at
@@ -126,9 +139,13 @@ func (p *Pool) Stats() PoolStats {
 	defer p.mu.Unlock()
 	s := p.stats
 	s.Open, s.InUse = 0, 0
+	s.WriteWaits, s.WriteWaitTime = p.closedWriteWaits.Load(), time.Duration(p.closedWriteWaitTime.Load())
 	for _, e := range p.entries {
 		if e.t != nil {
 			s.Open++
+			w := e.t.h.w.Stats()
+			s.WriteWaits += w.WaitCount
+			s.WriteWaitTime += w.WaitDuration
 		}
 		if e.refs > 0 {
 			s.InUse++
@@ -193,7 +210,7 @@ func (p *Pool) AcquireIncarnation(ctx context.Context, schema, incarnation strin
 				closeNow := p.detachLocked(e)
 				p.mu.Unlock()
 				if closeNow != nil {
-					closeNow.h.close()
+					p.closeTenant(closeNow)
 				}
 				continue
 			}
@@ -207,6 +224,7 @@ func (p *Pool) AcquireIncarnation(ctx context.Context, schema, incarnation strin
 			victim = p.idleVictim()
 			if victim == nil { // every open file is busy: wait for one to be released
 				w := p.wake
+				p.stats.Waits++
 				p.mu.Unlock()
 				if err := wait(ctx, w); err != nil {
 					return nil, nil, err
@@ -221,7 +239,7 @@ func (p *Pool) AcquireIncarnation(ctx context.Context, schema, incarnation strin
 		p.mu.Unlock()
 
 		if victim != nil {
-			victim.t.h.close()
+			p.closeTenant(victim.t)
 		}
 		t, res, err := p.open(ctx, schema, incarnation)
 
@@ -273,7 +291,7 @@ func (p *Pool) releaser(e *entry) func() {
 			}
 			p.mu.Unlock()
 			if closeNow != nil {
-				closeNow.h.close()
+				p.closeTenant(closeNow)
 			}
 		})
 	}
@@ -314,6 +332,14 @@ func (p *Pool) removeLocked(e *entry) {
 func (p *Pool) signalLocked() {
 	close(p.wake)
 	p.wake = make(chan struct{})
+}
+
+// closeTenant closes an open school file, keeping its write waits in the pool's counts.
+func (p *Pool) closeTenant(t *Tenant) error {
+	w := t.h.w.Stats()
+	p.closedWriteWaits.Add(w.WaitCount)
+	p.closedWriteWaitTime.Add(int64(w.WaitDuration))
+	return t.h.close()
 }
 
 func wait(ctx context.Context, ch <-chan struct{}) error {
@@ -476,7 +502,7 @@ func (p *Pool) Remove(ctx context.Context, schema string, fn func(path string) e
 		e.t = nil
 		p.mu.Unlock()
 		if t != nil {
-			t.h.close()
+			p.closeTenant(t)
 		}
 		break
 	}
@@ -508,7 +534,7 @@ func (p *Pool) Retain(keep func(schema, incarnation string) bool) int {
 	}
 	p.mu.Unlock()
 	for _, t := range closeNow {
-		t.h.close()
+		p.closeTenant(t)
 	}
 	return n
 }
@@ -526,7 +552,7 @@ func (p *Pool) Close() error {
 	p.mu.Unlock()
 	var errs []error
 	for _, e := range all {
-		errs = append(errs, e.t.h.close())
+		errs = append(errs, p.closeTenant(e.t))
 	}
 	return errors.Join(errs...)
 }

@@ -418,3 +418,55 @@ func TestCloneFileCopiesOnlyListedTables(t *testing.T) {
 	entries, _ = filepath.Glob(filepath.Join(p.Dir(), ".other.db.new*"))
 	assert.Empty(t, entries, "a failed clone leaves no staging file")
 }
+
+func TestPoolCountsWaits(t *testing.T) {
+	ctx := context.Background()
+	p := newTestPool(t, 1)
+	makeTenant(t, p, "alpha", "Alpha")
+	makeTenant(t, p, "beta", "Beta")
+
+	// Every open file busy: the next school waits for one.
+	_, release, err := p.Acquire(ctx, "alpha")
+	require.NoError(t, err)
+	got := make(chan error, 1)
+	go func() {
+		_, rel, err := p.Acquire(ctx, "beta")
+		if err == nil {
+			rel()
+		}
+		got <- err
+	}()
+	require.Eventually(t, func() bool { return p.Stats().Waits == 1 }, 5*time.Second, 10*time.Millisecond)
+	release()
+	require.NoError(t, <-got)
+
+	// A write of a school while another write of it runs waits for the one writer.
+	tn, release, err := p.Acquire(ctx, "beta")
+	require.NoError(t, err)
+	holding, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		tn.Tx(ctx, func(q *tenantdb.Queries, tx *sql.Tx) error {
+			close(holding)
+			<-done
+			return nil
+		})
+	}()
+	<-holding
+	second := make(chan error, 1)
+	go func() {
+		second <- tn.Tx(ctx, func(q *tenantdb.Queries, tx *sql.Tx) error { return nil })
+	}()
+	require.Eventually(t, func() bool { return p.Stats().WriteWaits == 1 }, 5*time.Second, 10*time.Millisecond)
+	close(done)
+	require.NoError(t, <-second)
+	release()
+
+	// Counts of a file outlive its closing.
+	_, release, err = p.Acquire(ctx, "alpha") // evicts beta
+	require.NoError(t, err)
+	release()
+	s := p.Stats()
+	assert.Equal(t, int64(1), s.WriteWaits)
+	assert.Positive(t, s.WriteWaitTime)
+	assert.Equal(t, 1, s.Waits)
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/school"
+	"github.com/schoolsms/sms/app/metrics"
 	"github.com/schoolsms/sms/app/web"
 	"github.com/schoolsms/sms/db"
 )
@@ -60,6 +61,7 @@ type Runtime struct {
 	Clock     school.Clock
 	NATS      *nats.Conn
 	JetStream jetstream.JetStream
+	Metrics   *metrics.Metrics // counts what an operator watches (e.g. messages sent out)
 }
 
 // With is the runtime with another logger.

@@ -1,6 +1,9 @@
 package query
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // Where collects the conditions of a list query, joined with AND. Conditions are SQL
 // written by the module itself; values always travel as arguments.
@@ -42,7 +45,9 @@ func (w *Where) Search(text string, cols ...string) {
 
 // Words are the words of a search, at most MaxSearchWords.
 func Words(text string) []string {
-	words := strings.Fields(text)
+	// Control characters separate words too: no stored text has them, and SQLite ends a
+	// pattern at a NUL, which would turn a search for "\x00" into one for everything.
+	words := strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 	if len(words) > MaxSearchWords {
 		words = words[:MaxSearchWords]
 	}

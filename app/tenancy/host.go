@@ -60,6 +60,11 @@ func SplitHost(raw string) (host, port string, err error) {
 	if len(h) > MaxHostLen {
 		return "", "", errLongHost
 	}
+	// Empty labels ("a..b", ".a", "a..") name nothing; refusing them keeps one spelling
+	// of each name, so normalising a normalised host changes nothing.
+	if strings.HasPrefix(h, ".") || strings.HasSuffix(h, ".") || strings.Contains(h, "..") {
+		return "", "", errBadHost
+	}
 	for i := 0; i < len(h); i++ {
 		c := h[i]
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {

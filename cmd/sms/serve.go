@@ -77,6 +77,7 @@ func (c *cli) serveCommand() *cobra.Command {
 	f.StringVar(&c.cfg.NATSURL, "nats-url", c.cfg.NATSURL, "connect to this NATS cluster instead of the embedded server (env SMS_NATS_URL)")
 	c.backupFlags(f)
 	f.StringVar(&c.cfg.TrustedProxies, "trusted-proxies", c.cfg.TrustedProxies, "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-* headers are believed (env SMS_TRUSTED_PROXIES)")
+	f.StringVar(&c.cfg.MetricsToken, "metrics-token", c.cfg.MetricsToken, "bearer token that lets another machine read /metrics; without it only this machine may (env SMS_METRICS_TOKEN)")
 	f.DurationVar(&c.cfg.ShutdownTimeout, "shutdown-timeout", c.cfg.ShutdownTimeout, "how long requests in flight may finish when the server stops (env SMS_SHUTDOWN_TIMEOUT)")
 	return cmd
 }
