@@ -9,6 +9,7 @@ import (
 	"github.com/schoolsms/sms/app/core/attendance"
 	"github.com/schoolsms/sms/app/core/exams"
 	"github.com/schoolsms/sms/app/core/notices"
+	"github.com/schoolsms/sms/app/core/settings"
 	"github.com/schoolsms/sms/app/core/studentimport"
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/module"
@@ -31,6 +32,7 @@ func Modules(a *App) []module.Module {
 		outbox.Module(),
 		exams.ModuleWith(examSources),
 		chatbot.Module(a.Chatbot),
+		settings.Module(),
 	}
 }
 

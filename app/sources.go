@@ -10,6 +10,7 @@ import (
 	"github.com/schoolsms/sms/app/core/attendance"
 	"github.com/schoolsms/sms/app/core/exams"
 	"github.com/schoolsms/sms/app/core/notices"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/db"
 )
@@ -17,8 +18,16 @@ import (
 // Modules read each other only through the small sources they declare; this file is
 // where the appliance connects them, so no module imports another's package.
 
-// examSources gives report cards the term's attendance.
-var examSources = exams.Sources{Attendance: termAttendanceForCards}
+// examSources gives report cards the term's attendance and the school's logo.
+var examSources = exams.Sources{Attendance: termAttendanceForCards, Logo: schoolLogo}
+
+func schoolLogo(ctx context.Context, t *db.Tenant) ([]byte, error) {
+	_, data, err := school.New(t).Logo(ctx)
+	if errors.Is(err, school.ErrNoLogo) {
+		return nil, nil
+	}
+	return data, err
+}
 
 func termAttendanceForCards(ctx context.Context, t *db.Tenant, studentID, termID int64) (exams.AttendanceSummary, bool, error) {
 	s, err := attendance.New(t).StudentTermSummary(ctx, studentID, termID)

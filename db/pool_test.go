@@ -221,7 +221,7 @@ func TestPoolServesSchoolsMadeBeforeIncarnations(t *testing.T) {
 	m5, err := NewMigrator(upTo5)
 	require.NoError(t, err)
 	older := NewPoolWithMigrations(p.cat, p.Dir(), 4, m5)
-	makeTenant(t, older, "legacy", "Legacy School")
+	makeOlderTenant(t, older, "legacy", "Legacy School")
 	require.NoError(t, older.Close())
 	// ...turned into what the release before incarnations left behind: version 4, no id anywhere.
 	conn, err := sql.Open("sqlite", p.Path("legacy"))

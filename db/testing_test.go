@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 	"testing/fstest"
@@ -14,7 +15,7 @@ import (
 
 // migrationsV1 and migrationsV2 are a tenant history before and after one new migration.
 var migrationsV1 = fstest.MapFS{
-	"0001_init.up.sql": {Data: []byte(`CREATE TABLE school_profile (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL, motto TEXT NOT NULL DEFAULT '', address TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', country_code TEXT NOT NULL DEFAULT '', timezone TEXT NOT NULL DEFAULT 'UTC', updated_at TEXT NOT NULL DEFAULT '');
+	"0001_init.up.sql": {Data: []byte(`CREATE TABLE school_profile (id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL, motto TEXT NOT NULL DEFAULT '', address TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', country_code TEXT NOT NULL DEFAULT '', timezone TEXT NOT NULL DEFAULT 'UTC', updated_at TEXT NOT NULL DEFAULT '', date_format TEXT NOT NULL DEFAULT 'DD/MM/YYYY', logo_etag TEXT NOT NULL DEFAULT '');
 CREATE TABLE school_incarnation (id INTEGER PRIMARY KEY CHECK (id = 1), incarnation TEXT NOT NULL);`)},
 	"0001_init.down.sql": {Data: []byte(`DROP TABLE school_incarnation; DROP TABLE school_profile;`)},
 }
@@ -72,4 +73,21 @@ func makeTenant(t testing.TB, p *Pool, schema, name string) string {
 	registerTenant(t, p, schema, inc)
 	require.NoError(t, p.Install(staged, schema))
 	return inc
+}
+
+// makeOlderTenant is makeTenant for a pool whose migrations stop before this release's
+// school profile: the profile row is written with plain SQL, as that release did.
+func makeOlderTenant(t testing.TB, p *Pool, schema, name string) {
+	t.Helper()
+	ctx := context.Background()
+	inc := NewIncarnation()
+	staged, err := p.CreateFile(ctx, schema, inc, nil)
+	require.NoError(t, err)
+	registerTenant(t, p, schema, inc)
+	require.NoError(t, p.Install(staged, schema))
+	conn, err := sql.Open("sqlite", p.Path(schema))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, `INSERT INTO school_profile (id, name, timezone) VALUES (1, ?, 'UTC')`, name)
+	require.NoError(t, err)
 }

@@ -82,7 +82,40 @@ func (r *Renderer) RenderPart(w io.Writer, page, name string, data any) error {
 	return err
 }
 
+// Dates writes dates and moments as the school a page belongs to does (its date format,
+// its timezone); every page's data (the layout's view) is one.
+type Dates interface {
+	Date(v any) string
+	DateTime(v any) string
+}
+
+func datesOf(fn string, w any) (Dates, error) {
+	d, ok := w.(Dates)
+	if !ok {
+		return nil, fmt.Errorf("%s: the first argument must be the page ($), not %T", fn, w)
+	}
+	return d, nil
+}
+
 var funcs = template.FuncMap{
+	// date writes a stored date (2025-09-01) or moment in the school's date format:
+	// {{date $ .StartDate}}. Inputs keep ISO dates; only what is shown changes.
+	"date": func(w, v any) (string, error) {
+		d, err := datesOf("date", w)
+		if err != nil {
+			return "", err
+		}
+		return d.Date(v), nil
+	},
+	// datetime writes a stored UTC moment (2025-01-02T15:04:05.000Z) as the date and time
+	// it was in the school: {{datetime $ .CreatedAt}}.
+	"datetime": func(w, v any) (string, error) {
+		d, err := datesOf("datetime", w)
+		if err != nil {
+			return "", err
+		}
+		return d.DateTime(v), nil
+	},
 	// dict builds the argument map of a partial: dict "Name" "email" "Label" "Email".
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {
@@ -101,25 +134,6 @@ var funcs = template.FuncMap{
 	// fieldID turns a form field name (admin.email) into an element id (f-admin-email).
 	"fieldID": func(name string) string {
 		return "f-" + strings.NewReplacer(".", "-", "_", "-").Replace(name)
-	},
-	// when shortens a stored UTC timestamp (2025-01-02T15:04:05.000Z) for display.
-	"when": func(v any) string {
-		var s string
-		switch x := v.(type) {
-		case string:
-			s = x
-		case *string:
-			if x == nil {
-				return ""
-			}
-			s = *x
-		default:
-			return ""
-		}
-		if len(s) >= 16 && s[10] == 'T' {
-			return s[:10] + " " + s[11:16] + " UTC"
-		}
-		return s
 	},
 	"title": func(s string) string {
 		if s == "" {

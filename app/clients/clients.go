@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/app/text"
@@ -65,6 +66,10 @@ type CreateInput struct {
 	Schema  string
 	Name    string
 	Domains []string // the first is primary; empty means <schema with _ as ->.<base domain>
+	// Country (ISO 3166 alpha-2) and Timezone (IANA) of the school; empty means the
+	// platform's defaults (see Defaults).
+	Country  string
+	Timezone string
 	// Init runs inside the new file's first transaction, after the school profile is
 	// written (e.g. to create the school's first admin).
 	Init func(ctx context.Context, q *tenantdb.Queries) error
@@ -127,7 +132,33 @@ func (s *Service) checkInput(in CreateInput) (name string, domains []string, err
 		raw = []string{s.DefaultDomain(in.Schema)}
 	}
 	domains = s.checkDomains(f, raw)
+	if _, msg := school.CheckCountry(in.Country); msg != "" {
+		f.Add("country_code", msg)
+	}
+	if in.Timezone != "" {
+		if _, msg := school.CheckTimezone(in.Timezone); msg != "" {
+			f.Add("timezone", msg)
+		}
+	}
 	return name, domains, f.Err()
+}
+
+// placeOf is the country and timezone a new school gets: those it was given, else the
+// platform's defaults.
+func (s *Service) placeOf(ctx context.Context, in CreateInput) (country, timezone string, err error) {
+	d, err := s.Defaults(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	country, _ = school.CheckCountry(in.Country)
+	timezone, _ = school.CheckTimezone(in.Timezone)
+	if strings.TrimSpace(in.Country) == "" {
+		country = d.Country
+	}
+	if strings.TrimSpace(in.Timezone) == "" {
+		timezone = d.Timezone
+	}
+	return country, timezone, nil
 }
 
 // Create makes a new school: its catalog rows and its migrated file, or nothing at all.
@@ -139,9 +170,13 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Tenant, error) {
 	if err := s.checkFree(ctx, in.Schema, domains); err != nil {
 		return Tenant{}, err
 	}
+	country, timezone, err := s.placeOf(ctx, in)
+	if err != nil {
+		return Tenant{}, err
+	}
 	inc := db.NewIncarnation()
 	staged, err := s.Pool.CreateFile(ctx, in.Schema, inc, func(q *tenantdb.Queries) error {
-		if _, err := q.UpsertSchoolProfile(ctx, tenantdb.UpsertSchoolProfileParams{Name: name, Timezone: "UTC"}); err != nil {
+		if _, err := q.UpsertSchoolProfile(ctx, tenantdb.UpsertSchoolProfileParams{Name: name, CountryCode: country, Timezone: timezone}); err != nil {
 			return err
 		}
 		if in.Init != nil {
@@ -171,12 +206,21 @@ var cloneTables = []db.CopyTable{
 	{Name: "curriculum"},
 	{Name: "classes", Null: []string{"class_teacher_id"}},
 	{Name: "school_settings"},
+	{Name: "school_logo"}, // the profile names it (logo_etag)
 }
 
 // checkClone validates a clone's fields, returning them normalised.
 func (s *Service) checkClone(from string, in CreateInput) (name string, domains []string, err error) {
 	f := errs.Fields{}
 	checkSchema(f, "from", from)
+	if _, msg := school.CheckCountry(in.Country); msg != "" {
+		f.Add("country_code", msg)
+	}
+	if in.Timezone != "" {
+		if _, msg := school.CheckTimezone(in.Timezone); msg != "" {
+			f.Add("timezone", msg)
+		}
+	}
 	checkSchema(f, "schema_name", in.Schema)
 	name = checkName(f, in.Name)
 	raw := in.Domains
@@ -189,6 +233,7 @@ func (s *Service) checkClone(from string, in CreateInput) (name string, domains 
 
 // Clone makes a new school with the setup of the school from (a template school): its
 // profile, academic structure, subjects and settings, and none of its people or history.
+// It keeps the template's country and timezone unless in names others.
 func (s *Service) Clone(ctx context.Context, from string, in CreateInput) (Tenant, error) {
 	name, domains, err := s.checkClone(from, in)
 	if err != nil {
@@ -205,6 +250,22 @@ func (s *Service) Clone(ctx context.Context, from string, in CreateInput) (Tenan
 		if err := q.SetSchoolName(ctx, name); err != nil {
 			return err
 		}
+		if in.Country != "" || in.Timezone != "" {
+			p, err := q.GetSchoolProfile(ctx)
+			if err != nil {
+				return err
+			}
+			country, timezone := p.CountryCode, p.Timezone
+			if in.Country != "" {
+				country, _ = school.CheckCountry(in.Country)
+			}
+			if in.Timezone != "" {
+				timezone, _ = school.CheckTimezone(in.Timezone)
+			}
+			if err := q.SetSchoolPlace(ctx, tenantdb.SetSchoolPlaceParams{CountryCode: country, Timezone: timezone}); err != nil {
+				return err
+			}
+		}
 		if in.Init != nil {
 			return in.Init(ctx, q)
 		}
@@ -219,7 +280,7 @@ func (s *Service) Clone(ctx context.Context, from string, in CreateInput) (Tenan
 // CloneWithAdmin clones the school from and, when in.Admin is set, creates the new
 // school's first admin in the same new file: either both exist afterwards or neither.
 func (s *Service) CloneWithAdmin(ctx context.Context, from string, in CreateRequest, meta auth.Meta) (Tenant, error) {
-	ci := CreateInput{Schema: in.Schema, Name: in.Name, Domains: in.Domains}
+	ci := CreateInput{Schema: in.Schema, Name: in.Name, Domains: in.Domains, Country: in.Country, Timezone: in.Timezone}
 	if in.Admin != nil {
 		_, _, schoolErr := s.checkClone(from, ci)
 		init, err := adminInit(*in.Admin, schoolErr, meta)

@@ -57,12 +57,16 @@ type CreateRequest struct {
 	Name    string        `json:"name"`
 	Domains []string      `json:"domains"`
 	Admin   *auth.NewUser `json:"admin"` // optional first admin of the school
+	// Country (ISO 3166 alpha-2) and timezone (IANA) of the school; the platform's
+	// defaults when empty (sms settings set default-country ...).
+	Country  string `json:"country_code"`
+	Timezone string `json:"timezone"`
 }
 
 // CreateWithAdmin creates a school and, when admin is set, its first admin account in
 // the same new file: either both exist afterwards or neither.
 func (s *Service) CreateWithAdmin(ctx context.Context, in CreateRequest, meta auth.Meta) (Tenant, error) {
-	ci := CreateInput{Schema: in.Schema, Name: in.Name, Domains: in.Domains}
+	ci := CreateInput{Schema: in.Schema, Name: in.Name, Domains: in.Domains, Country: in.Country, Timezone: in.Timezone}
 	if in.Admin == nil {
 		return s.Create(ctx, ci)
 	}

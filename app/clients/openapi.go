@@ -7,7 +7,7 @@ func OpenAPI(d *api.Doc) {
 	const tag = "clients (base domain)"
 	d.Add("/api/clients/tenants", map[string]api.Op{
 		"get": {Summary: "List schools, by schema name", Tag: tag, Query: []string{"page", "page_size"}, Response: api.List[Tenant]{}},
-		"post": {Summary: "Create a school, optionally with its first admin", Tag: tag, Status: 201, Body: CreateRequest{},
+		"post": {Summary: "Create a school, optionally with its first admin; country_code and timezone default to the platform settings default-country and default-timezone", Tag: tag, Status: 201, Body: CreateRequest{},
 			Response: Tenant{}}})
 	d.Add("/api/clients/tenants/{schema}", map[string]api.Op{
 		"get":    {Summary: "One school", Tag: tag, Response: Tenant{}},

@@ -1,6 +1,7 @@
 package tenancy
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/db"
+	"github.com/schoolsms/sms/db/catalogdb"
 )
 
 // Routes are registered under one of these prefixes; the middleware rewrites each request
@@ -31,6 +33,26 @@ type Request struct {
 	// Prefix is what links must start with to stay in this school: "/t/<schema>" when the
 	// school was reached by subfolder, "" otherwise.
 	Prefix string
+
+	resolver *Resolver
+}
+
+// SetName writes the school's display name into the catalog, the platform's list of
+// schools, which copies it from the school's profile (where the name is kept). It can
+// only name the request's own school.
+func (r *Request) SetName(ctx context.Context, name string) error {
+	if r.Tenant == nil || r.resolver == nil {
+		return errs.E(errs.NotFound, "not a school")
+	}
+	err := r.resolver.catalog.Tx(ctx, func(q *catalogdb.Queries) error {
+		_, err := q.UpdateTenantName(ctx, catalogdb.UpdateTenantNameParams{Name: name, SchemaName: r.Info.Schema})
+		return err
+	})
+	if err != nil {
+		return errs.Wrap(err, "rename school in the catalog")
+	}
+	r.resolver.Invalidate()
+	return nil
 }
 
 // Platform reports whether the request is on the base domain (no school).
@@ -127,7 +149,7 @@ func (rt *Router) Handler(c *fiber.Ctx) error {
 			Message: fmt.Sprintf("the school %q is temporarily unavailable", info.Name)}
 	}
 	defer release()
-	c.Locals(localsKey, &Request{Host: host, Origin: origin, Info: info, Tenant: t, Prefix: prefix})
+	c.Locals(localsKey, &Request{Host: host, Origin: origin, Info: info, Tenant: t, Prefix: prefix, resolver: rt.Resolver})
 	c.Path(TenantRoutes + rest)
 	return c.Next()
 }

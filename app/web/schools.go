@@ -54,23 +54,34 @@ func (h *handlers) schoolList(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, "schools", v)
 }
 
-type schoolNewData struct{ SchemaHint, DomainHint, PasswordHint string }
+type schoolNewData struct {
+	SchemaHint, DomainHint, PasswordHint string
+	CountryHint, TimezoneHint            string
+}
 
 func (h *handlers) schoolNewData() schoolNewData {
 	return schoolNewData{
 		SchemaHint: "2–63 lower-case letters, digits and _, starting with a letter. It names the school's file and " +
 			"its default address, <schema>." + h.Clients.BaseDomain + "; it cannot be changed later.",
 		DomainHint:   "Another host name the school is reached at, besides its default address.",
+		CountryHint:  "Two-letter code (KE, UG, TZ, NG…): how the school reads phone numbers written without + and a country code. The school's admin can change it later.",
+		TimezoneHint: "An IANA name such as Africa/Nairobi: where the school's “today” is.",
 		PasswordHint: passwordHint,
 	}
 }
 
-var schoolFormFields = []string{"schema_name", "name", "domain", "admin.email", "admin.name"}
+var schoolFormFields = []string{"schema_name", "name", "domain", "country_code", "timezone", "admin.email", "admin.name"}
 
 // schoolNewForm shows the form for a new school and its first admin.
 func (h *handlers) schoolNewForm(c *fiber.Ctx) error {
 	v := h.newView(c, "New school", "new_school")
 	v.Data = h.schoolNewData()
+	// The form starts from the platform's defaults for new schools.
+	d, err := h.Clients.Defaults(c.UserContext())
+	if err != nil {
+		return err
+	}
+	v.Form["country_code"], v.Form["timezone"] = d.Country, d.Timezone
 	return h.render(c, fiber.StatusOK, "school_new", v)
 }
 
@@ -78,7 +89,8 @@ func (h *handlers) schoolNewForm(c *fiber.Ctx) error {
 func (h *handlers) schoolCreate(c *fiber.Ctx) error {
 	v := h.newView(c, "New school", "new_school")
 	v.Form = form(c, schoolFormFields...)
-	in := clients.CreateRequest{Schema: v.Form["schema_name"], Name: v.Form["name"]}
+	in := clients.CreateRequest{Schema: v.Form["schema_name"], Name: v.Form["name"],
+		Country: v.Form["country_code"], Timezone: v.Form["timezone"]}
 	if extra := v.Form["domain"]; extra != "" {
 		if db.CheckSchemaName(in.Schema) == nil {
 			in.Domains = append(in.Domains, h.Clients.DefaultDomain(in.Schema))

@@ -10,6 +10,7 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
+	"github.com/schoolsms/sms/webui"
 )
 
 // usersPerPage bounds the users list; small schools fit on one page.
@@ -23,6 +24,7 @@ type userRow struct {
 	CSRF     string
 	User     auth.User
 	Self     bool
+	Dates    webui.Dates // how the school writes the last sign-in
 	RowError string
 	Done     string // what an htmx (de)activation did, for the page's message area
 }
@@ -44,7 +46,7 @@ type userFormData struct {
 var passwordHint = fmt.Sprintf("At least %d characters. A few unrelated words are easy to type and hard to guess.", auth.MinPasswordLen)
 
 func (h *handlers) row(v *view, u auth.User) userRow {
-	return userRow{Prefix: v.Prefix, CSRF: v.CSRF, User: u, Self: v.User != nil && v.User.UserID == u.ID}
+	return userRow{Prefix: v.Prefix, CSRF: v.CSRF, User: u, Self: v.User != nil && v.User.UserID == u.ID, Dates: v}
 }
 
 // userList shows the school's staff accounts.

@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/webui"
@@ -27,6 +28,7 @@ type view struct {
 	Title     string
 	Site      string // the school's name, or "SMS Platform" on the base domain
 	Initial   string // the letter in the brand mark
+	Logo      string // the school's logo (a versioned link under the school), "" for none
 	Prefix    string // "/t/<schema>" under subfolder routing; every link starts with it
 	Platform  bool
 	Asset     string // static asset version, for cache busting
@@ -45,12 +47,27 @@ type view struct {
 	Data      any
 	// retryAfter, set from a busy school's error, goes out as the Retry-After header.
 	retryAfter time.Duration
+	// dates writes dates and moments as the school does (templates: date, datetime).
+	dates school.Dates
 }
+
+// Date writes a stored date or moment in the school's date format (template: date).
+func (v *view) Date(d any) string { return v.dates.Date(d) }
+
+// DateTime writes a stored moment as the date and time it was in the school (template:
+// datetime).
+func (v *view) DateTime(d any) string { return v.dates.DateTime(d) }
+
+// Dates is how the page's school writes dates and moments.
+func (v *view) Dates() school.Dates { return v.dates }
 
 type navItem struct {
 	Label, Href string
 	Active      bool
 }
+
+// LogoPath is where a school's logo is served, under the school.
+const LogoPath = "/school/logo"
 
 // platformName is the site name on the base domain.
 const platformName = "SMS Platform"
@@ -116,6 +133,16 @@ func (h *handlers) newView(c *fiber.Ctx, title, active string) *view {
 		v.Platform, v.Site = true, platformName
 	} else {
 		v.Prefix, v.Site = r.Prefix, r.Info.Name
+		// The profile is where the school keeps its name; the catalog's copy may lag.
+		if p, err := school.New(r.Tenant).Profile(c.UserContext()); err == nil {
+			if p.Name != "" {
+				v.Site = p.Name
+			}
+			v.dates = p.Dates()
+			if p.HasLogo() {
+				v.Logo = v.Prefix + LogoPath + "?v=" + url.QueryEscape(p.LogoVersion)
+			}
+		}
 		if v.Site == "" {
 			v.Site = r.Info.Schema
 		}

@@ -76,7 +76,7 @@ func TestPagesRender(t *testing.T) {
 				{Label: "By class", Wide: true, Head: []string{"Class", "Girls"}, Rows: []CardRow{{Cells: []string{"1A <b>", "3"}, Link: "/students?class=1"},
 					{Cells: []string{"All", "3"}}}},
 				{Label: "Quick", Actions: []CardLink{{Text: "Add", Link: "/students/new", Primary: true}, {Text: "Import", Link: "/students/import"}}}}},
-		"users":         userListData{Rows: []userRow{{Prefix: "/t/demo", CSRF: "tok", User: u, RowError: "Nope"}}, Count: 1, Page: 2, Pages: 3, PrevURL: "/t/demo/users?page=1", NextURL: "/t/demo/users?page=3"},
+		"users":         userListData{Rows: []userRow{{Prefix: "/t/demo", CSRF: "tok", User: u, RowError: "Nope", Dates: &view{}}}, Count: 1, Page: 2, Pages: 3, PrevURL: "/t/demo/users?page=1", NextURL: "/t/demo/users?page=3"},
 		"user_new":      userFormData{Roles: roleOptions, PasswordHint: passwordHint},
 		"user_edit":     userFormData{Roles: roleOptions, User: u, PasswordHint: passwordHint},
 		"schools":       schoolListData{Schools: []schoolView{school}},
@@ -123,7 +123,7 @@ func TestPagesRender(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	require.NoError(t, ui.RenderPart(&buf, "users", "user_row", userRow{Prefix: "", CSRF: "tok", User: u}))
+	require.NoError(t, ui.RenderPart(&buf, "users", "user_row", userRow{Prefix: "", CSRF: "tok", User: u, Dates: &view{}}))
 	assert.True(t, strings.HasPrefix(strings.TrimSpace(buf.String()), `<tr id="user-2">`))
 }
 

@@ -25,19 +25,24 @@ func (c *cli) tenantCommand() *cobra.Command {
 }
 
 func (c *cli) tenantCreate() *cobra.Command {
-	var schema, name string
+	var schema, name, country, timezone string
 	var domains []string
 	cmd := &cobra.Command{
-		Use:   "create --schema S --name N [--domain D ...]",
+		Use:   "create --schema S --name N [--domain D ...] [--country KE] [--timezone Africa/Nairobi]",
 		Short: "Create a school: its catalog entry, its domains and its own migrated file",
-		Args:  noArgs,
+		Long: `Create a school: its catalog entry, its domains and its own migrated file.
+--country decides how the school reads phone numbers written without + and a
+country code; --timezone is where its "today" is. Without them the school gets
+the platform's defaults (sms settings set default-country KE, default-timezone
+Africa/Nairobi), or no country and UTC.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-				t, err := a.Clients.Create(ctx, clients.CreateInput{Schema: schema, Name: name, Domains: domains})
+				t, err := a.Clients.Create(ctx, clients.CreateInput{Schema: schema, Name: name, Domains: domains, Country: country, Timezone: timezone})
 				if err != nil {
 					return err
 				}
-				c.audit(ctx, a, "tenant.create", t.Schema, map[string]any{"name": t.Name, "domains": domainNames(t)})
+				c.audit(ctx, a, "tenant.create", t.Schema, map[string]any{"name": t.Name, "domains": domainNames(t), "country_code": country, "timezone": timezone})
 				fmt.Fprintf(c.out(), "created school %q (%s) at %s\n", t.Name, t.Schema, strings.Join(domainNames(t), ", "))
 				return nil
 			})
@@ -46,6 +51,8 @@ func (c *cli) tenantCreate() *cobra.Command {
 	cmd.Flags().StringVar(&schema, "schema", "", "schema name: lower-case letters, digits and _ (required)")
 	cmd.Flags().StringVar(&name, "name", "", "the school's display name (required)")
 	cmd.Flags().StringArrayVar(&domains, "domain", nil, "host name of the school (repeatable; default <schema>.<base domain>)")
+	cmd.Flags().StringVar(&country, "country", "", "ISO 3166 country code, e.g. KE (default: the platform setting default-country)")
+	cmd.Flags().StringVar(&timezone, "timezone", "", "IANA timezone, e.g. Africa/Nairobi (default: the platform setting default-timezone, else UTC)")
 	required(cmd, "schema", "name")
 	return cmd
 }

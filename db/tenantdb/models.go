@@ -378,6 +378,16 @@ type SchoolIncarnation struct {
 	CreatedAt   string `json:"created_at"`
 }
 
+type SchoolLogo struct {
+	ID          int64  `json:"id"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
+	Width       int64  `json:"width"`
+	Height      int64  `json:"height"`
+	Etag        string `json:"etag"`
+	UpdatedAt   string `json:"updated_at"`
+}
+
 type SchoolProfile struct {
 	ID          int64  `json:"id"`
 	Name        string `json:"name"`
@@ -388,6 +398,8 @@ type SchoolProfile struct {
 	CountryCode string `json:"country_code"`
 	Timezone    string `json:"timezone"`
 	UpdatedAt   string `json:"updated_at"`
+	DateFormat  string `json:"date_format"`
+	LogoEtag    string `json:"logo_etag"`
 }
 
 type SchoolSetting struct {

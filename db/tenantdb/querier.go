@@ -172,6 +172,7 @@ type Querier interface {
 	CreateToken(ctx context.Context, arg CreateTokenParams) (APIToken, error)
 	CreateUser(ctx context.Context, arg CreateUserParams) (User, error)
 	DeleteExpiredSessions(ctx context.Context, arg DeleteExpiredSessionsParams) error
+	DeleteSchoolLogo(ctx context.Context) error
 	DeleteSession(ctx context.Context, id string) error
 	DeleteUserSessions(ctx context.Context, userID int64) error
 	EnrollmentsActiveInSession(ctx context.Context, sessionID int64) ([]EnrollmentsActiveInSessionRow, error)
@@ -241,6 +242,7 @@ type Querier interface {
 	ExamsUpdateScale(ctx context.Context, arg ExamsUpdateScaleParams) error
 	ExamsUpsertScore(ctx context.Context, arg ExamsUpsertScoreParams) error
 	ExamsWorkflowStatus(ctx context.Context, arg ExamsWorkflowStatusParams) (string, error)
+	GetSchoolLogo(ctx context.Context) (GetSchoolLogoRow, error)
 	GetSchoolProfile(ctx context.Context) (SchoolProfile, error)
 	GetSession(ctx context.Context, id string) (Session, error)
 	GetToken(ctx context.Context, id int64) (APIToken, error)
@@ -289,9 +291,12 @@ type Querier interface {
 	OutboxMarkSent(ctx context.Context, arg OutboxMarkSentParams) (int64, error)
 	OutboxPruneSent(ctx context.Context, sentAt sql.NullString) (int64, error)
 	OutboxUnsent(ctx context.Context, limit int64) ([]OutboxUnsentRow, error)
+	PutSchoolLogo(ctx context.Context, arg PutSchoolLogoParams) error
 	RevokeToken(ctx context.Context, arg RevokeTokenParams) (int64, error)
 	RevokeUserTokens(ctx context.Context, arg RevokeUserTokensParams) error
+	SetSchoolLogoEtag(ctx context.Context, logoEtag string) error
 	SetSchoolName(ctx context.Context, name string) error
+	SetSchoolPlace(ctx context.Context, arg SetSchoolPlaceParams) error
 	SetUserPassword(ctx context.Context, arg SetUserPasswordParams) error
 	StudentsAdmissionNoTaken(ctx context.Context, admissionNo string) (bool, error)
 	StudentsClass(ctx context.Context, id int64) (StudentsClassRow, error)
@@ -324,6 +329,7 @@ type Querier interface {
 	TouchSession(ctx context.Context, arg TouchSessionParams) error
 	TouchToken(ctx context.Context, arg TouchTokenParams) error
 	TouchUserLogin(ctx context.Context, id int64) error
+	UpdateSchoolProfile(ctx context.Context, arg UpdateSchoolProfileParams) (SchoolProfile, error)
 	UpdateUser(ctx context.Context, arg UpdateUserParams) (User, error)
 	UpsertSchoolProfile(ctx context.Context, arg UpsertSchoolProfileParams) (SchoolProfile, error)
 }

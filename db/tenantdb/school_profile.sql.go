@@ -9,8 +9,34 @@ import (
 	"context"
 )
 
+const deleteSchoolLogo = `-- name: DeleteSchoolLogo :exec
+DELETE FROM school_logo WHERE id = 1
+`
+
+func (q *Queries) DeleteSchoolLogo(ctx context.Context) error {
+	_, err := q.db.ExecContext(ctx, deleteSchoolLogo)
+	return err
+}
+
+const getSchoolLogo = `-- name: GetSchoolLogo :one
+SELECT content_type, data, etag FROM school_logo WHERE id = 1
+`
+
+type GetSchoolLogoRow struct {
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
+	Etag        string `json:"etag"`
+}
+
+func (q *Queries) GetSchoolLogo(ctx context.Context) (GetSchoolLogoRow, error) {
+	row := q.db.QueryRowContext(ctx, getSchoolLogo)
+	var i GetSchoolLogoRow
+	err := row.Scan(&i.ContentType, &i.Data, &i.Etag)
+	return i, err
+}
+
 const getSchoolProfile = `-- name: GetSchoolProfile :one
-SELECT id, name, motto, address, phone, email, country_code, timezone, updated_at FROM school_profile WHERE id = 1
+SELECT id, name, motto, address, phone, email, country_code, timezone, updated_at, date_format, logo_etag FROM school_profile WHERE id = 1
 `
 
 func (q *Queries) GetSchoolProfile(ctx context.Context) (SchoolProfile, error) {
@@ -26,8 +52,45 @@ func (q *Queries) GetSchoolProfile(ctx context.Context) (SchoolProfile, error) {
 		&i.CountryCode,
 		&i.Timezone,
 		&i.UpdatedAt,
+		&i.DateFormat,
+		&i.LogoEtag,
 	)
 	return i, err
+}
+
+const putSchoolLogo = `-- name: PutSchoolLogo :exec
+INSERT INTO school_logo (id, content_type, data, width, height, etag) VALUES (1, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET content_type = excluded.content_type, data = excluded.data,
+    width = excluded.width, height = excluded.height, etag = excluded.etag,
+    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+`
+
+type PutSchoolLogoParams struct {
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
+	Width       int64  `json:"width"`
+	Height      int64  `json:"height"`
+	Etag        string `json:"etag"`
+}
+
+func (q *Queries) PutSchoolLogo(ctx context.Context, arg PutSchoolLogoParams) error {
+	_, err := q.db.ExecContext(ctx, putSchoolLogo,
+		arg.ContentType,
+		arg.Data,
+		arg.Width,
+		arg.Height,
+		arg.Etag,
+	)
+	return err
+}
+
+const setSchoolLogoEtag = `-- name: SetSchoolLogoEtag :exec
+UPDATE school_profile SET logo_etag = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1
+`
+
+func (q *Queries) SetSchoolLogoEtag(ctx context.Context, logoEtag string) error {
+	_, err := q.db.ExecContext(ctx, setSchoolLogoEtag, logoEtag)
+	return err
 }
 
 const setSchoolName = `-- name: SetSchoolName :exec
@@ -39,6 +102,66 @@ func (q *Queries) SetSchoolName(ctx context.Context, name string) error {
 	return err
 }
 
+const setSchoolPlace = `-- name: SetSchoolPlace :exec
+UPDATE school_profile SET country_code = ?, timezone = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1
+`
+
+type SetSchoolPlaceParams struct {
+	CountryCode string `json:"country_code"`
+	Timezone    string `json:"timezone"`
+}
+
+func (q *Queries) SetSchoolPlace(ctx context.Context, arg SetSchoolPlaceParams) error {
+	_, err := q.db.ExecContext(ctx, setSchoolPlace, arg.CountryCode, arg.Timezone)
+	return err
+}
+
+const updateSchoolProfile = `-- name: UpdateSchoolProfile :one
+UPDATE school_profile SET name = ?, motto = ?, address = ?, phone = ?, email = ?, country_code = ?,
+    timezone = ?, date_format = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = 1
+RETURNING id, name, motto, address, phone, email, country_code, timezone, updated_at, date_format, logo_etag
+`
+
+type UpdateSchoolProfileParams struct {
+	Name        string `json:"name"`
+	Motto       string `json:"motto"`
+	Address     string `json:"address"`
+	Phone       string `json:"phone"`
+	Email       string `json:"email"`
+	CountryCode string `json:"country_code"`
+	Timezone    string `json:"timezone"`
+	DateFormat  string `json:"date_format"`
+}
+
+func (q *Queries) UpdateSchoolProfile(ctx context.Context, arg UpdateSchoolProfileParams) (SchoolProfile, error) {
+	row := q.db.QueryRowContext(ctx, updateSchoolProfile,
+		arg.Name,
+		arg.Motto,
+		arg.Address,
+		arg.Phone,
+		arg.Email,
+		arg.CountryCode,
+		arg.Timezone,
+		arg.DateFormat,
+	)
+	var i SchoolProfile
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Motto,
+		&i.Address,
+		&i.Phone,
+		&i.Email,
+		&i.CountryCode,
+		&i.Timezone,
+		&i.UpdatedAt,
+		&i.DateFormat,
+		&i.LogoEtag,
+	)
+	return i, err
+}
+
 const upsertSchoolProfile = `-- name: UpsertSchoolProfile :one
 INSERT INTO school_profile (id, name, motto, address, phone, email, country_code, timezone)
 VALUES (1, ?, ?, ?, ?, ?, ?, ?)
@@ -46,7 +169,7 @@ ON CONFLICT (id) DO UPDATE SET
     name = excluded.name, motto = excluded.motto, address = excluded.address,
     phone = excluded.phone, email = excluded.email, country_code = excluded.country_code,
     timezone = excluded.timezone, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-RETURNING id, name, motto, address, phone, email, country_code, timezone, updated_at
+RETURNING id, name, motto, address, phone, email, country_code, timezone, updated_at, date_format, logo_etag
 `
 
 type UpsertSchoolProfileParams struct {
@@ -80,6 +203,8 @@ func (q *Queries) UpsertSchoolProfile(ctx context.Context, arg UpsertSchoolProfi
 		&i.CountryCode,
 		&i.Timezone,
 		&i.UpdatedAt,
+		&i.DateFormat,
+		&i.LogoEtag,
 	)
 	return i, err
 }

@@ -48,11 +48,32 @@ type Profile struct {
 	Name        string `json:"name"`
 	Motto       string `json:"motto"`
 	Address     string `json:"address"`
-	Phone       string `json:"phone"`
+	Phone       string `json:"phone"` // E.164
 	Email       string `json:"email"`
-	CountryCode string `json:"country_code"`
-	Timezone    string `json:"timezone"`
+	CountryCode string `json:"country_code"` // ISO 3166 alpha-2; decides how national phone numbers read
+	Timezone    string `json:"timezone"`     // IANA name; "today" is the date there
+	DateFormat  string `json:"date_format"`  // how pages write dates: DD/MM/YYYY, MM/DD/YYYY or YYYY-MM-DD
+	// LogoVersion names the stored logo ("" when there is none); it changes with the
+	// logo, so a link to the logo that carries it may be cached for good.
+	LogoVersion string `json:"logo_version"`
 	UpdatedAt   string `json:"updated_at"`
+}
+
+// HasLogo reports whether the school has a logo.
+func (p Profile) HasLogo() bool { return p.LogoVersion != "" }
+
+// Dates is how the school writes dates and times.
+func (p Profile) Dates() Dates {
+	return Dates{Loc: Location(p.Timezone), Layout: DateLayoutOf(p.DateFormat)}
+}
+
+func profileOf(p tenantdb.SchoolProfile) Profile {
+	if p.DateFormat == "" {
+		p.DateFormat = DefaultDateFormat
+	}
+	return Profile{ID: p.ID, Name: p.Name, Motto: p.Motto, Address: p.Address, Phone: p.Phone, Email: p.Email,
+		CountryCode: p.CountryCode, Timezone: p.Timezone, DateFormat: p.DateFormat, LogoVersion: p.LogoEtag,
+		UpdatedAt: p.UpdatedAt}
 }
 
 // Service is the school of one file.
@@ -72,16 +93,25 @@ func (s Service) Now(ctx context.Context) (time.Time, error) { return NowIn(ctx,
 // Today is the school's date now, written YYYY-MM-DD.
 func (s Service) Today(ctx context.Context) (string, error) { return TodayIn(ctx, s.T.Read()) }
 
+// Location is the school's timezone (UTC when it names none or an unknown one).
+func (s Service) Location(ctx context.Context) (*time.Location, error) {
+	p, err := s.Profile(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Location(p.Timezone), nil
+}
+
 // ProfileIn is Profile through q (a caller's transaction).
 func ProfileIn(ctx context.Context, q *tenantdb.Queries) (Profile, error) {
 	p, err := q.GetSchoolProfile(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Profile{Timezone: "UTC"}, nil
+		return Profile{Timezone: "UTC", DateFormat: DefaultDateFormat}, nil
 	}
 	if err != nil {
 		return Profile{}, errs.Wrap(err, "read school profile")
 	}
-	return Profile(p), nil
+	return profileOf(p), nil
 }
 
 // NowIn is Now through q (a caller's transaction).

@@ -364,11 +364,14 @@ func updateGuardian(ctx context.Context, q *tenantdb.Queries, id int64, p Guardi
 	if p.ReceivesMessages != nil {
 		receives = *p.ReceivesMessages
 	}
-	if p.Phone == nil {
-		in.Phone = "" // the stored number is already normalised; keep it as it is
+	// The stored number is already normalised: kept (or sent back unchanged by a form)
+	// it stays as it is, even one stored under older, looser rules.
+	keep := p.Phone == nil || strings.TrimSpace(*p.Phone) == cur.Phone
+	if keep {
+		in.Phone = ""
 	}
 	in, f := in.check(country)
-	if p.Phone == nil {
+	if keep {
 		in.Phone = cur.Phone
 	}
 	if err := f.Err(); err != nil {
