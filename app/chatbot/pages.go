@@ -9,6 +9,7 @@ import (
 
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/app/tenancy"
@@ -65,13 +66,18 @@ func (h pages) inboxPage(c *fiber.Ctx) error {
 	return h.Render(c, fiber.StatusOK, "chatbot_inbox", v)
 }
 
+// dates is how the request's school writes dates and times, for the page parts htmx
+// fetches on their own.
+func (h pages) dates(c *fiber.Ctx) school.Dates { return h.View(c, "", "").Dates() }
+
 // inboxList is the list alone, for the page's polling.
 func (h pages) inboxList(c *fiber.Ctx) error {
 	d, err := h.inboxData(c, web.Prefix(c))
 	if err != nil {
 		return err
 	}
-	return h.RenderPart(c, fiber.StatusOK, "chatbot_inbox", "inbox_list", map[string]any{"Prefix": web.Prefix(c), "Data": d})
+	return h.RenderPart(c, fiber.StatusOK, "chatbot_inbox", "inbox_list", map[string]any{"Prefix": web.Prefix(c), "Data": d,
+		"Dates": h.dates(c)})
 }
 
 func (h pages) inboxData(c *fiber.Ctx, pre string) (inboxData, error) {
@@ -143,7 +149,8 @@ func (h pages) threadMessages(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.RenderPart(c, fiber.StatusOK, "chatbot_thread", "thread_messages", map[string]any{"Prefix": web.Prefix(c), "Thread": th})
+	return h.RenderPart(c, fiber.StatusOK, "chatbot_thread", "thread_messages", map[string]any{"Prefix": web.Prefix(c), "Thread": th,
+		"Dates": h.dates(c)})
 }
 
 func (h pages) threadReply(c *fiber.Ctx) error {
@@ -221,7 +228,7 @@ func (h pages) simulatorMessages(c *fiber.Ctx) error {
 		return err
 	}
 	return h.RenderPart(c, fiber.StatusOK, "chatbot_simulator", "sim_messages",
-		map[string]any{"Prefix": web.Prefix(c), "Thread": th, "Phone": c.Query("phone"), "CSRF": csrfOf(c)})
+		map[string]any{"Prefix": web.Prefix(c), "Thread": th, "Phone": c.Query("phone"), "CSRF": csrfOf(c), "Dates": h.dates(c)})
 }
 
 func csrfOf(c *fiber.Ctx) string {
@@ -268,7 +275,7 @@ func (h pages) simulatorSend(c *fiber.Ctx) error {
 	// next to the field.
 	return h.RenderPart(c, fiber.StatusOK, "chatbot_simulator", "sim_box", map[string]any{"Prefix": v.Prefix,
 		"Thread": th, "Phone": phone, "URL": v.Prefix + "/chatbot/simulator/messages?" + url.Values{"phone": {phone}}.Encode(),
-		"CSRF": v.CSRF, "Form": v.Form, "Fields": v.Fields})
+		"CSRF": v.CSRF, "Form": v.Form, "Fields": v.Fields, "Dates": v.Dates()})
 }
 
 func (h pages) phones(c *fiber.Ctx) []Phone {
