@@ -54,7 +54,7 @@ func TestConversation(t *testing.T) {
 	assert.Contains(t, got(), "no published results for Baraka", "results are not available yet, said so in a parent's words")
 
 	say("notices")
-	assert.Contains(t, got(), "notices are not available on WhatsApp yet")
+	assert.Contains(t, got(), "There are no current notices.", "the school has none, and the bot says so")
 
 	say("switch")
 	assert.Contains(t, got(), "Which of your children")
