@@ -62,6 +62,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Backup = &backup.Service{Catalog: cat, Pool: pool, ArchiveDir: cfg.ArchiveDir(), Changed: res.Invalidate}
 	a.Chatbot = chatbot.New(pool, cat, res, log)
 	a.Chatbot.Attendance, a.Chatbot.Results, a.Chatbot.Notices = botSources{}, botSources{}, botSources{}
+	a.Chatbot.Outbound = a.Metrics.Outbound
 	a.Chatbot.Options = chatbot.Options{Workers: cfg.ChatbotWorkers, Replicas: cfg.NATSReplicas}
 	if cfg.OllamaURL != "" {
 		model, err := llm.NewOllama(cfg.OllamaURL, cfg.OllamaModel, nil)

@@ -98,6 +98,9 @@ type Bot struct {
 	Now      func() time.Time
 	// HTTP is the client for the Graph API.
 	HTTP *http.Client
+	// Outbound, if set, hears how each send to WhatsApp ended: "sent", the Graph API's
+	// error code, "unreachable" (nothing went out) or "no_answer" (it may have).
+	Outbound func(result string)
 	// LLM answers free text; nil leaves the bot to its menu.
 	LLM      llm.Chatter
 	LLMModel string

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,6 +44,27 @@ func TestDuplicateDeliveryGetsOneReply(t *testing.T) {
 	assert.Contains(t, body(sent[0]), "What would you like to know about Ana?")
 	assert.Equal(t, 1, w.count("alpha", "chatbot_inbound", "wamid = 'wamid.once'"))
 	assert.Equal(t, 1, w.count("alpha", "chatbot_outbound", "reply_to = 'wamid.once'"))
+	require.Eventually(t, func() bool { return sentCounted(t, w) == 2 }, 5*time.Second, 20*time.Millisecond,
+		"the operator's metrics count each message sent once")
+}
+
+// sentCounted is sms_whatsapp_outbound_total{result="sent"} of the world's appliance.
+func sentCounted(t *testing.T, w *world) float64 {
+	families, err := w.s.App.Metrics.Registry.Gather()
+	require.NoError(t, err)
+	for _, f := range families {
+		if f.GetName() != "sms_whatsapp_outbound_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "result" && l.GetValue() == "sent" {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
 }
 
 // TestManyConversationsAcrossTwoSchools: 100 guardians, half in each school, write at

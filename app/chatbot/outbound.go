@@ -133,6 +133,7 @@ func (m *Bot) deliver(ctx context.Context, t *db.Tenant, id int64) error {
 	} else {
 		wamid, err = c.Send(ctx, row.Phone, msg)
 	}
+	m.countOutbound(err)
 	if err == nil {
 		return m.recordSent(ctx, t, id, wamid)
 	}
@@ -171,6 +172,23 @@ func (m *Bot) deliver(ctx context.Context, t *db.Tenant, id int64) error {
 			return ferr
 		}
 		return deadLetter(ctx, t, "outbound", row.Key, row.Phone, "the send got no answer ("+err.Error()+"); it may or may not have arrived, and is not sent again", 1)
+	}
+}
+
+// countOutbound tells the operator's metrics how a send ended.
+func (m *Bot) countOutbound(err error) {
+	if m.Outbound == nil {
+		return
+	}
+	switch code := whatsapp.CodeOf(err); {
+	case err == nil:
+		m.Outbound("sent")
+	case code != 0:
+		m.Outbound(strconv.Itoa(code))
+	case whatsapp.NotSent(err):
+		m.Outbound("unreachable")
+	default:
+		m.Outbound("no_answer")
 	}
 }
 
