@@ -47,6 +47,9 @@ func (w *Where) Search(text string, cols ...string) {
 func Words(text string) []string {
 	// Control characters separate words too: no stored text has them, and SQLite ends a
 	// pattern at a NUL, which would turn a search for "\x00" into one for everything.
+	// Bytes that are not UTF-8 become U+FFFD, which no name holds: SQLite would read
+	// them leniently ("\xfb\x9c" as "Ü") and find rows the words do not name.
+	text = strings.ToValidUTF8(text, "\uFFFD")
 	words := strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 	if len(words) > MaxSearchWords {
 		words = words[:MaxSearchWords]
