@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/schoolsms/sms/app/errs"
 )
 
 // Line cleans a one-line value (a name, a title, a code): surrounding space is trimmed;
@@ -22,6 +24,20 @@ func Line(s string, max int) (string, string) {
 		return s, msg
 	}
 	return s, checkLen(s, max)
+}
+
+// Required cleans *v as Line does and adds to f what is wrong with it, or "is required"
+// when it is empty: the check of every named thing a form must have (a class, a subject,
+// an assessment).
+func Required(f errs.Fields, field string, v *string, max int) {
+	var msg string
+	*v, msg = Line(*v, max)
+	switch {
+	case msg != "":
+		f.Add(field, msg)
+	case *v == "":
+		f.Add(field, "is required")
+	}
 }
 
 // Multiline cleans a value that may span lines (an address, notes, a message body): as

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/schoolsms/sms/app/errs"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -73,4 +74,16 @@ func TestPrintable(t *testing.T) {
 	for in, want := range cases {
 		assert.Equal(t, want, Printable(in), "%q", in)
 	}
+}
+
+func TestRequired(t *testing.T) {
+	f := errs.Fields{}
+	v, blank, bad := "  Form 2A ", " \t", "a\x1bb"
+	Required(f, "name", &v, 10)
+	Required(f, "code", &blank, 10)
+	Required(f, "title", &bad, 10)
+	assert.Equal(t, "Form 2A", v)
+	assert.NotContains(t, f, "name")
+	assert.Equal(t, "is required", f["code"])
+	assert.Contains(t, f["title"], "control characters")
 }

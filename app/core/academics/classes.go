@@ -10,6 +10,7 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/query"
+	apptext "github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -125,7 +126,7 @@ func (s Service) ClassByName(ctx context.Context, sessionID int64, name string) 
 // checkClass validates a class (id 0 for a new one) into f; the error is for failures to
 // check, not for bad input. A zero session becomes the current session.
 func checkClass(ctx context.Context, q *tenantdb.Queries, f errs.Fields, id int64, in *ClassInput, before *Class) error {
-	text(f, "name", &in.Name, maxShort)
+	apptext.Required(f, "name", &in.Name, maxShort)
 	if required(f, "form", in.FormID) {
 		if _, err := q.AcademicsGetForm(ctx, in.FormID); errors.Is(err, sql.ErrNoRows) {
 			f.Add("form", fmt.Sprintf("no form with id %d", in.FormID))

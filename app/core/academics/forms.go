@@ -48,7 +48,7 @@ type FormFilter struct {
 const MaxLevel = 99
 
 func (in *FormInput) check(f errs.Fields) {
-	text(f, "name", &in.Name, maxShort)
+	apptext.Required(f, "name", &in.Name, maxShort)
 	if in.Level < 1 || in.Level > MaxLevel {
 		f.Add("level", fmt.Sprintf("must be a whole number from 1 to %d", MaxLevel))
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/schoolsms/sms/app/api"
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
-	apptext "github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -45,18 +44,6 @@ const (
 	maxShort = 50
 	maxCode  = 20
 )
-
-// text cleans *v (one line, see package text) and checks it is present.
-func text(f errs.Fields, field string, v *string, max int) {
-	var msg string
-	*v, msg = apptext.Line(*v, max)
-	switch {
-	case msg != "":
-		f.Add(field, msg)
-	case *v == "":
-		f.Add(field, "is required")
-	}
-}
 
 // date checks that v is a calendar date written YYYY-MM-DD.
 func date(f errs.Fields, field, v string) bool {

@@ -10,6 +10,7 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/query"
+	apptext "github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -51,7 +52,7 @@ type SessionFilter struct {
 
 // check validates the input into f and reports whether the dates are usable.
 func (in *SessionInput) check(f errs.Fields) bool {
-	text(f, "name", &in.Name, maxShort)
+	apptext.Required(f, "name", &in.Name, maxShort)
 	return span(f, in.StartDate, in.EndDate)
 }
 

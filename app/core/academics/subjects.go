@@ -11,6 +11,7 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/query"
+	apptext "github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -53,11 +54,11 @@ type Curriculum struct {
 }
 
 func checkSubject(f errs.Fields, code, name *string) {
-	text(f, "code", code, maxCode)
+	apptext.Required(f, "code", code, maxCode)
 	if *code != "" && !codePattern.MatchString(*code) {
 		f.Add("code", "must be letters and digits (and . _ -), without spaces")
 	}
-	text(f, "name", name, maxName)
+	apptext.Required(f, "name", name, maxName)
 }
 
 var subjectView = query.View[Subject]{

@@ -9,6 +9,7 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/query"
+	apptext "github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -111,7 +112,7 @@ func (s Service) CurrentTerm(ctx context.Context) (Term, error) {
 // other terms, into f; the error is for failures to check, not for bad input.
 func checkTerm(ctx context.Context, q *tenantdb.Queries, f errs.Fields, id int64, in *TermInput) error {
 	hasSession := required(f, "session", in.SessionID)
-	text(f, "name", &in.Name, maxShort)
+	apptext.Required(f, "name", &in.Name, maxShort)
 	datesOK := span(f, in.StartDate, in.EndDate)
 	if in.NextTermBegins != "" && date(f, "next_term_begins", in.NextTermBegins) && datesOK && in.NextTermBegins <= in.EndDate {
 		f.Add("next_term_begins", "Must be after this term ends")

@@ -11,6 +11,7 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/query"
+	apptext "github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -218,7 +219,7 @@ func checkAssessment(ctx context.Context, q *tenantdb.Queries, in AssessmentInpu
 // checkFields validates the fields an assessment's patch may change too.
 func checkFields(f errs.Fields, out *checked, t term) {
 	in := &out.in
-	line(f, "name", &in.Name, maxName)
+	apptext.Required(f, "name", &in.Name, maxName)
 	in.Kind = strings.ToLower(strings.TrimSpace(in.Kind))
 	if !slices.Contains(Kinds, in.Kind) {
 		f.Add("kind", "must be one of "+strings.Join(Kinds, ", "))

@@ -257,7 +257,7 @@ func (s Service) CreateScale(ctx context.Context, in ScaleInput, meta auth.Meta)
 	var out Scale
 	err := write(ctx, s.T, "create grading scale", func(q *tenantdb.Queries, tx *sql.Tx) error {
 		f := errs.Fields{}
-		line(f, "name", &in.Name, maxName)
+		apptext.Required(f, "name", &in.Name, maxName)
 		var bands []Band
 		if in.Bands == nil {
 			f.Add("bands", "are required: at least one band, covering 0 to 100")
@@ -306,7 +306,7 @@ func (s Service) UpdateScale(ctx context.Context, id int64, p ScalePatch, meta a
 		name := before.Name
 		if p.Name != nil {
 			name = *p.Name
-			line(f, "name", &name, maxName)
+			apptext.Required(f, "name", &name, maxName)
 		}
 		isDefault := before.IsDefault
 		if p.IsDefault != nil {

@@ -17,7 +17,6 @@ import (
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
-	apptext "github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -104,18 +103,6 @@ const (
 	maxRemark  = 200
 	maxComment = 1000
 )
-
-// line cleans *v (one line, see package text) and checks it is present.
-func line(f errs.Fields, field string, v *string, max int) {
-	var msg string
-	*v, msg = apptext.Line(*v, max)
-	switch {
-	case msg != "":
-		f.Add(field, msg)
-	case *v == "":
-		f.Add(field, "is required")
-	}
-}
 
 func validDate(v string) bool {
 	d, err := time.Parse(dateLayout, v)
