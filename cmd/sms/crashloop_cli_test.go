@@ -216,9 +216,10 @@ type hookSend struct {
 	body       []byte
 	signature  string
 	host       string
-	bad        bool // signed with the wrong secret: must be refused
+	bad        bool // signed with the wrong secret, or posted at another school's address: must be refused
+	cross      bool // posted at another school's address
 	accepted   bool // answered 200 once
-	refused    bool // answered 401
+	refused    bool // answered 401 or 404
 	inFlight   bool
 	deliveries int
 	fromParent bool
@@ -449,8 +450,22 @@ func (l *crashLoad) writer(ctx context.Context, w int, rng *rand.Rand, c *http.C
 			l.mu.Unlock()
 			var status int
 			var raw []byte
-			status, raw, err = crashCall(c, addr, s.host, "POST", "/api/core/students", s.token, "application/json", body)
-			out := l.judge("student", status, raw, err)
+			token, cross := s.token, rng.Intn(20) == 0
+			if cross {
+				// A token works only at the school that issued it.
+				token = l.schools[(si+1)%len(l.schools)].token
+			}
+			status, raw, err = crashCall(c, addr, s.host, "POST", "/api/core/students", token, "application/json", body)
+			var out outcome
+			switch {
+			case !cross:
+				out = l.judge("student", status, raw, err)
+			case err == nil && status != http.StatusUnauthorized:
+				l.oops("student %s sent with another school's token: %d %s", sw.adm, status, whatsapp.Clip(string(raw), 300))
+				fallthrough
+			default:
+				out = refusedW // answered or not, it must not be written
+			}
 			var created struct{ ID int64 }
 			if out == acked {
 				json.Unmarshal(raw, &created)
@@ -515,6 +530,7 @@ func (l *crashLoad) nextHook(rng *rand.Rand) *hookSend {
 	s := l.schools[si]
 	h := &hookSend{school: si, wamid: fmt.Sprintf("wamid.crash.%d.%d", l.seed%1000, n), phone: fmt.Sprintf("2557%08d", n),
 		bad: rng.Intn(10) == 0, inFlight: true}
+	cross := !h.bad && rng.Intn(10) == 0 // rightly signed, posted at another school's address
 	text := fmt.Sprintf("hello %d", n)
 	if !h.bad && rng.Intn(5) == 0 {
 		h.phone, text, h.fromParent = s.guardians[rng.Intn(len(s.guardians))], "menu", true
@@ -529,6 +545,9 @@ func (l *crashLoad) nextHook(rng *rand.Rand) *hookSend {
 	h.host = "localhost" // the base domain: the number picks the school
 	if rng.Intn(2) == 0 {
 		h.host = s.host
+	}
+	if cross {
+		h.host, h.bad, h.cross = l.schools[(si+1)%len(l.schools)].host, true, true
 	}
 	l.hooks = append(l.hooks, h)
 	return h
@@ -546,7 +565,7 @@ func (l *crashLoad) deliverHook(c *http.Client, addr string, h *hookSend) error 
 	case status == 200 && !h.bad:
 		h.accepted = true
 		l.answered.Add(1)
-	case status == 401 && h.bad:
+	case (status == 401 || status == 404) && h.bad:
 		h.refused = true
 	case status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests:
 		l.busy++
@@ -937,7 +956,7 @@ func (l *crashLoad) summary() string {
 	for _, s := range l.schools {
 		present += s.studentsPresent
 	}
-	var taken, once, unknown, bad, deliveries, redelivered int
+	var taken, once, unknown, bad, cross, deliveries, redelivered int
 	perKey := map[string]int{}
 	for _, m := range l.graph.Sent() {
 		perKey[m.Message.BizOpaqueCallbackData]++
@@ -948,6 +967,8 @@ func (l *crashLoad) summary() string {
 			redelivered++
 		}
 		switch {
+		case h.cross:
+			cross++
 		case h.bad:
 			bad++
 		case h.accepted:
@@ -966,8 +987,8 @@ func (l *crashLoad) summary() string {
 		no[acked], no[cutOff], k[1], no[refusedW], re[acked], re[cutOff], k[2], re[refusedW])
 	fmt.Fprintf(&b, "imports of %d rows: %d acknowledged, %d cut off (%d committed whole, the rest not at all), %d refused\n",
 		crashImportRow, im[acked], im[cutOff], k[3], im[refusedW])
-	fmt.Fprintf(&b, "webhooks: %d taken (%d answered exactly once, %d replies cut off by a kill and marked unknown), %d refused for a bad signature; %d deliveries, %d webhooks delivered more than once\n",
-		taken, once, unknown, bad, deliveries, redelivered)
+	fmt.Fprintf(&b, "webhooks: %d taken (%d answered exactly once, %d replies cut off by a kill and marked unknown), %d refused for a bad signature, %d refused at another school's address; %d deliveries, %d webhooks delivered more than once\n",
+		taken, once, unknown, bad, cross, deliveries, redelivered)
 	fmt.Fprintf(&b, "messages at the Graph API: %d; busy answers: %d", len(l.graph.Sent()), l.busy)
 	return b.String()
 }
@@ -1022,5 +1043,69 @@ func tryCrashProcess(t *testing.T, data, addr string, deadline time.Time) (*proc
 		if time.Now().After(deadline) {
 			t.Fatalf("sms serve did not start: %s", p.errOut.String())
 		}
+	}
+}
+
+// TestCutOffSendStaysListedForStaffAfterAKill: at start, a send the last run left
+// "sending" is marked unknown (never sent again) and listed for staff as a dead letter.
+// A kill between those two writes used to leave the row unknown with no dead letter,
+// and no later start looked at it again: a reply nobody sent and nobody was told about
+// (the crash loop found it). Here the dead letter's insert fails where the kill fell,
+// the server is killed, and the next start must still list the send for staff.
+func TestCutOffSendStaysListedForStaffAfterAKill(t *testing.T) {
+	data := newDataDir(t)
+	graph := whatsapptest.New(t)
+	mustRun(t, data, "tenant", "create", "--schema", "alpha", "--name", "Alpha")
+	mustRun(t, data, "whatsapp", "set", "--schema", "alpha", "--phone-number-id", "1001", "--access-token", "tok",
+		"--app-secret", "sec", "--verify-token", "vt", "--graph-url", graph.URL)
+	inFile := func(stmts ...string) {
+		withApp(t, data, func(ctx context.Context, a *app.App) {
+			require.NoError(t, a.Pool.WithTenant(ctx, "alpha", func(tn *db.Tenant) error {
+				return tn.Tx(ctx, func(_ *tenantdb.Queries, tx *sql.Tx) error {
+					for _, s := range stmts {
+						if _, err := tx.Exec(s); err != nil {
+							return fmt.Errorf("%s: %w", s, err)
+						}
+					}
+					return nil
+				})
+			}))
+		})
+	}
+	const cut = "reply:wamid.cut:0"
+	inFile(`INSERT INTO chatbot_outbound (key, channel, phone, origin, kind, payload, status)
+		VALUES ('`+cut+`', 'whatsapp', '254711000001', 'bot', 'text', '{"type":"text","text":{"body":"Hello"}}', 'sending')`,
+		`CREATE TRIGGER killed_here BEFORE INSERT ON chatbot_dead_letters BEGIN SELECT RAISE(ABORT, 'the process died here'); END`)
+
+	srv := startProcess(t, data, nil)
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(srv.errOut.String(), "recover school") {
+		require.True(t, time.Now().Before(deadline), "the start never tried to recover the send: %s", srv.errOut.String())
+		time.Sleep(10 * time.Millisecond)
+	}
+	srv.kill(t)
+	inFile(`DROP TRIGGER killed_here`)
+
+	srv = startProcess(t, data, nil)
+	// The bot answers only after its start's recovery: a reply means it is done.
+	body := []byte(fmt.Sprintf(`{"object":"whatsapp_business_account","entry":[{"id":"W","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"1001"},"contacts":[{"profile":{"name":"P"},"wa_id":"254799000001"}],"messages":[{"from":"254799000001","id":"wamid.after","timestamp":"%d","type":"text","text":{"body":"hi"}}]}}]}]}`,
+		time.Now().Unix()))
+	status, raw, err := crashCall(http.DefaultClient, srv.addr, "localhost", "POST", "/webhooks/whatsapp", "", "application/json", body,
+		whatsapp.SignatureHeader, whatsapp.Sign("sec", body))
+	require.NoError(t, err)
+	require.Equal(t, 200, status, string(raw))
+	graph.WaitSent(t, "the reply to a message sent after the restart", func(s []whatsapptest.Sent) bool { return len(s) > 0 })
+	srv.kill(t)
+
+	var rowStatus string
+	var listed int
+	withFile(t, tenantFile(data, "alpha"), func(conn *sql.DB) {
+		require.NoError(t, conn.QueryRow(`SELECT status FROM chatbot_outbound WHERE key = ?`, cut).Scan(&rowStatus))
+		require.NoError(t, conn.QueryRow(`SELECT count(*) FROM chatbot_dead_letters WHERE kind = 'outbound' AND ref = ?`, cut).Scan(&listed))
+	})
+	assert.Equal(t, "unknown", rowStatus, "a send cut off is never sent again")
+	assert.Equal(t, 1, listed, "and staff are told about it")
+	for _, m := range graph.Sent() {
+		assert.NotEqual(t, cut, m.Message.BizOpaqueCallbackData, "the send cut off went out again")
 	}
 }
