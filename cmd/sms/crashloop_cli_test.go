@@ -82,7 +82,9 @@ func TestCrashLoop(t *testing.T) {
 		l.schools = append(l.schools, s)
 	}
 
+	startAt := time.Now()
 	srv := startCrashProcess(t, data, "127.0.0.1:0")
+	startedIn := time.Since(startAt)
 	addr := srv.addr
 	for _, s := range l.schools {
 		s.token = issueCrashToken(t, addr, s)
@@ -112,7 +114,9 @@ func TestCrashLoop(t *testing.T) {
 		}
 		// The kill's moment counts from the first write this life answered: a server
 		// built with the race detector takes a while to answer at all.
+		lifeBegan := time.Now()
 		l.waitAnswered(t, before)
+		warm := time.Since(lifeBegan)
 		if importAfter >= 0 {
 			ir := rand.New(rand.NewSource(lifeSeed + 200))
 			wg.Add(1)
@@ -131,7 +135,11 @@ func TestCrashLoop(t *testing.T) {
 		wg.Wait()
 		client.CloseIdleConnections()
 		l.checkLog(t, life, srv.errOut.String())
+		t.Logf("life %d: listening after %s, first answer %s later, killed %s after that, %d answers", life+1,
+			startedIn.Round(time.Millisecond), warm.Round(time.Millisecond), wait.Round(time.Millisecond), l.answered.Load()-before)
+		startAt = time.Now()
 		srv = startCrashProcess(t, data, addr)
+		startedIn = time.Since(startAt)
 	}
 
 	// The last life: no new writes; webhooks still unanswered are sent until they are
