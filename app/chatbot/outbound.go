@@ -168,11 +168,23 @@ func (m *Bot) deliver(ctx context.Context, t *db.Tenant, id int64) error {
 	default:
 		// No answer: WhatsApp may have sent it. Sending again could double it.
 		log.Error("chatbot: a send got no answer; it is not sent again (it may have arrived)")
-		if ferr := finish("unknown", code, err.Error()); ferr != nil {
-			return ferr
-		}
-		return deadLetter(ctx, t, "outbound", row.Key, row.Phone, "the send got no answer ("+err.Error()+"); it may or may not have arrived, and is not sent again", 1)
+		return markUnknown(ctx, t, row, code, err.Error(),
+			"the send got no answer ("+err.Error()+"); it may or may not have arrived, and is not sent again")
 	}
+}
+
+// markUnknown marks a send that may or may not have reached WhatsApp "unknown" and lists
+// it for staff, in one commit: a stop between the two would leave a row no longer
+// "sending", which no later start looks at, and a message nobody is told about.
+func markUnknown(ctx context.Context, t *db.Tenant, row tenantdb.ChatbotOutbound, code sql.NullInt64, msg, why string) error {
+	return t.Tx(context.WithoutCancel(ctx), func(q *tenantdb.Queries, _ *sql.Tx) error {
+		if err := q.ChatbotOutboundFinish(ctx, tenantdb.ChatbotOutboundFinishParams{Status: "unknown", ErrorCode: code,
+			ErrorMessage: clip(msg, 500), ID: row.ID}); err != nil {
+			return err
+		}
+		return q.ChatbotDeadLetterPut(ctx, tenantdb.ChatbotDeadLetterPutParams{Kind: "outbound", Ref: row.Key, Phone: row.Phone,
+			Error: clip(why, 1000), Deliveries: 1})
+	})
 }
 
 // countOutbound tells the operator's metrics how a send ended.

@@ -411,18 +411,11 @@ func (m *Bot) recoverAll(ctx context.Context) {
 				return err
 			}
 			for _, r := range rows {
-				err := t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
-					return q.ChatbotOutboundFinish(ctx, tenantdb.ChatbotOutboundFinishParams{Status: "unknown", ErrorCode: r.ErrorCode,
-						ErrorMessage: "the server stopped while sending; it may or may not have arrived", ID: r.ID})
-				})
-				if err != nil {
+				if err := markUnknown(ctx, t, r, r.ErrorCode, "the server stopped while sending; it may or may not have arrived",
+					"the server stopped while sending this message; it may or may not have arrived, and is not sent again"); err != nil {
 					return err
 				}
 				m.Log.Warn("chatbot: a send was cut off by a stop; not sent again", slog.String("tenant", schema), slog.String("key", r.Key))
-				if err := deadLetter(ctx, t, "outbound", r.Key, r.Phone,
-					"the server stopped while sending this message; it may or may not have arrived, and is not sent again", 1); err != nil {
-					return err
-				}
 			}
 			return nil
 		})
