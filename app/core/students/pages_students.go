@@ -52,7 +52,8 @@ type studentListData struct {
 	Rows          []Student
 	Phones        map[int64]string // the primary guardian's phone of each row's student
 	Sort          map[string]web.SortColumn
-	Ordering      string // the list's order, as ?ordering= writes it
+	SortBy        []web.SortChoice // the same orders for narrow screens, which hide the header row
+	Ordering      string           // the list's order, as ?ordering= writes it
 	PageSize      int
 	PageSizes     []int
 	Pager         web.Pager
@@ -154,6 +155,8 @@ func (h pages) studentList(c *fiber.Ctx) error {
 	}
 	d.Pager = web.NewPager(v.Prefix+"/students", q, pg.Number, pg.Size, n)
 	d.Sort = web.SortColumns(v.Prefix+"/students", q, f.Order, map[string]string{"Name": "last_name", "Admission no.": "admission_no"})
+	d.SortBy = web.SortChoices(f.Order, StudentOrdering.Default(), web.SortField{Label: "Name", Field: "last_name", Asc: "A to Z", Desc: "Z to A"},
+		web.SortField{Label: "Admission no.", Field: "admission_no", Asc: "ascending", Desc: "descending"})
 	export := url.Values{}
 	for k, vs := range q {
 		if k != "page_size" {
