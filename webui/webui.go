@@ -131,6 +131,22 @@ var funcs = template.FuncMap{
 		}
 		return m, nil
 	},
+	// percent writes a percentage with one decimal, "87.5%", from a float64 or a
+	// *float64 (printf would print a pointer's address); "" for nil.
+	"percent": func(v any) (string, error) {
+		switch x := v.(type) {
+		case *float64:
+			if x == nil {
+				return "", nil
+			}
+			return fmt.Sprintf("%.1f%%", *x), nil
+		case float64:
+			return fmt.Sprintf("%.1f%%", x), nil
+		case nil:
+			return "", nil
+		}
+		return "", fmt.Errorf("percent: %T is not a number", v)
+	},
 	// fieldID turns a form field name (admin.email) into an element id (f-admin-email).
 	"fieldID": func(name string) string {
 		return "f-" + strings.NewReplacer(".", "-", "_", "-").Replace(name)

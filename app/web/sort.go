@@ -79,3 +79,45 @@ func PageSize(c *fiber.Ctx) int {
 	}
 	return PageSizes[0]
 }
+
+// SortField is one way a list can be ordered, for the "Sort by" select of narrow screens
+// (where a list's rows are cards and its header row, with the sort links, is hidden):
+// a column's label, its ordering field and the words of each direction ("A to Z").
+type SortField struct {
+	Label, Field string
+	Asc, Desc    string
+}
+
+// SortChoice is an option of the "Sort by" select.
+type SortChoice struct {
+	Value, Label string
+	Selected     bool
+}
+
+// SortChoices are the options of a list's "Sort by" select, each field both ways, with
+// the one of cur (by its first field, as SortColumns shows it) selected. The option of
+// the list's default order has the value "", so choosing it gives the default (with
+// its tie-breaks) and leaves the address without an ordering.
+func SortChoices(cur, def query.Order, fields ...SortField) []SortChoice {
+	first := func(o query.Order) string {
+		if ts := o.Terms(); len(ts) > 0 {
+			if ts[0].Desc {
+				return "-" + ts[0].Field
+			}
+			return ts[0].Field
+		}
+		return ""
+	}
+	now, dflt := first(cur), first(def)
+	var out []SortChoice
+	for _, f := range fields {
+		for _, v := range []SortChoice{{Value: f.Field, Label: f.Label + ", " + f.Asc}, {Value: "-" + f.Field, Label: f.Label + ", " + f.Desc}} {
+			v.Selected = v.Value == now
+			if v.Value == dflt {
+				v.Value = ""
+			}
+			out = append(out, v)
+		}
+	}
+	return out
+}

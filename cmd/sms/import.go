@@ -29,6 +29,20 @@ func machineError(err error) error {
 	return errors.New(e.Message)
 }
 
+// problemLine is one problem of an import file: "row 3, column first_name: ...", or
+// for a line about the whole file (a class without room) "class Form 2A: ...".
+func problemLine(p studentimport.Problem) string {
+	switch {
+	case p.Row == 0 && p.Column != "":
+		return p.Column + " " + p.Message
+	case p.Row == 0:
+		return p.Message
+	case p.Column != "":
+		return fmt.Sprintf("row %d, column %s: %s", p.Row, p.Column, p.Message)
+	}
+	return fmt.Sprintf("row %d: %s", p.Row, p.Message)
+}
+
 func (c *cli) importCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "import", Short: "Import school data from spreadsheets", Args: cobra.ArbitraryArgs, RunE: unknownSubcommand}
 	var schema string
@@ -50,22 +64,18 @@ func (c *cli) importCommand() *cobra.Command {
 				if _, err := a.Clients.Get(ctx, schema); err != nil {
 					return err
 				}
-				res := studentimport.Result{DryRun: dry, Errors: problems}
-				if len(problems) == 0 {
-					err := a.Pool.WithTenant(ctx, schema, func(t *db.Tenant) error {
-						res, err = studentimport.New(t).Import(ctx, rows, dry, cliMeta)
-						return err
-					})
-					if err != nil {
-						return machineError(err)
-					}
+				// The file's own problems and the school's come back together, as
+				// from the web import: one pass shows everything to correct.
+				var res studentimport.Result
+				err := a.Pool.WithTenant(ctx, schema, func(t *db.Tenant) error {
+					res, err = studentimport.New(t).ImportFile(ctx, rows, problems, dry, cliMeta)
+					return err
+				})
+				if err != nil {
+					return machineError(err)
 				}
 				for _, p := range res.Errors {
-					col := ""
-					if p.Column != "" {
-						col = ", column " + p.Column
-					}
-					fmt.Fprintf(c.env.Stderr, "row %d%s: %s\n", p.Row, col, p.Message)
+					fmt.Fprintln(c.env.Stderr, problemLine(p))
 				}
 				if len(res.Errors) > 0 {
 					return fmt.Errorf("%d problem(s) in %s; nothing was imported", len(res.Errors), args[0])

@@ -302,9 +302,13 @@ type Querier interface {
 	StudentsClass(ctx context.Context, id int64) (StudentsClassRow, error)
 	StudentsClassActiveCount(ctx context.Context, classID int64) (int64, error)
 	StudentsCountEnrollments(ctx context.Context, studentID int64) (int64, error)
+	StudentsCountGuardianLinks(ctx context.Context, studentID int64) (int64, error)
 	StudentsCreate(ctx context.Context, arg StudentsCreateParams) (Student, error)
 	StudentsCurrentSession(ctx context.Context) (AcademicSession, error)
 	StudentsDelete(ctx context.Context, id int64) (int64, error)
+	// What refers to a student: a student with any of it is withdrawn, never deleted, so the
+	// school's record (registers, marks, class history, the application) stays whole.
+	StudentsDependents(ctx context.Context, id int64) (StudentsDependentsRow, error)
 	StudentsEnrollments(ctx context.Context, studentID int64) ([]StudentsEnrollmentsRow, error)
 	StudentsForm(ctx context.Context, id int64) (Form, error)
 	StudentsForms(ctx context.Context) ([]Form, error)

@@ -20,6 +20,7 @@ func Module() module.Module {
 			Flashes: map[string]string{
 				"working_days_saved": "The working days were saved.",
 				"holiday_created":    "The holiday was added.",
+				"holiday_saved":      "The holiday was saved.",
 				"holiday_deleted":    "The holiday was removed.",
 			},
 		},

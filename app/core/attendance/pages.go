@@ -3,6 +3,7 @@ package attendance
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/web"
@@ -28,6 +30,8 @@ func pageRoutes(r fiber.Router, k *web.Kit) {
 	r.Get("/attendance/calendar", read, h.calendar)
 	r.Post("/attendance/calendar/working-days", manage, h.workingDays)
 	r.Post("/attendance/calendar/holidays", manage, h.holidayCreate)
+	r.Get("/attendance/calendar/holidays/:id", manage, h.holidayEdit)
+	r.Post("/attendance/calendar/holidays/:id", manage, h.holidayUpdate)
 	r.Post("/attendance/calendar/holidays/:id/delete", manage, h.holidayDelete)
 	r.Get("/attendance/classes/:id", read, h.register)
 	r.Post("/attendance/classes/:id", mark, h.registerSave)
@@ -265,6 +269,8 @@ type calendarData struct {
 	Working   string
 	Holidays  []Holiday
 	CanManage bool
+	Terms     []web.OptionGroup // for the holiday form's term select
+	Editing   *Holiday          // the holiday the form edits; nil: the form adds one
 }
 
 type dayOption struct {
@@ -278,6 +284,10 @@ func (h pages) calendar(c *fiber.Ctx) error {
 }
 
 func (h pages) calendarPage(c *fiber.Ctx, v *web.View, status int, chosen []string) error {
+	return h.calendarPageEditing(c, v, status, chosen, nil)
+}
+
+func (h pages) calendarPageEditing(c *fiber.Ctx, v *web.View, status int, chosen []string, editing *Holiday) error {
 	ctx, svc := c.UserContext(), New(web.Tenant(c))
 	wd, err := svc.WorkingDays(ctx)
 	if err != nil {
@@ -304,6 +314,12 @@ func (h pages) calendarPage(c *fiber.Ctx, v *web.View, status int, chosen []stri
 	d.Holidays, err = web.All(c, svc.ListHolidays, HolidayFilter{Order: HolidayOrdering.Default()})
 	if err != nil {
 		return h.Fail(c, err)
+	}
+	if d.CanManage {
+		if d.Terms, err = termOptions(c); err != nil {
+			return h.Fail(c, err)
+		}
+		d.Editing = editing
 	}
 	v.Data = d
 	return h.Render(c, status, "attendance_calendar", v)
@@ -332,25 +348,118 @@ func (h pages) workingDays(c *fiber.Ctx) error {
 	return web.Redirect(c, v.Prefix+"/attendance/calendar?done=working_days_saved")
 }
 
+// termOptions are the school's terms for a select, grouped by session (latest first).
+func termOptions(c *fiber.Ctx) ([]web.OptionGroup, error) {
+	terms, err := web.All(c, academics.New(web.Tenant(c)).ListTerms, academics.TermFilter{})
+	if err != nil {
+		return nil, err
+	}
+	opts := make([]web.Option, 0, len(terms))
+	for _, t := range terms {
+		opts = append(opts, web.Option{Value: web.ID(t.ID), Label: t.Name, Group: t.SessionName})
+	}
+	return web.Grouped(opts), nil
+}
+
+var holidayFields = []string{"name", "start_date", "end_date", "term"}
+
+// isoDate finds the stored dates in a service message, to write them as the school does.
+var isoDate = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
+
+// holidayFormError puts a refused holiday's problems next to the form's fields, in the
+// page's words and with dates in the school's format. A term the school could not find
+// for the first day (none chosen) is a problem of the first day.
+func holidayFormError(v *web.View, err error) (int, error) {
+	status, ierr := web.FormError(v, err)
+	if ierr != nil {
+		return 0, ierr
+	}
+	if msg := v.Fields["term"]; msg != "" && v.Form["term"] == "" {
+		v.Fields["start_date"] = msg
+		delete(v.Fields, "term")
+	}
+	words := strings.NewReplacer("start_date", "the first day", "end_date", "the last day")
+	for k, msg := range v.Fields {
+		v.Fields[k] = isoDate.ReplaceAllStringFunc(words.Replace(msg), func(d string) string { return v.Date(d) })
+	}
+	return status, nil
+}
+
+// holidayTerm reads the form's term: 0 for none chosen (the term of the first day).
+func holidayTerm(v *web.View) int64 {
+	id, err := strconv.ParseInt(v.Form["term"], 10, 64)
+	if err != nil || id < 1 {
+		return 0
+	}
+	return id
+}
+
 func (h pages) holidayCreate(c *fiber.Ctx) error {
 	v := h.View(c, "School calendar", "attendance")
-	v.Form = web.Form(c, "name", "start_date", "end_date")
+	v.Form = web.Form(c, holidayFields...)
 	if v.Form["end_date"] == "" {
 		v.Form["end_date"] = v.Form["start_date"]
 	}
-	if _, err := New(web.Tenant(c)).CreateHoliday(c.UserContext(), HolidayInput{Name: v.Form["name"],
+	if _, err := New(web.Tenant(c)).CreateHoliday(c.UserContext(), HolidayInput{Name: v.Form["name"], TermID: holidayTerm(v),
 		StartDate: v.Form["start_date"], EndDate: v.Form["end_date"]}, auth.MetaFrom(c)); err != nil {
-		status, ierr := web.FormError(v, err)
+		status, ierr := holidayFormError(v, err)
 		if ierr != nil {
 			return ierr
-		}
-		if msg := v.Fields["term"]; msg != "" {
-			v.Fields["start_date"] = msg
 		}
 		return h.calendarPage(c, v, status, nil)
 	}
 	return web.Redirect(c, v.Prefix+"/attendance/calendar?done=holiday_created")
 }
+
+// pathHoliday is the holiday named in the path.
+func pathHoliday(c *fiber.Ctx) (Holiday, error) {
+	id, err := web.PathID(c, "holiday")
+	if err != nil {
+		return Holiday{}, err
+	}
+	return New(web.Tenant(c)).Holiday(c.UserContext(), id)
+}
+
+// holidayEdit shows the calendar with the holiday in the form, for correcting.
+func (h pages) holidayEdit(c *fiber.Ctx) error {
+	v := h.View(c, "School calendar", "attendance")
+	hol, err := pathHoliday(c)
+	if err != nil {
+		return h.Fail(c, err)
+	}
+	v.Form = map[string]string{"name": hol.Name, "start_date": hol.StartDate, "end_date": hol.EndDate, "term": web.ID(hol.TermID)}
+	return h.calendarPageEditing(c, v, fiber.StatusOK, nil, &hol)
+}
+
+// holidayUpdate saves the corrected holiday. Without a term chosen it keeps its term.
+func (h pages) holidayUpdate(c *fiber.Ctx) error {
+	v := h.View(c, "School calendar", "attendance")
+	hol, err := pathHoliday(c)
+	if err != nil {
+		return h.Fail(c, err)
+	}
+	v.Form = web.Form(c, holidayFields...)
+	if v.Form["end_date"] == "" {
+		v.Form["end_date"] = v.Form["start_date"]
+	}
+	p := HolidayPatch{Name: ptr(v.Form["name"]), StartDate: ptr(v.Form["start_date"]), EndDate: ptr(v.Form["end_date"])}
+	if term := holidayTerm(v); term != 0 {
+		p.TermID = &term
+	}
+	if _, err := New(web.Tenant(c)).UpdateHoliday(c.UserContext(), hol.ID, p, auth.MetaFrom(c)); err != nil {
+		if errs.CodeOf(err) == errs.NotFound && len(errs.As(err).Fields) == 0 {
+			return h.Fail(c, err)
+		}
+		status, ierr := holidayFormError(v, err)
+		if ierr != nil {
+			return ierr
+		}
+		return h.calendarPageEditing(c, v, status, nil, &hol)
+	}
+	return web.Redirect(c, v.Prefix+"/attendance/calendar?done=holiday_saved")
+}
+
+func ptr(s string) *string { return &s }
 
 func (h pages) holidayDelete(c *fiber.Ctx) error {
 	id, err := web.PathID(c, "holiday")

@@ -3,6 +3,7 @@ package attendance
 import (
 	"testing"
 
+	"github.com/schoolsms/sms/app/web"
 	"github.com/schoolsms/sms/app/web/pagetest"
 )
 
@@ -55,6 +56,8 @@ func TestPagesRender(t *testing.T) {
 		},
 		"attendance_calendar": {
 			calendarData{Days: days, Working: "Monday", Holidays: hol, CanManage: true},
+			calendarData{Days: days, Working: "Monday", Holidays: hol, CanManage: true, Editing: &hol[0],
+				Terms: []web.OptionGroup{{Label: "2026", Options: []web.Option{{Value: "1", Label: "Term <1>"}}}}},
 			calendarData{Days: days, Working: "Monday"},
 		},
 	})

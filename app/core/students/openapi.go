@@ -24,7 +24,7 @@ func OpenAPI(d *api.Doc) {
 	d.Add("/api/core/students/{id}/", map[string]api.Op{
 		"get":   {Summary: "A student with guardians, current class and enrollment history", Tag: tag, Response: StudentDetail{}},
 		"patch": {Summary: "Change a student's bio or status", Tag: tag, Body: StudentPatch{}, Response: StudentDetail{}},
-		"delete": {Summary: "Delete a student never enrolled (204); an enrolled student is withdrawn instead and returned (200)",
+		"delete": {Summary: "Delete a student nothing refers to, with their guardian links (204); one with enrollments, attendance, scores or an admission is 409 conflict listing them (withdraw by setting the status)",
 			Tag: tag, Status: 204}})
 	d.Add("/api/core/students/{id}/guardians/", map[string]api.Op{
 		"post": {Summary: "Link a guardian (existing by id, or new; a guardian with the same phone is reused)", Tag: tag,

@@ -39,6 +39,7 @@ type admissionListData struct {
 	CanWrite bool
 	Scoped   bool
 	Sort     map[string]web.SortColumn
+	SortBy   []web.SortChoice // the same orders for narrow screens, which hide the header row
 }
 
 // admissionList shows the applications, newest first, filtered by status, with the
@@ -90,6 +91,9 @@ func (h pages) admissionListPage(c *fiber.Ctx, status int, v *web.View) error {
 	d.Rows, d.Pager = rows, web.NewPager(v.Prefix+"/admissions", q, pg.Number, pg.Size, n)
 	d.Sort = web.SortColumns(v.Prefix+"/admissions", q, order, map[string]string{"Applicant": "last_name", "Applied": "applied_on",
 		"Status": "status"})
+	d.SortBy = web.SortChoices(order, AdmissionOrdering.Default(), web.SortField{Label: "Applied", Field: "applied_on", Asc: "oldest first", Desc: "newest first"},
+		web.SortField{Label: "Applicant", Field: "last_name", Asc: "A to Z", Desc: "Z to A"},
+		web.SortField{Label: "Status", Field: "status", Asc: "A to Z", Desc: "Z to A"})
 	v.Data = d
 	return h.Render(c, status, "admissions", v)
 }

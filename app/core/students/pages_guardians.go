@@ -117,15 +117,15 @@ func (h pages) guardianRemove(c *fiber.Ctx) error {
 	return web.Redirect(c, studentURL(v.Prefix, st.ID, "guardian_removed")+"#guardians")
 }
 
-// studentDelete deletes a student who was never in a class; otherwise the edit page
-// says what stops it.
+// studentDelete deletes a student nothing refers to; otherwise the edit page says what
+// does.
 func (h pages) studentDelete(c *fiber.Ctx) error {
 	v := h.View(c, "Edit student", "students")
 	st, err := h.studentForEdit(c, v)
 	if err != nil {
 		return h.Fail(c, err)
 	}
-	if err := New(web.Tenant(c)).RemoveStudent(c.UserContext(), st.ID, auth.MetaFrom(c)); err != nil {
+	if err := New(web.Tenant(c)).DeleteStudent(c.UserContext(), st.ID, auth.MetaFrom(c)); err != nil {
 		e := errs.As(err)
 		if e.Code != errs.Conflict {
 			return h.Fail(c, err)

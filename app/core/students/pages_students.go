@@ -10,6 +10,7 @@ import (
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/core/academics"
+	"github.com/schoolsms/sms/app/core/attendance"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/web"
 )
@@ -52,7 +53,8 @@ type studentListData struct {
 	Rows          []Student
 	Phones        map[int64]string // the primary guardian's phone of each row's student
 	Sort          map[string]web.SortColumn
-	Ordering      string // the list's order, as ?ordering= writes it
+	SortBy        []web.SortChoice // the same orders for narrow screens, which hide the header row
+	Ordering      string           // the list's order, as ?ordering= writes it
 	PageSize      int
 	PageSizes     []int
 	Pager         web.Pager
@@ -154,6 +156,8 @@ func (h pages) studentList(c *fiber.Ctx) error {
 	}
 	d.Pager = web.NewPager(v.Prefix+"/students", q, pg.Number, pg.Size, n)
 	d.Sort = web.SortColumns(v.Prefix+"/students", q, f.Order, map[string]string{"Name": "last_name", "Admission no.": "admission_no"})
+	d.SortBy = web.SortChoices(f.Order, StudentOrdering.Default(), web.SortField{Label: "Name", Field: "last_name", Asc: "A to Z", Desc: "Z to A"},
+		web.SortField{Label: "Admission no.", Field: "admission_no", Asc: "ascending", Desc: "descending"})
 	export := url.Values{}
 	for k, vs := range q {
 		if k != "page_size" {
@@ -189,8 +193,18 @@ func (h pages) studentList(c *fiber.Ctx) error {
 }
 
 type studentData struct {
-	Student  StudentDetail
-	CanWrite bool
+	Student    StudentDetail
+	CanWrite   bool
+	Attendance *attendanceCard // nil for those who may not read attendance
+}
+
+// attendanceCard is a student's attendance over a term on their page, with a picker of
+// the school's terms.
+type attendanceCard struct {
+	Summary *attendance.Summary // nil when Problem says why there is none
+	Problem string
+	Terms   []web.OptionGroup
+	Term    string // the chosen term's id, "" for the current term
 }
 
 // studentProfile shows one student: bio, guardians, class and enrollment history. A
@@ -209,7 +223,13 @@ func (h pages) studentProfilePage(c *fiber.Ctx, status int, v *web.View) error {
 		return h.Fail(c, err)
 	}
 	v.Title = studentName(st.Student)
-	v.Data = studentData{Student: st, CanWrite: auth.Allowed(v.User, Write)}
+	d := studentData{Student: st, CanWrite: auth.Allowed(v.User, Write)}
+	if auth.Allowed(v.User, attendance.Read) {
+		if d.Attendance, err = studentAttendance(c, v, id); err != nil {
+			return h.Fail(c, err)
+		}
+	}
+	v.Data = d
 	return h.Render(c, status, "student", v)
 }
 
@@ -460,4 +480,43 @@ func (h pages) studentClass(c *fiber.Ctx) error {
 		return h.studentEditPage(c, status, v, st)
 	}
 	return web.Redirect(c, studentURL(v.Prefix, st.ID, "student_class_saved"))
+}
+
+// studentAttendance is the attendance card of a student's page for the term in ?term=
+// (the current term without it); nil when the viewer does not reach the student's
+// attendance (a teacher, for a student no longer in their classes).
+func studentAttendance(c *fiber.Ctx, v *web.View, id int64) (*attendanceCard, error) {
+	card := &attendanceCard{}
+	var term int64
+	if t := c.Query("term"); t != "" {
+		n, err := strconv.ParseInt(t, 10, 64)
+		if err == nil && n > 0 {
+			term, card.Term = n, t
+		}
+	}
+	sum, err := attendance.New(web.Tenant(c)).StudentSummaryFor(c.UserContext(), attendance.ViewerOf(v.User), id, term)
+	switch e := errs.As(err); {
+	case err == nil:
+		card.Summary = &sum
+		card.Term = web.ID(sum.Term.ID)
+	case e.Code == errs.NotFound:
+		return nil, nil
+	case e.Fields["term"] != "":
+		card.Problem = "There is no current term; choose a term."
+		if term != 0 {
+			card.Problem = "There is no such term; choose one."
+		}
+	default:
+		return nil, err
+	}
+	terms, err := web.All(c, academics.New(web.Tenant(c)).ListTerms, academics.TermFilter{})
+	if err != nil {
+		return nil, err
+	}
+	opts := make([]web.Option, 0, len(terms))
+	for _, t := range terms {
+		opts = append(opts, web.Option{Value: web.ID(t.ID), Label: t.Name, Group: t.SessionName})
+	}
+	card.Terms = web.Grouped(opts)
+	return card, nil
 }

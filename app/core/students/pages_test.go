@@ -3,6 +3,7 @@ package students
 import (
 	"testing"
 
+	"github.com/schoolsms/sms/app/core/attendance"
 	"github.com/schoolsms/sms/app/web"
 	"github.com/schoolsms/sms/app/web/pagetest"
 )
@@ -23,6 +24,9 @@ func TestPagesRender(t *testing.T) {
 			{ID: 1, Class: cref, Session: SessionRef{ID: 1, Name: "2025/2026", IsCurrent: true}, Status: "active", EnrolledOn: "2025-09-01"},
 			{ID: 2, Class: cref, Session: SessionRef{ID: 2, Name: "2024/2025"}, Status: "promoted", EnrolledOn: "2024-09-01", EndedOn: &ended}},
 	}
+	rate := 87.5
+	marked := attendance.Summary{Term: attendance.TermRef{ID: 1, Name: "Term <1>", StartDate: "2026-01-05", EndDate: "2026-04-02"},
+		SchoolDays: 45, DaysMarked: 40, Present: 33, Absent: 4, Late: 2, Excused: 1, Rate: &rate}
 	adm := Admission{ID: 8, FirstName: "Ben", LastName: "Otieno", Gender: "male", DateOfBirth: &dob,
 		Form: FormRef{ID: 4, Name: "Form 1"}, GuardianName: "Mary", GuardianPhone: "+254700000001",
 		GuardianEmail: "mary@example.org", Status: "accepted", AppliedOn: "2026-01-02", Notes: "From Hill Primary"}
@@ -37,9 +41,12 @@ func TestPagesRender(t *testing.T) {
 				StatusOptions: studentStatusOptions, ExportCSV: "/t/demo/api/core/students/export/?format=csv",
 				ExportXLSX: "/t/demo/api/core/students/export/?format=xlsx", Filtered: true, CanWrite: true,
 				Phones: map[int64]string{st.ID: "+254712345678"}, PageSize: 50, PageSizes: web.PageSizes, Ordering: "-admission_no",
-				Sort: web.SortColumns("/t/demo/students", nil, StudentOrdering.Default(), map[string]string{"Name": "last_name", "Admission no.": "admission_no"})},
+				Sort:   web.SortColumns("/t/demo/students", nil, StudentOrdering.Default(), map[string]string{"Name": "last_name", "Admission no.": "admission_no"}),
+				SortBy: web.SortChoices(StudentOrdering.Default(), StudentOrdering.Default(), web.SortField{Label: "Name", Field: "last_name", Asc: "A to Z", Desc: "Z to A"})},
 			&studentListData{Scoped: true}, &studentListData{CanWrite: true}},
-		"student": {studentData{Student: st, CanWrite: true}},
+		"student": {studentData{Student: st, CanWrite: true}, studentData{Student: st, Attendance: &attendanceCard{Summary: &marked,
+			Terms: web.Grouped(opts), Term: "1"}}, studentData{Student: st, Attendance: &attendanceCard{Summary: &attendance.Summary{
+			Term: marked.Term}}}, studentData{Student: st, Attendance: &attendanceCard{Problem: "There is no current term; choose a term."}}},
 		"student_new": {
 			studentFormData{ClassOptions: web.Grouped(opts), GenderOptions: genderOptions, StatusOptions: studentStatusOptions,
 				Session: "2025/2026", NextNo: "ADM/2026/0002"},

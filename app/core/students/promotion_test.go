@@ -31,7 +31,7 @@ func TestPromotion(t *testing.T) {
 	b1, b2 := mk("B1", c1B), mk("B2", c1B)
 	top := mk("Top", c3)
 	left := mk("Left", c1A)
-	status, _ := admin.JSON("DELETE", path("/api/core/students/%d/", left), nil) // withdrawn: not promoted
+	status, _ := admin.JSON("PATCH", path("/api/core/students/%d/", left), map[string]any{"status": "withdrawn"}) // not promoted
 	require.Equal(t, 200, status)
 
 	body := map[string]any{"from_session": s1, "to_session": s2}

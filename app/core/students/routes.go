@@ -33,7 +33,7 @@ func Routes(r fiber.Router) {
 	r.Get("/api/core/students/export", read, exportStudents)
 	r.Get("/api/core/students/:id", read, handler.GetAs(New, viewer, Service.GetStudent))
 	r.Patch("/api/core/students/:id", write, handler.Update(New, Service.UpdateStudent))
-	r.Delete("/api/core/students/:id", write, deleteStudent)
+	r.Delete("/api/core/students/:id", write, handler.Remove(New, Service.DeleteStudent))
 	r.Post("/api/core/students/:id/guardians", write, handler.Do(New, fiber.StatusCreated, Service.LinkGuardian))
 	r.Delete("/api/core/students/:id/guardians/:guardian", write, unlinkGuardian)
 
@@ -83,23 +83,6 @@ func admissionFilter(q *handler.Query) AdmissionFilter {
 func enrollmentFilter(q *handler.Query) EnrollmentFilter {
 	return EnrollmentFilter{Student: q.ID("student"), Class: q.ID("class"), Session: q.ID("session"),
 		Status: q.String("status"), Search: q.String("search"), Order: q.Order(EnrollmentOrdering)}
-}
-
-// deleteStudent removes a student never enrolled (204), or archives one with
-// enrollments (200 with the record).
-func deleteStudent(c *fiber.Ctx) error {
-	id, err := handler.ID(c, "id")
-	if err != nil {
-		return err
-	}
-	st, archived, err := handler.Service(c, New).DeleteStudent(c.UserContext(), id, handler.Meta(c))
-	if err != nil {
-		return err
-	}
-	if !archived {
-		return c.SendStatus(fiber.StatusNoContent)
-	}
-	return c.JSON(st)
 }
 
 func unlinkGuardian(c *fiber.Ctx) error {

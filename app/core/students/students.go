@@ -858,51 +858,12 @@ func enrollmentIDs(es []tenantdb.Enrollment) []int64 {
 	return ids
 }
 
-// DeleteStudent removes a student who was never enrolled. A student with any
-// enrollment is kept for the records: the status becomes withdrawn and active
-// enrollments end (status left); the record is returned with archived true.
-func (s Service) DeleteStudent(ctx context.Context, id int64, meta auth.Meta) (out StudentDetail, archived bool, err error) {
-	err = s.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
-		cur, err := q.StudentsGet(ctx, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("student", id)
-		}
-		if err != nil {
-			return errs.Wrap(err, "get student")
-		}
-		n, err := q.StudentsCountEnrollments(ctx, id)
-		if err != nil {
-			return errs.Wrap(err, "count enrollments")
-		}
-		if n == 0 {
-			if _, err := q.StudentsDelete(ctx, id); err != nil {
-				return errs.Wrap(err, "delete student")
-			}
-			return audit(ctx, q, meta, "student.delete", target(cur), map[string]any{"id": id, "before": studentBio(cur)})
-		}
-		archived = true
-		if err := q.StudentsSetStatus(ctx, tenantdb.StudentsSetStatusParams{Status: StatusWithdrawn, ID: id}); err != nil {
-			return errs.Wrap(err, "withdraw student")
-		}
-		ended, err := endActiveEnrollments(ctx, q, id, StatusWithdrawn)
-		if err != nil {
-			return err
-		}
-		return audit(ctx, q, meta, "student.withdraw", target(cur), map[string]any{"id": id,
-			"before": map[string]any{"status": cur.Status}, "after": map[string]any{"status": StatusWithdrawn},
-			"ended_enrollments": enrollmentIDs(ended)})
-	})
-	if err != nil || !archived {
-		return StudentDetail{}, archived, err
-	}
-	out, err = studentDetail(ctx, s.T.ReadDB(), s.T.Read(), id)
-	return out, true, err
-}
-
-// RemoveStudent deletes a student record nothing depends on (never enrolled in a
-// class). A student with a class history is a Conflict listing it: such a student is
-// withdrawn (status), not deleted, so the history stays.
-func (s Service) RemoveStudent(ctx context.Context, id int64, meta auth.Meta) error {
+// DeleteStudent removes a student nothing refers to (one entered twice, say), with
+// their guardian links; the guardians stay for their other students. A student with
+// enrollments, attendance marks, scores, an admission or report card remarks is a
+// Conflict listing them: such a student is withdrawn (a status change), never deleted,
+// so the school's record stays whole.
+func (s Service) DeleteStudent(ctx context.Context, id int64, meta auth.Meta) error {
 	return s.T.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
 		cur, err := q.StudentsGet(ctx, id)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -911,22 +872,64 @@ func (s Service) RemoveStudent(ctx context.Context, id int64, meta auth.Meta) er
 		if err != nil {
 			return errs.Wrap(err, "get student")
 		}
-		n, err := q.StudentsCountEnrollments(ctx, id)
+		n, err := q.StudentsDependents(ctx, id)
 		if err != nil {
-			return errs.Wrap(err, "count enrollments")
+			return errs.Wrap(err, "count what refers to the student")
 		}
-		if n > 0 {
-			label := fmt.Sprintf("%d class enrollments", n)
-			if n == 1 {
-				label = "1 class enrollment"
-			}
-			return errs.InUse([]errs.Dependent{{Kind: "enrollments", Count: n, Label: label}},
-				"%s has %s; a student with a class history can be withdrawn (change the status) but not deleted",
-				fullName(cur.FirstName, cur.MiddleName, cur.LastName), label)
+		deps := dependents(
+			dependent{"enrollments", "enrollment", "enrollments", n.Enrollments},
+			dependent{"attendance", "attendance mark", "attendance marks", n.Attendance},
+			dependent{"scores", "score", "scores", n.Scores},
+			dependent{"admissions", "admission", "admissions", n.Admissions},
+			dependent{"report_comments", "report card comment", "report card comments", n.ReportComments},
+			dependent{"subject_remarks", "subject remark", "subject remarks", n.SubjectRemarks})
+		if len(deps) > 0 {
+			return errs.InUse(deps, "%s has %s; a student with a record is withdrawn (set the status), not deleted",
+				fullName(cur.FirstName, cur.MiddleName, cur.LastName), labels(deps))
 		}
+		links, err := q.StudentsCountGuardianLinks(ctx, id)
+		if err != nil {
+			return errs.Wrap(err, "count guardian links")
+		}
+		// The links go with the row (ON DELETE CASCADE), inside this transaction.
 		if _, err := q.StudentsDelete(ctx, id); err != nil {
 			return errs.Wrap(err, "delete student")
 		}
-		return audit(ctx, q, meta, "student.delete", target(cur), map[string]any{"id": id, "before": studentBio(cur)})
+		return audit(ctx, q, meta, "student.delete", target(cur), map[string]any{"id": id, "before": studentBio(cur),
+			"guardian_links_removed": links})
 	})
+}
+
+// dependent is one kind of record that refers to a student, with its count.
+type dependent struct {
+	kind, one, many string
+	count           int64
+}
+
+// dependents are the kinds that are there (count > 0), labelled "1 score", "3 scores".
+func dependents(ds ...dependent) []errs.Dependent {
+	var out []errs.Dependent
+	for _, d := range ds {
+		if d.count == 0 {
+			continue
+		}
+		label := fmt.Sprintf("%d %s", d.count, d.many)
+		if d.count == 1 {
+			label = "1 " + d.one
+		}
+		out = append(out, errs.Dependent{Kind: d.kind, Count: d.count, Label: label})
+	}
+	return out
+}
+
+// labels lists dependents in words: "1 enrollment, 14 attendance marks and 3 scores".
+func labels(deps []errs.Dependent) string {
+	var ls []string
+	for _, d := range deps {
+		ls = append(ls, d.Label)
+	}
+	if len(ls) < 2 {
+		return strings.Join(ls, "")
+	}
+	return strings.Join(ls[:len(ls)-1], ", ") + " and " + ls[len(ls)-1]
 }

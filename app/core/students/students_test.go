@@ -86,12 +86,14 @@ func TestStudentLifecycle(t *testing.T) {
 	require.Len(t, got["guardians"], 1)
 	assert.Equal(t, true, got["guardians"].([]any)[0].(map[string]any)["is_primary"], "the remaining guardian becomes primary")
 
-	// DELETE: never enrolled -> gone; enrolled -> withdrawn, enrollment kept as left
+	// DELETE: never enrolled -> gone; enrolled -> refused; withdrawing ends the enrollment, kept as left
 	status, _ = admin.JSON("DELETE", path("/api/core/students/%d/", id(sib)), nil)
 	assert.Equal(t, 204, status)
 	status, _ = admin.JSON("GET", path("/api/core/students/%d/", id(sib)), nil)
 	assert.Equal(t, 404, status)
-	status, got = admin.JSON("DELETE", path("/api/core/students/%d/", sid), nil)
+	status, _ = admin.JSON("DELETE", path("/api/core/students/%d/", sid), nil)
+	require.Equal(t, 409, status)
+	status, got = admin.JSON("PATCH", path("/api/core/students/%d/", sid), map[string]any{"status": "withdrawn"})
 	require.Equal(t, 200, status, "%v", got)
 	assert.Equal(t, "withdrawn", got["status"])
 	assert.Nil(t, got["current_class"])

@@ -153,12 +153,13 @@ func TestDeletesSayWhatDependsOnThem(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, p.Status)
 	assert.Contains(t, p.Body, "2025/2026 has 1 term, 2 classes and 1 enrollment")
 
-	// The student in a class is withdrawn, not deleted; the one entered twice goes.
+	// The student in a class is withdrawn, not deleted: the delete says why; the one
+	// entered twice goes.
 	p = b.get(base + "/students/" + id(enrolled.ID) + "/edit")
-	assert.NotContains(t, postActions(p.Body), "/students/"+id(enrolled.ID)+"/delete")
+	assert.Contains(t, postActions(p.Body), "/students/"+id(enrolled.ID)+"/delete")
 	p = b.post(base+"/students/"+id(enrolled.ID)+"/delete", csrf)
 	assert.Equal(t, http.StatusConflict, p.Status)
-	assert.Contains(t, p.Body, "Amina Njeri has 1 class enrollment")
+	assert.Contains(t, p.Body, "Amina Njeri has 1 enrollment; a student with a record is withdrawn (set the status), not deleted")
 	p = b.get(base + "/students/" + id(twice.ID) + "/edit")
 	assert.Contains(t, postActions(p.Body), "/students/"+id(twice.ID)+"/delete")
 	p = b.post(base+"/students/"+id(twice.ID)+"/delete", csrf)
