@@ -20,7 +20,7 @@ import (
 )
 
 // TestRelayOnlyPlacedSchools: an appliance relays the outboxes of the schools placed
-// on it (by name or on ”) and leaves a school placed on another appliance alone, by
+// on it (by name or on "") and leaves a school placed on another appliance alone, by
 // sweep and by a direct flush, so an event leaves from the one file that is live.
 func TestRelayOnlyPlacedSchools(t *testing.T) {
 	w := newWorld(t, "here", "named", "away")
