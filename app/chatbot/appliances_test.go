@@ -3,6 +3,7 @@ package chatbot_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -192,4 +193,79 @@ func (w *world) column(schema, query string, args ...any) []string {
 		return rows.Err()
 	})
 	return out
+}
+
+// TestWebhookForAnotherAppliance: a webhook that reaches an appliance not holding its
+// school is answered with what the holder said: 200 once stored there, 401 for a
+// wrong signature (nothing stored). No holder (a number nobody has, a school placed on
+// an appliance that is not running) is 503 with Retry-After, so Meta retries, and
+// nothing is stored anywhere.
+func TestWebhookForAnotherAppliance(t *testing.T) {
+	t.Parallel()
+	url, _ := startNATS(t)
+	graph := whatsapptest.New(t)
+	holder := applianceWorld(t, graph, "box-a", []string{url}, func(a *app.App) { a.Chatbot.Options.Replicas = 1; a.Config.NATSReplicas = 1 })
+	front := applianceWorld(t, graph, "box-b", []string{url}, func(a *app.App) { a.Chatbot.Options.Replicas = 1; a.Config.NATSReplicas = 1 })
+	sc := holder.addSchool("alpha", "4001")
+	holder.guardian(sc, "Amina", "+254711000009", "Ana")
+
+	postTo := func(w *world, number, secret, wamid string) (int, http.Header, map[string]any) {
+		body := webhook(map[string][]map[string]any{number: {text("254711000009", wamid, "menu")}})
+		req, err := http.NewRequest("POST", w.s.URL+"/webhooks/whatsapp", strings.NewReader(string(body)))
+		require.NoError(t, err)
+		req.Host = "localhost"
+		req.Header.Set(whatsapp.SignatureHeader, whatsapp.Sign(secret, body))
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, resp.Header, m
+	}
+	// The holder subscribes to its new number within a second of saving it.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		status, _, m := postTo(front, "4001", sc.secret, "wamid.f1")
+		if status == 200 {
+			assert.EqualValues(t, 1, m["messages"], "%v", m)
+			break
+		}
+		require.Equal(t, 503, status, "%v", m)
+		require.True(t, time.Now().Before(deadline), "never forwarded: %v", m)
+		time.Sleep(50 * time.Millisecond)
+	}
+	holder.waitRows("alpha", "chatbot_outbound", "status = 'sent'", 1)
+	assert.Equal(t, 1, holder.count("alpha", "chatbot_inbound", ""))
+
+	status, _, m := postTo(front, "4001", "not-the-secret", "wamid.f2")
+	assert.Equal(t, 401, status, "%v", m)
+	assert.Equal(t, "unauthorized", errorCodeOf(m))
+
+	status, hdr, m := postTo(front, "4999", "whatever", "wamid.f3")
+	assert.Equal(t, 503, status, "a number no appliance holds: %v", m)
+	assert.NotEmpty(t, hdr.Get("Retry-After"))
+
+	_, err := holder.s.App.Clients.Place(context.Background(), "alpha", "box-c") // an appliance not running
+	require.NoError(t, err)
+	for _, w := range []*world{front, holder} {
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			status, hdr, m = postTo(w, "4001", sc.secret, "wamid.f4")
+			if status == 503 {
+				assert.NotEmpty(t, hdr.Get("Retry-After"))
+				break
+			}
+			require.True(t, time.Now().Before(deadline), "still taken after the school was placed away: %d %v", status, m)
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	assert.Equal(t, 1, holder.count("alpha", "chatbot_inbound", ""), "nothing stored but the first message")
+	_, err = front.s.App.Clients.Get(context.Background(), "alpha")
+	assert.Error(t, err, "the front never learnt of alpha")
+}
+
+func errorCodeOf(m map[string]any) string {
+	e, _ := m["error"].(map[string]any)
+	c, _ := e["code"].(string)
+	return c
 }
