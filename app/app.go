@@ -64,6 +64,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Chatbot.Attendance, a.Chatbot.Results, a.Chatbot.Notices = botSources{}, botSources{}, botSources{}
 	a.Chatbot.Outbound = a.Metrics.Outbound
 	a.Chatbot.Options = chatbot.Options{Workers: cfg.ChatbotWorkers, Replicas: cfg.NATSReplicas}
+	a.Chatbot.Appliance = cfg.Appliance
 	if cfg.OllamaURL != "" {
 		model, err := llm.NewOllama(cfg.OllamaURL, cfg.OllamaModel, nil)
 		if err != nil {

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/schoolsms/sms/app/clients"
 )
 
 // Config is everything a subcommand needs to know about the deployment. Values come
@@ -28,6 +30,10 @@ type Config struct {
 	DefaultTenant string // SMS_DEFAULT_TENANT: school served on hosts that name no school
 	NATSURL       string // SMS_NATS_URL: external NATS instead of the embedded server
 	NATSReplicas  int    // SMS_NATS_REPLICAS: replicas of the streams (an external cluster may keep 3)
+	// Appliance (SMS_APPLIANCE) names this appliance among those sharing a NATS cluster:
+	// it serves the schools placed on it by that name and those placed nowhere else.
+	// Empty on a single box.
+	Appliance string
 
 	OllamaURL      string // SMS_OLLAMA_URL: the local language model server the bot asks free text (off when empty)
 	OllamaModel    string // SMS_OLLAMA_MODEL: the model it asks, e.g. qwen2.5:1.5b
@@ -77,6 +83,7 @@ func (c Config) FromEnv(getenv func(string) string) (Config, error) {
 	set("SMS_LOG_FORMAT", &c.LogFormat)
 	set("SMS_DEFAULT_TENANT", &c.DefaultTenant)
 	set("SMS_NATS_URL", &c.NATSURL)
+	set("SMS_APPLIANCE", &c.Appliance)
 	set("SMS_OLLAMA_URL", &c.OllamaURL)
 	set("SMS_OLLAMA_MODEL", &c.OllamaModel)
 	for _, n := range []struct {
@@ -162,6 +169,9 @@ func (c *Config) Validate() error {
 	}
 	if c.NATSReplicas < 1 || c.NATSReplicas > 5 {
 		errs = append(errs, fmt.Errorf("nats replicas must be from 1 to 5, got %d", c.NATSReplicas))
+	}
+	if err := clients.CheckAppliance(c.Appliance); err != nil {
+		errs = append(errs, fmt.Errorf("appliance: %w", err))
 	}
 	if c.ChatbotWorkers < 1 || c.ChatbotWorkers > 256 {
 		errs = append(errs, fmt.Errorf("chatbot workers must be from 1 to 256, got %d", c.ChatbotWorkers))

@@ -68,7 +68,7 @@ func NewServer(a *App) *Server {
 		EnableIPValidation:      true,
 	})
 	s.router = &tenancy.Router{Resolver: a.Resolver, Pool: a.Pool, BaseDomain: a.Config.BaseDomain,
-		DefaultTenant: a.Config.DefaultTenant, TrustedProxies: proxies}
+		DefaultTenant: a.Config.DefaultTenant, TrustedProxies: proxies, Appliance: a.Config.Appliance}
 	s.routes()
 	return s
 }
@@ -221,7 +221,7 @@ func (s *Server) startWorkers(nc *embed.NATS) (stop func()) {
 		return func() {}
 	}
 	rt := module.Runtime{Pool: s.a.Pool, Catalog: s.a.Catalog, Log: s.log, Clock: s.a.Clock, NATS: nc.Conn(), JetStream: js,
-		Metrics: s.a.Metrics}
+		Metrics: s.a.Metrics, Appliance: s.a.Config.Appliance, Replicas: s.a.Config.NATSReplicas}
 	ctx, cancel := context.WithCancel(school.WithClock(context.Background(), s.a.Clock))
 	var wg sync.WaitGroup
 	for _, w := range workers {

@@ -32,6 +32,9 @@ func (m *Bot) onAbsence(ctx context.Context, msg jetstream.Msg) {
 	var ev events.Event
 	var a absence
 	schema := events.SchemaOf(msg.Subject())
+	if schema != "" && m.notHere(ctx, msg, schema) {
+		return
+	}
 	err := json.Unmarshal(msg.Data(), &ev)
 	switch {
 	case err != nil || ev.ID == "":

@@ -302,8 +302,11 @@ func (m *Bot) ListBroadcasts(ctx context.Context, t *db.Tenant, page query.Page)
 
 func (m *Bot) onBroadcast(ctx context.Context, msg jetstream.Msg) {
 	var tr trigger
-	if json.Unmarshal(msg.Data(), &tr) != nil || tr.Broadcast < 1 || tr.Schema == "" || tr.Schema != schemaOfSubject(msg.Subject()) {
+	if json.Unmarshal(msg.Data(), &tr) != nil || tr.Broadcast < 1 || tr.Schema == "" || tr.Schema != m.schemaOfSubject(msg.Subject()) {
 		m.settle(msg, fmt.Errorf("%w: unreadable trigger %q", errPermanent, clip(string(msg.Data()), 200)), nil)
+		return
+	}
+	if m.notHere(ctx, msg, tr.Schema) {
 		return
 	}
 	err := m.Pool.WithTenant(ctx, tr.Schema, func(t *db.Tenant) error { return m.SendBroadcast(ctx, t, tr.Broadcast) })

@@ -111,6 +111,11 @@ type Bot struct {
 
 	Options Options
 
+	// Appliance is this appliance's name among those sharing a NATS cluster ("" on a
+	// single box): the bot works only for the schools placed on it (or nowhere else),
+	// and answers the webhooks of their numbers that reach the other appliances.
+	Appliance string
+
 	queue      atomic.Pointer[queue] // set while the worker runs
 	numbers    numberCache
 	commits    committers

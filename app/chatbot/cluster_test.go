@@ -25,36 +25,7 @@ import (
 // works through them.
 func TestClusterWithReplicas(t *testing.T) {
 	t.Parallel()
-	ports := freePorts(t, 3)
-	var routes []*url.URL
-	for _, p := range ports {
-		routes = append(routes, &url.URL{Scheme: "nats", Host: fmt.Sprintf("127.0.0.1:%d", p)})
-	}
-	var urls []string
-	for i := range 3 {
-		ns, err := server.NewServer(&server.Options{ServerName: fmt.Sprintf("n%d", i), Host: "127.0.0.1", Port: -1,
-			JetStream: true, StoreDir: t.TempDir(), NoSigs: true,
-			Cluster: server.ClusterOpts{Name: "sms", Host: "127.0.0.1", Port: ports[i]}, Routes: routes})
-		require.NoError(t, err)
-		go ns.Start()
-		t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
-		require.True(t, ns.ReadyForConnections(20*time.Second))
-		urls = append(urls, ns.ClientURL())
-	}
-	// JetStream needs a meta leader before streams can be made.
-	nc, err := nats.Connect(strings.Join(urls, ","))
-	require.NoError(t, err)
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if _, err := js.AccountInfo(context.Background()); err == nil {
-			break
-		}
-		require.True(t, time.Now().Before(deadline), "the cluster never elected a JetStream leader")
-		time.Sleep(100 * time.Millisecond)
-	}
+	urls, _, js := startCluster(t)
 
 	w := newWorld(t, func(a *app.App) {
 		a.Config.NATSURL = strings.Join(urls, ",")
@@ -71,6 +42,47 @@ func TestClusterWithReplicas(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 3, info.Config.Replicas, name)
 	}
+}
+
+// startCluster runs a three-node NATS cluster with JetStream on loopback ports, waits
+// for its JetStream leader, and returns the client URLs, the servers (by name n0, n1,
+// n2) and a JetStream client of the test's own.
+func startCluster(t *testing.T) ([]string, map[string]*server.Server, jetstream.JetStream) {
+	t.Helper()
+	ports := freePorts(t, 3)
+	var routes []*url.URL
+	for _, p := range ports {
+		routes = append(routes, &url.URL{Scheme: "nats", Host: fmt.Sprintf("127.0.0.1:%d", p)})
+	}
+	var urls []string
+	servers := map[string]*server.Server{}
+	for i := range 3 {
+		name := fmt.Sprintf("n%d", i)
+		ns, err := server.NewServer(&server.Options{ServerName: name, Host: "127.0.0.1", Port: -1,
+			JetStream: true, StoreDir: t.TempDir(), NoSigs: true,
+			Cluster: server.ClusterOpts{Name: "sms", Host: "127.0.0.1", Port: ports[i]}, Routes: routes})
+		require.NoError(t, err)
+		go ns.Start()
+		t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+		require.True(t, ns.ReadyForConnections(20*time.Second))
+		urls = append(urls, ns.ClientURL())
+		servers[name] = ns
+	}
+	// JetStream needs a meta leader before streams can be made.
+	nc, err := nats.Connect(strings.Join(urls, ","), nats.MaxReconnects(-1))
+	require.NoError(t, err)
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := js.AccountInfo(context.Background()); err == nil {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the cluster never elected a JetStream leader")
+		time.Sleep(100 * time.Millisecond)
+	}
+	return urls, servers, js
 }
 
 // freePorts finds n loopback ports nothing listens on now.

@@ -16,6 +16,14 @@ import (
 // The bot's work stream. It is a work queue: a trigger is removed once a worker acked
 // it. Subjects are per school (chatbot.in.<schema>, chatbot.bc.<schema>) so the status
 // page can count one school's backlog; the payload names the conversation or broadcast.
+//
+// Appliances sharing a cluster each have a name, and their triggers and consumers carry
+// it (chatbot.in.<appliance>.<schema>, consumer chatbot-inbound-<appliance>): a trigger
+// is only ever made by the appliance that holds the school's file (the one that stored
+// the message, or whose sweep found the work), so it is consumed there and nowhere
+// else, whichever schools the others hold. When a school moves, triggers left on the
+// old appliance's subjects find the school placed elsewhere and are dropped; the work
+// they pointed at travelled in the file and the new appliance's sweep triggers it.
 const (
 	WorkStream      = "SMS_CHATBOT"
 	inboundPrefix   = "chatbot.in."
@@ -25,6 +33,23 @@ const (
 	broadcastConsumer = "chatbot-broadcasts"
 	alertsConsumer    = "chatbot-alerts"
 )
+
+// workPrefix is where this appliance's triggers of a kind (inboundPrefix,
+// broadcastPrefix) go; a school's schema follows it.
+func (m *Bot) workPrefix(kind string) string {
+	if m.Appliance == "" {
+		return kind
+	}
+	return kind + m.Appliance + "."
+}
+
+// consumerName is this appliance's durable consumer of a kind.
+func (m *Bot) consumerName(base string) string {
+	if m.Appliance == "" {
+		return base
+	}
+	return base + "-" + m.Appliance
+}
 
 // workStreamConfig is the one definition of the bot's stream. Triggers are kept for a
 // week at most: the rows they point at are in the school files, and the sweep
@@ -73,27 +98,28 @@ func (q *queue) publish(subject string, tr trigger, msgID string) {
 // trigger tells the worker that a conversation of the school has a new message.
 func (m *Bot) trigger(schema string, conversation int64, wamid string) {
 	if q := m.queue.Load(); q != nil {
-		q.publish(inboundPrefix+schema, trigger{Schema: schema, Conversation: conversation}, "in:"+schema+":"+wamid)
+		q.publish(m.workPrefix(inboundPrefix)+schema, trigger{Schema: schema, Conversation: conversation}, "in:"+schema+":"+wamid)
 	}
 }
 
 // retrigger asks again for a conversation's pending messages (sweep, dead-letter).
 func (m *Bot) retrigger(schema string, conversation int64) {
 	if q := m.queue.Load(); q != nil {
-		q.publish(inboundPrefix+schema, trigger{Schema: schema, Conversation: conversation}, "")
+		q.publish(m.workPrefix(inboundPrefix)+schema, trigger{Schema: schema, Conversation: conversation}, "")
 	}
 }
 
 // triggerBroadcast tells the worker that a broadcast of the school has recipients left.
 func (m *Bot) triggerBroadcast(schema string, id int64) {
 	if q := m.queue.Load(); q != nil {
-		q.publish(broadcastPrefix+schema, trigger{Schema: schema, Broadcast: id}, "")
+		q.publish(m.workPrefix(broadcastPrefix)+schema, trigger{Schema: schema, Broadcast: id}, "")
 	}
 }
 
 // ensureStreams creates the bot's work stream and the events stream (whoever starts
-// first makes them), and the durable consumers the worker reads.
-func ensureStreams(ctx context.Context, js jetstream.JetStream, o Options) (jetstream.Stream, map[string]jetstream.Consumer, error) {
+// first makes them), and the durable consumers of this appliance the worker reads,
+// keyed by their kind (inboundConsumer, ...).
+func (m *Bot) ensureStreams(ctx context.Context, js jetstream.JetStream, o Options) (jetstream.Stream, map[string]jetstream.Consumer, error) {
 	work, err := js.CreateOrUpdateStream(ctx, workStreamConfig(o.Replicas))
 	if err != nil {
 		return nil, nil, fmt.Errorf("chatbot stream: %w", err)
@@ -103,7 +129,8 @@ func ensureStreams(ctx context.Context, js jetstream.JetStream, o Options) (jets
 		return nil, nil, err
 	}
 	cons := map[string]jetstream.Consumer{}
-	durable := func(s jetstream.Stream, name, filter string) error {
+	durable := func(s jetstream.Stream, kind, filter string) error {
+		name := m.consumerName(kind)
 		c, err := s.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 			Durable:       name,
 			FilterSubject: filter,
@@ -117,25 +144,27 @@ func ensureStreams(ctx context.Context, js jetstream.JetStream, o Options) (jets
 		if err != nil {
 			return fmt.Errorf("chatbot consumer %s: %w", name, err)
 		}
-		cons[name] = c
+		cons[kind] = c
 		return nil
 	}
-	if err := durable(work, inboundConsumer, inboundPrefix+">"); err != nil {
+	if err := durable(work, inboundConsumer, m.workPrefix(inboundPrefix)+">"); err != nil {
 		return nil, nil, err
 	}
-	if err := durable(work, broadcastConsumer, broadcastPrefix+">"); err != nil {
+	if err := durable(work, broadcastConsumer, m.workPrefix(broadcastPrefix)+">"); err != nil {
 		return nil, nil, err
 	}
+	// Events are not a work queue: every appliance's consumer reads every school's
+	// absences and acts only on the schools it serves (see onAbsence).
 	if err := durable(evs, alertsConsumer, events.TypeSubjects("attendance.absent")); err != nil {
 		return nil, nil, err
 	}
 	return work, cons, nil
 }
 
-// schemaOfSubject is the school a work subject is about.
-func schemaOfSubject(subject string) string {
-	for _, p := range []string{inboundPrefix, broadcastPrefix} {
-		if s, ok := strings.CutPrefix(subject, p); ok {
+// schemaOfSubject is the school a work subject of this appliance is about.
+func (m *Bot) schemaOfSubject(subject string) string {
+	for _, p := range []string{m.workPrefix(inboundPrefix), m.workPrefix(broadcastPrefix)} {
+		if s, ok := strings.CutPrefix(subject, p); ok && !strings.Contains(s, ".") {
 			return s
 		}
 	}
@@ -148,7 +177,7 @@ func (m *Bot) backlog(ctx context.Context, schema string) (int64, bool) {
 	if q == nil {
 		return 0, false
 	}
-	info, err := q.stream.Info(ctx, jetstream.WithSubjectFilter(inboundPrefix+schema))
+	info, err := q.stream.Info(ctx, jetstream.WithSubjectFilter(m.workPrefix(inboundPrefix)+schema))
 	if err != nil {
 		return 0, false
 	}

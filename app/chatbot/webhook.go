@@ -95,33 +95,33 @@ func (m *Bot) Receive(ctx context.Context, school *db.Tenant, body []byte, signa
 		id string
 	}
 	var targets []target
+	var elsewhere []string // numbers of schools another appliance of the cluster holds
 	for _, id := range ids {
-		info, err := m.schoolOfNumber(ctx, id)
+		info, here, err := m.schoolOfNumber(ctx, id)
 		if err != nil {
 			return Received{}, err
 		}
-		t, release, err := m.Pool.AcquireIncarnation(ctx, info.Schema, info.Incarnation)
+		if !here {
+			elsewhere = append(elsewhere, id)
+			continue
+		}
+		t, release, err := m.verifiedSchool(ctx, info, id, body, signature)
 		if err != nil {
-			return Received{}, &errs.Error{Code: errs.TenantUnavailable, Err: err,
-				Message: "the school of phone_number_id " + clip(id, 40) + " is temporarily unavailable"}
+			return Received{}, err
 		}
 		defer release()
-		st, err := loadSettings(ctx, t.Read())
-		if err != nil {
-			return Received{}, errs.Wrap(err, "read whatsapp settings")
-		}
-		if st.PhoneNumberID != id {
-			// The catalog and the school's file disagree (a change half-done): the file,
-			// which holds the secret, decides.
-			return Received{}, errs.E(errs.NotFound, "no school has the WhatsApp number with phone_number_id %q", clip(id, 40))
-		}
-		if !whatsapp.ValidSignature(st.AppSecret, body, signature) {
-			return Received{}, errs.E(errs.Unauthorized, "the %s signature does not match the app secret of the school of phone_number_id %q",
-				whatsapp.SignatureHeader, clip(id, 40))
-		}
 		targets = append(targets, target{t: t, id: id})
 	}
 	var total Received
+	// Another appliance verifies and stores its schools' messages before it answers;
+	// this one answers 200 only after every school named has stored its part.
+	for _, id := range elsewhere {
+		r, err := m.forward(ctx, id, body, signature)
+		total.add(r)
+		if err != nil {
+			return total, err
+		}
+	}
 	for _, tg := range targets {
 		r, err := m.store(ctx, tg.t, p, tg.id, channel)
 		total.add(r)
@@ -134,9 +134,39 @@ func (m *Bot) Receive(ctx context.Context, school *db.Tenant, body []byte, signa
 	return total, nil
 }
 
+// verifiedSchool opens the school of a number and checks the body's signature with the
+// app secret its file keeps.
+func (m *Bot) verifiedSchool(ctx context.Context, info tenancy.Info, id string, body []byte, signature string) (*db.Tenant, func(), error) {
+	t, release, err := m.Pool.AcquireIncarnation(ctx, info.Schema, info.Incarnation)
+	if err != nil {
+		return nil, nil, &errs.Error{Code: errs.TenantUnavailable, Err: err,
+			Message: "the school of phone_number_id " + clip(id, 40) + " is temporarily unavailable"}
+	}
+	st, err := loadSettings(ctx, t.Read())
+	if err != nil {
+		release()
+		return nil, nil, errs.Wrap(err, "read whatsapp settings")
+	}
+	if st.PhoneNumberID != id {
+		// The catalog and the school's file disagree (a change half-done): the file,
+		// which holds the secret, decides.
+		release()
+		return nil, nil, errs.E(errs.NotFound, "no school has the WhatsApp number with phone_number_id %q", clip(id, 40))
+	}
+	if !whatsapp.ValidSignature(st.AppSecret, body, signature) {
+		release()
+		return nil, nil, errs.E(errs.Unauthorized, "the %s signature does not match the app secret of the school of phone_number_id %q",
+			whatsapp.SignatureHeader, clip(id, 40))
+	}
+	return t, release, nil
+}
+
 // schoolOfNumber is the school a phone_number_id belongs to, from the cache or the
-// catalog; the resolver gives its incarnation and status (and notices catalog changes).
-func (m *Bot) schoolOfNumber(ctx context.Context, id string) (tenancy.Info, error) {
+// catalog; the resolver gives its incarnation, status and placement (and notices
+// catalog changes). here is false when another appliance of the cluster is to answer
+// for the number: the school is placed elsewhere, or this appliance has a name and
+// does not know the number (the appliance holding it may).
+func (m *Bot) schoolOfNumber(ctx context.Context, id string) (info tenancy.Info, here bool, err error) {
 	schema, ok := m.numbers.get(id)
 	if !ok {
 		row, err := m.Catalog.Read().WhatsAppSchoolByNumber(ctx, id)
@@ -144,27 +174,30 @@ func (m *Bot) schoolOfNumber(ctx context.Context, id string) (tenancy.Info, erro
 		case errors.Is(err, sql.ErrNoRows):
 			schema = ""
 		case err != nil:
-			return tenancy.Info{}, errs.Wrap(err, "find school of whatsapp number")
+			return tenancy.Info{}, false, errs.Wrap(err, "find school of whatsapp number")
 		default:
 			schema = row.SchemaName
 		}
 		m.numbers.put(id, schema)
 	}
 	notFound := errs.E(errs.NotFound, "no school has the WhatsApp number with phone_number_id %q", clip(id, 40))
-	if schema == "" {
-		return tenancy.Info{}, notFound
+	found := false
+	if schema != "" {
+		if info, found, err = m.Resolver.BySchema(ctx, schema); err != nil {
+			return tenancy.Info{}, false, errs.Wrap(err, "resolve school")
+		}
 	}
-	info, found, err := m.Resolver.BySchema(ctx, schema)
-	if err != nil {
-		return tenancy.Info{}, errs.Wrap(err, "resolve school")
+	switch {
+	case found && !info.ServedBy(m.Appliance):
+		return tenancy.Info{}, false, nil
+	case !found && m.Appliance != "":
+		return tenancy.Info{}, false, nil
+	case !found:
+		return tenancy.Info{}, false, notFound
+	case info.Suspended():
+		return tenancy.Info{}, false, errs.E(errs.TenantSuspended, "the school of phone_number_id %q is suspended", clip(id, 40))
 	}
-	if !found {
-		return tenancy.Info{}, notFound
-	}
-	if info.Suspended() {
-		return tenancy.Info{}, errs.E(errs.TenantSuspended, "the school of phone_number_id %q is suspended", clip(id, 40))
-	}
-	return info, nil
+	return info, true, nil
 }
 
 var kindRe = regexp.MustCompile(`^[a-z_]{1,32}$`)

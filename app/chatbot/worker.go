@@ -24,16 +24,33 @@ import (
 // still pending in the school's file and is picked up again after a restart.
 const drainGrace = 3 * time.Second
 
-// Run is the module's worker: Start, then Stop when ctx is done.
+// Run is the module's worker: Start, then stop when ctx is done.
+//
+// A cluster that cannot make the streams yet (it is electing a leader, a node is down
+// and another is slow) is tried again until it can: the webhooks keep storing
+// messages meanwhile, and the sweep at start finds them.
 func (m *Bot) Run(ctx context.Context, js jetstream.JetStream) error {
-	stop, err := m.Start(ctx, js)
-	if err != nil {
-		return err
+	for {
+		stop, err := m.Start(ctx, js)
+		if err == nil {
+			<-ctx.Done()
+			stop()
+			return nil
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		m.Log.Warn("chatbot: streams not ready; retrying", errAttr(err))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(startRetry):
+		}
 	}
-	<-ctx.Done()
-	stop()
-	return nil
 }
+
+// startRetry is how long Run waits before trying to start again.
+const startRetry = 2 * time.Second
 
 // Start runs the worker: it makes the streams and consumers if missing, recovers what a
 // previous run left (sends cut off mid-way are marked unknown, pending messages are
@@ -47,7 +64,7 @@ func (m *Bot) Run(ctx context.Context, js jetstream.JetStream) error {
 // several workers keeps each phone's order while phones run in parallel.
 func (m *Bot) Start(ctx context.Context, js jetstream.JetStream) (stop func(), err error) {
 	o := m.opts()
-	stream, cons, err := ensureStreams(ctx, js, o)
+	stream, cons, err := m.ensureStreams(ctx, js, o)
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +134,10 @@ func (m *Bot) Start(ctx context.Context, js jetstream.JetStream) (stop func(), e
 		}
 	}
 	loops.Add(2)
+	if m.Appliance != "" {
+		loops.Add(1)
+		go func() { defer loops.Done(); m.holdNumbers(work, js.Conn(), 2*o.Workers) }()
+	}
 	go func() { defer loops.Done(); m.every(work, o.SweepEvery, m.sweepAll) }()
 	go func() { defer loops.Done(); m.alertLoop(work, o.AlertsEvery) }()
 
@@ -186,6 +207,19 @@ func (m *Bot) keepAlive(msg jetstream.Msg) func() {
 	return func() { close(done) }
 }
 
+// notHere drops a trigger or event of a school this appliance does not serve (placed
+// elsewhere, or not known here) and says so. A trigger made before the school moved
+// points at work that moved with its file: the sweep of the appliance that holds it
+// now triggers it again there.
+func (m *Bot) notHere(ctx context.Context, msg jetstream.Msg, schema string) bool {
+	if m.serves(ctx, schema) {
+		return false
+	}
+	m.Log.Debug("chatbot: work of a school served elsewhere skipped", slog.String("tenant", schema), slog.String("subject", msg.Subject()))
+	msg.Ack()
+	return true
+}
+
 // errPermanent marks work that can never succeed (its school is gone): dropped, logged.
 var errPermanent = errors.New("permanent")
 
@@ -222,8 +256,11 @@ func (m *Bot) settle(msg jetstream.Msg, err error, dead func(deliveries uint64, 
 
 func (m *Bot) onInbound(ctx context.Context, msg jetstream.Msg) {
 	var tr trigger
-	if json.Unmarshal(msg.Data(), &tr) != nil || tr.Conversation < 1 || tr.Schema == "" || tr.Schema != schemaOfSubject(msg.Subject()) {
+	if json.Unmarshal(msg.Data(), &tr) != nil || tr.Conversation < 1 || tr.Schema == "" || tr.Schema != m.schemaOfSubject(msg.Subject()) {
 		m.settle(msg, fmt.Errorf("%w: unreadable trigger %q", errPermanent, clip(string(msg.Data()), 200)), nil)
+		return
+	}
+	if m.notHere(ctx, msg, tr.Schema) {
 		return
 	}
 	err := m.HandleConversation(ctx, tr.Schema, tr.Conversation)
@@ -393,7 +430,7 @@ func (m *Bot) giveUp(ctx context.Context, tr trigger, deliveries uint64, cause e
 // chatbotSchools are the active schools with a WhatsApp number: the ones the sweep and
 // the alerts look at.
 func (m *Bot) chatbotSchools(ctx context.Context) []string {
-	s, err := m.Catalog.Read().WhatsAppSchools(ctx)
+	s, err := m.Catalog.Read().WhatsAppSchools(ctx, m.Appliance)
 	if err != nil {
 		m.Log.Warn("chatbot: list schools", errAttr(err))
 	}

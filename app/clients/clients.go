@@ -36,9 +36,12 @@ type Service struct {
 
 // Tenant is a school as the platform sees it.
 type Tenant struct {
-	Schema    string   `json:"schema_name"`
-	Name      string   `json:"name"`
-	Status    string   `json:"status"`
+	Schema string `json:"schema_name"`
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	// Appliance is where the school is served: "" for the appliance whose catalog this
+	// is, else the name of another (see Place).
+	Appliance string   `json:"appliance"`
 	CreatedAt string   `json:"created_at"`
 	UpdatedAt string   `json:"updated_at"`
 	Domains   []Domain `json:"domains"`
@@ -423,7 +426,7 @@ func (s *Service) Get(ctx context.Context, schema string) (Tenant, error) {
 }
 
 func view(t catalogdb.Tenant, ds []catalogdb.Domain) Tenant {
-	out := Tenant{Schema: t.SchemaName, Name: t.Name, Status: t.Status, CreatedAt: t.CreatedAt,
+	out := Tenant{Schema: t.SchemaName, Name: t.Name, Status: t.Status, Appliance: t.Appliance, CreatedAt: t.CreatedAt,
 		UpdatedAt: t.UpdatedAt, Domains: []Domain{}}
 	for _, d := range ds {
 		out.Domains = append(out.Domains, Domain{Domain: d.Domain, IsPrimary: d.IsPrimary, Schema: t.SchemaName})

@@ -23,6 +23,7 @@ const (
 	TenantSuspended   Code = "tenant_suspended"   // the school exists but is suspended
 	TenantUnavailable Code = "tenant_unavailable" // the school's file cannot be opened now
 	BadHost           Code = "bad_host"           // the Host header is missing or malformed
+	Misdirected       Code = "misdirected"        // the school is served by another appliance of the cluster
 	Unauthorized      Code = "unauthorized"       // who are you?
 	Forbidden         Code = "forbidden"          // known, but not allowed
 	TooManyRequests   Code = "too_many_requests"  // slow down
@@ -206,6 +207,7 @@ func RenameFields(err error, names map[string]string) error {
 var httpStatus = map[Code]int{
 	Invalid:           http.StatusBadRequest,
 	BadHost:           http.StatusBadRequest,
+	Misdirected:       http.StatusMisdirectedRequest,
 	Unauthorized:      http.StatusUnauthorized,
 	Forbidden:         http.StatusForbidden,
 	TenantSuspended:   http.StatusForbidden,

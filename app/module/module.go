@@ -67,6 +67,11 @@ type Runtime struct {
 	NATS      *nats.Conn
 	JetStream jetstream.JetStream
 	Metrics   *metrics.Metrics // counts what an operator watches (e.g. messages sent out)
+	// Appliance is this appliance's name ("" on a single box): a worker works only for
+	// the schools placed on it or nowhere else (catalog ListTenantSchemasPlacedOn).
+	Appliance string
+	// Replicas is how many replicas the JetStream streams a worker makes have.
+	Replicas int
 }
 
 // With is the runtime with another logger.

@@ -13,6 +13,6 @@ func Module() module.Module {
 }
 
 func run(ctx context.Context, rt module.Runtime) error {
-	r := &Relay{Pool: rt.Pool, Catalog: rt.Catalog, JetStream: rt.JetStream, Log: rt.Log}
+	r := &Relay{Pool: rt.Pool, Catalog: rt.Catalog, JetStream: rt.JetStream, Log: rt.Log, Appliance: rt.Appliance, Replicas: rt.Replicas}
 	return r.Run(ctx)
 }

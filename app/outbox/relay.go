@@ -41,6 +41,14 @@ type Relay struct {
 	Catalog   *db.Catalog
 	JetStream jetstream.JetStream
 	Log       *slog.Logger
+	// Appliance is this appliance's name: only the schools placed on it (or nowhere
+	// else) are relayed, so an event is published by the one appliance holding the
+	// school's live file.
+	Appliance string
+	// Replicas of the events stream when the relay makes it (1 when 0). It must be
+	// what the other parts ask for: making the stream also brings an existing one to
+	// this many replicas.
+	Replicas int
 
 	SweepEvery  time.Duration // 0: DefaultSweepEvery
 	Concurrency int           // schools relayed at once; 0: DefaultConcurrency
@@ -93,7 +101,7 @@ func (r *Relay) Run(ctx context.Context) error {
 	wake, cancel := Subscribe()
 	defer cancel()
 	for {
-		_, err := events.EnsureStream(ctx, r.JetStream, 1)
+		_, err := events.EnsureStream(ctx, r.JetStream, r.Replicas)
 		if err == nil {
 			break
 		}
@@ -141,11 +149,11 @@ func (r *Relay) Run(ctx context.Context) error {
 	}
 }
 
-// Sweep relays every school the catalog lists, Concurrency at a time, and prunes rows
+// Sweep relays every school the catalog lists as placed here, Concurrency at a time, and prunes rows
 // sent longer than KeepSent ago. Schools that fail are logged; the next sweep tries them
 // again.
 func (r *Relay) Sweep(ctx context.Context) {
-	rows, err := r.Catalog.Read().ListTenantSchemas(ctx)
+	rows, err := r.Catalog.Read().ListTenantSchemasPlacedOn(ctx, r.Appliance)
 	if err != nil {
 		if ctx.Err() == nil {
 			r.log().Warn("relay sweep: list schools", slog.Any("error", err))
@@ -184,13 +192,21 @@ func (r *Relay) relayAll(ctx context.Context, schools []string) map[string]error
 }
 
 // Flush publishes every unsent event of one school, oldest first, and returns how many
-// it published. A school the catalog no longer lists has nothing to relay.
+// it published. A school the catalog no longer lists, or places on another appliance,
+// has nothing to relay here.
 func (r *Relay) Flush(ctx context.Context, schema string) (int, error) {
 	mu, _ := r.locks.LoadOrStore(schema, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
+	row, err := r.Catalog.Read().GetTenantBySchema(ctx, schema)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && row.Appliance != "" && row.Appliance != r.Appliance) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("relay %s: %w", schema, err)
+	}
 	n := 0
-	err := r.Pool.WithTenant(ctx, schema, func(t *db.Tenant) error {
+	err = r.Pool.WithTenant(ctx, schema, func(t *db.Tenant) error {
 		for {
 			sent, more, err := r.round(ctx, t)
 			n += sent

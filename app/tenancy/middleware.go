@@ -75,6 +75,8 @@ type Router struct {
 	Pool          *db.Pool
 	BaseDomain    string
 	DefaultTenant string // served on hosts that name no school (single-school installs)
+	// Appliance is this appliance's name; a school placed on another is not served here.
+	Appliance string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-* headers Edge believes.
 	TrustedProxies []netip.Prefix
 }
@@ -133,6 +135,11 @@ func (rt *Router) Handler(c *fiber.Ctx) error {
 		return errs.Wrap(err, "resolve tenant")
 	}
 	c.Locals(schemaKey, info.Schema)
+	if !info.ServedBy(rt.Appliance) {
+		// The reverse proxy (or DNS) still sends the school here after it moved: say so,
+		// without naming where it went or opening the file left behind.
+		return errs.E(errs.Misdirected, "the school %q is served by another appliance; this address should not lead here", info.Name)
+	}
 	if info.Suspended() {
 		return errs.E(errs.TenantSuspended, "the school %q is suspended", info.Name)
 	}

@@ -20,10 +20,17 @@ type Info struct {
 	// Incarnation ties the catalog row to the school's file: a request is served only
 	// from a file made for this incarnation (see db.Pool).
 	Incarnation string
+	// Appliance is where the school is placed: "" for the appliance whose catalog this
+	// is, else a name (sms tenant place).
+	Appliance string
 }
 
 // Suspended reports whether the school is suspended.
 func (i Info) Suspended() bool { return i.Status == "suspended" }
+
+// ServedBy reports whether the appliance named appliance ("" on a single box) serves
+// the school: it is placed there, or nowhere else.
+func (i Info) ServedBy(appliance string) bool { return i.Appliance == "" || i.Appliance == appliance }
 
 // Resolver maps host names and schema names to schools through the catalog, caching
 // both answers (including "no such school"). The catalog's generation counter changes
@@ -126,7 +133,7 @@ func (r *Resolver) load(ctx context.Context, key string, byHost bool) (*Info, er
 		if err != nil {
 			return nil, err
 		}
-		return &Info{ID: row.ID, Schema: row.SchemaName, Name: row.Name, Status: row.Status, Incarnation: row.Incarnation}, nil
+		return &Info{ID: row.ID, Schema: row.SchemaName, Name: row.Name, Status: row.Status, Incarnation: row.Incarnation, Appliance: row.Appliance}, nil
 	}
 	t, err := q.GetTenantBySchema(ctx, key)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -135,7 +142,7 @@ func (r *Resolver) load(ctx context.Context, key string, byHost bool) (*Info, er
 	if err != nil {
 		return nil, err
 	}
-	return &Info{ID: t.ID, Schema: t.SchemaName, Name: t.Name, Status: t.Status, Incarnation: t.Incarnation}, nil
+	return &Info{ID: t.ID, Schema: t.SchemaName, Name: t.Name, Status: t.Status, Incarnation: t.Incarnation, Appliance: t.Appliance}, nil
 }
 
 // maybeRefresh reads the catalog generation when the last read is older than

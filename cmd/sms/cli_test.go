@@ -102,9 +102,9 @@ func TestTenantListAndShow(t *testing.T) {
 		out := mustRun(t, data, "tenant", "list")
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 		require.Len(t, lines, 3, out)
-		assert.Regexp(t, `^SCHEMA\s+NAME\s+STATUS\s+DOMAINS$`, lines[0])
-		assert.Regexp(t, `^alpha\s+Alpha High\s+active\s+alpha\.org,www\.alpha\.org$`, lines[1], "sorted by schema")
-		assert.Regexp(t, `^zeta\s+Zeta Academy\s+active\s+zeta\.localhost$`, lines[2])
+		assert.Regexp(t, `^SCHEMA\s+NAME\s+STATUS\s+APPLIANCE\s+DOMAINS$`, lines[0])
+		assert.Regexp(t, `^alpha\s+Alpha High\s+active\s+here\s+alpha\.org,www\.alpha\.org$`, lines[1], "sorted by schema")
+		assert.Regexp(t, `^zeta\s+Zeta Academy\s+active\s+here\s+zeta\.localhost$`, lines[2])
 	})
 
 	t.Run("json", func(t *testing.T) {
@@ -166,7 +166,7 @@ func TestTenantSuspendResume(t *testing.T) {
 	assert.Equal(t, "suspended elm\n", mustRun(t, data, "tenant", "suspend", "elm"))
 	assert.Equal(t, "suspended", showTenant(t, data, "elm").Status)
 	assert.Equal(t, "active", showTenant(t, data, "ash").Status, "other schools are untouched")
-	assert.Regexp(t, `(?m)^elm\s+Elm\s+suspended\s+elm\.localhost$`, mustRun(t, data, "tenant", "list"))
+	assert.Regexp(t, `(?m)^elm\s+Elm\s+suspended\s+here\s+elm\.localhost$`, mustRun(t, data, "tenant", "list"))
 
 	// Suspending twice is harmless, and the data stays.
 	mustRun(t, data, "tenant", "suspend", "elm")

@@ -25,6 +25,7 @@ type jsonTenant struct {
 	Schema    string       `json:"schema_name"`
 	Name      string       `json:"name"`
 	Status    string       `json:"status"`
+	Appliance string       `json:"appliance"`
 	CreatedAt string       `json:"created_at"`
 	UpdatedAt string       `json:"updated_at"`
 	Domains   []jsonDomain `json:"domains"`
@@ -94,7 +95,7 @@ func newDataDir(t testing.TB) string {
 	dir := t.TempDir()
 	code, out, errOut := run(t, dir, "tenant", "list")
 	require.Equal(t, 0, code, errOut)
-	require.Equal(t, "SCHEMA  NAME  STATUS  DOMAINS\n", out)
+	require.Equal(t, "SCHEMA  NAME  STATUS  APPLIANCE  DOMAINS\n", out)
 	require.FileExists(t, filepath.Join(dir, "catalog.db"))
 	return dir
 }

@@ -80,6 +80,8 @@ func flagName(field string) string {
 		return "--name"
 	case "domain":
 		return "--domain"
+	case "appliance":
+		return "--appliance"
 	case "from":
 		return "--from"
 	case "email":

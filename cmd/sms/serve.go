@@ -65,7 +65,7 @@ func (c *cli) serveCommand() *cobra.Command {
 					return err
 				}
 			}
-			a.Log.Info("serving", "addr", ln.Addr().String(), "base_domain", c.cfg.BaseDomain, "data", c.cfg.DataDir)
+			a.Log.Info("serving", "addr", ln.Addr().String(), "base_domain", c.cfg.BaseDomain, "data", c.cfg.DataDir, "appliance", c.cfg.Appliance)
 			fmt.Fprintf(c.out(), "sms is serving on %s — platform: %s\n", ln.Addr(), hostURL(c.cfg.BaseDomain, port, ""))
 			return app.NewServer(a).Run(ctx, ln)
 		},
@@ -75,6 +75,7 @@ func (c *cli) serveCommand() *cobra.Command {
 	f.BoolVar(&demo, "demo", false, "create a demo school (if missing) and print its addresses")
 	f.StringVar(&c.cfg.DefaultTenant, "default-tenant", c.cfg.DefaultTenant, "school served on hosts that name no school, e.g. a bare IP (env SMS_DEFAULT_TENANT)")
 	f.StringVar(&c.cfg.NATSURL, "nats-url", c.cfg.NATSURL, "connect to this NATS cluster instead of the embedded server (env SMS_NATS_URL)")
+	f.StringVar(&c.cfg.Appliance, "appliance", c.cfg.Appliance, "this appliance's name among those sharing the --nats-url cluster; it serves the schools placed on it (env SMS_APPLIANCE)")
 	f.IntVar(&c.cfg.NATSReplicas, "nats-replicas", c.cfg.NATSReplicas, "replicas of the JetStream streams, for a NATS cluster (env SMS_NATS_REPLICAS)")
 	f.StringVar(&c.cfg.OllamaURL, "ollama-url", c.cfg.OllamaURL, "Ollama server the WhatsApp bot asks free text, e.g. http://127.0.0.1:11434; off when empty (env SMS_OLLAMA_URL)")
 	f.StringVar(&c.cfg.OllamaModel, "ollama-model", c.cfg.OllamaModel, "the Ollama model to ask, e.g. qwen2.5:1.5b (env SMS_OLLAMA_MODEL)")

@@ -20,7 +20,7 @@ import (
 func (c *cli) tenantCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "tenant", Short: "Create and manage schools (tenants)", Args: cobra.ArbitraryArgs, RunE: unknownSubcommand}
 	cmd.AddCommand(c.tenantCreate(), c.tenantList(), c.tenantShow(), c.tenantUpdate(),
-		c.tenantSuspend(), c.tenantResume(), c.tenantDelete(), c.tenantClone())
+		c.tenantSuspend(), c.tenantResume(), c.tenantDelete(), c.tenantClone(), c.tenantPlace())
 	return cmd
 }
 
@@ -125,10 +125,11 @@ func (c *cli) tenantList() *cobra.Command {
 					return writeJSON(c.out(), ts)
 				}
 				w := tabwriter.NewWriter(c.out(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(w, "SCHEMA\tNAME\tSTATUS\tDOMAINS")
+				fmt.Fprintln(w, "SCHEMA\tNAME\tSTATUS\tAPPLIANCE\tDOMAINS")
 				for _, t := range ts {
 					// Names stored before names were checked may hold terminal escapes.
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", t.Schema, text.Printable(t.Name), t.Status, text.Printable(strings.Join(domainNames(t), ",")))
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.Schema, text.Printable(t.Name), t.Status, applianceLabel(t.Appliance),
+						text.Printable(strings.Join(domainNames(t), ",")))
 				}
 				return w.Flush()
 			})
@@ -167,6 +168,7 @@ func printTenant(c *cli, a *app.App, t clients.Tenant) {
 	fmt.Fprintf(w, "schema:\t%s\n", t.Schema)
 	fmt.Fprintf(w, "name:\t%s\n", text.Printable(t.Name))
 	fmt.Fprintf(w, "status:\t%s\n", t.Status)
+	fmt.Fprintf(w, "appliance:\t%s\n", applianceLabel(t.Appliance))
 	for _, d := range t.Domains {
 		primary := ""
 		if d.IsPrimary {
@@ -268,6 +270,49 @@ func (c *cli) tenantDelete() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&purge, "purge", false, "remove the school's .db, -wal and -shm files instead of archiving them")
 	return cmd
+}
+
+func (c *cli) tenantPlace() *cobra.Command {
+	var schema, appliance string
+	cmd := &cobra.Command{
+		Use:   "place --schema S --appliance NAME",
+		Short: "Place a school on an appliance of the cluster (\"\" for this one)",
+		Long: `Record which appliance serves a school, when several sms serve share one NATS
+cluster (--nats-url) and each has its own data directory. An appliance serves the
+schools placed on it by its --appliance name and those placed on "" (this
+appliance: every school created or imported here). A school placed elsewhere is
+no longer served here within a second: its host answers 421, its webhooks go to
+the appliance holding it, its bot work and outbox stop. Nothing is copied or
+deleted; see docs/deploy.md for moving a school step by step.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				t, err := a.Clients.Place(ctx, schema, appliance)
+				if err != nil {
+					return err
+				}
+				c.audit(ctx, a, "tenant.update", t.Schema, map[string]any{"appliance": t.Appliance})
+				where := t.Appliance
+				if where == "" {
+					where = "this appliance"
+				}
+				fmt.Fprintf(c.out(), "placed %s on %s\n", t.Schema, where)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&schema, "schema", "", "schema name of the school (required)")
+	cmd.Flags().StringVar(&appliance, "appliance", "", `name of the appliance that serves it; "" for this one (required)`)
+	required(cmd, "schema", "appliance")
+	return cmd
+}
+
+// applianceLabel shows a placement in lists: a name, or "here" for this appliance.
+func applianceLabel(name string) string {
+	if name == "" {
+		return "here"
+	}
+	return name
 }
 
 func domainNames(t clients.Tenant) []string {

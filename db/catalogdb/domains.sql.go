@@ -157,7 +157,7 @@ func (q *Queries) PromoteAnyDomain(ctx context.Context, arg PromoteAnyDomainPara
 }
 
 const resolveDomain = `-- name: ResolveDomain :one
-SELECT t.id, t.schema_name, t.name, t.status, t.incarnation
+SELECT t.id, t.schema_name, t.name, t.status, t.incarnation, t.appliance
 FROM domains d JOIN tenants t ON t.id = d.tenant_id
 WHERE d.domain = ?
 `
@@ -168,6 +168,7 @@ type ResolveDomainRow struct {
 	Name        string `json:"name"`
 	Status      string `json:"status"`
 	Incarnation string `json:"incarnation"`
+	Appliance   string `json:"appliance"`
 }
 
 // The routing lookup: a host name to the tenant it serves.
@@ -180,6 +181,7 @@ func (q *Queries) ResolveDomain(ctx context.Context, domain string) (ResolveDoma
 		&i.Name,
 		&i.Status,
 		&i.Incarnation,
+		&i.Appliance,
 	)
 	return i, err
 }

@@ -81,6 +81,7 @@ type Tenant struct {
 	CreatedAt   string `json:"created_at"`
 	UpdatedAt   string `json:"updated_at"`
 	Incarnation string `json:"incarnation"`
+	Appliance   string `json:"appliance"`
 }
 
 type WhatsappNumber struct {

@@ -42,6 +42,9 @@ type Querier interface {
 	ListSettings(ctx context.Context) ([]Setting, error)
 	ListTenantIncarnations(ctx context.Context) ([]ListTenantIncarnationsRow, error)
 	ListTenantSchemas(ctx context.Context) ([]string, error)
+	// The schools an appliance serves: those placed on it by name and those placed
+	// nowhere else ('' is the appliance whose catalog this is).
+	ListTenantSchemasPlacedOn(ctx context.Context, appliance string) ([]string, error)
 	ListTenants(ctx context.Context) ([]Tenant, error)
 	ListTokens(ctx context.Context, userID int64) ([]APIToken, error)
 	// After the primary domain is removed, the oldest remaining one becomes primary.
@@ -52,6 +55,7 @@ type Querier interface {
 	RevokeToken(ctx context.Context, arg RevokeTokenParams) (int64, error)
 	RevokeUserTokens(ctx context.Context, arg RevokeUserTokensParams) error
 	SetPrimaryDomain(ctx context.Context, arg SetPrimaryDomainParams) (int64, error)
+	SetTenantAppliance(ctx context.Context, arg SetTenantApplianceParams) (Tenant, error)
 	SetTenantStatus(ctx context.Context, arg SetTenantStatusParams) (Tenant, error)
 	SetUserPassword(ctx context.Context, arg SetUserPasswordParams) error
 	TouchSession(ctx context.Context, arg TouchSessionParams) error
@@ -60,10 +64,13 @@ type Querier interface {
 	UpdateTenantName(ctx context.Context, arg UpdateTenantNameParams) (Tenant, error)
 	WhatsAppClaimNumber(ctx context.Context, arg WhatsAppClaimNumberParams) error
 	WhatsAppNumberOfTenant(ctx context.Context, tenantID int64) (WhatsappNumber, error)
+	// The numbers whose webhooks the appliance answers for the others of the cluster.
+	WhatsAppNumbersPlacedOn(ctx context.Context, appliance string) ([]string, error)
 	WhatsAppReleaseNumber(ctx context.Context, tenantID int64) error
 	// The WhatsApp phone number id -> school map (see migration 0004).
 	WhatsAppSchoolByNumber(ctx context.Context, phoneNumberID string) (WhatsAppSchoolByNumberRow, error)
-	WhatsAppSchools(ctx context.Context) ([]string, error)
+	// The active schools with a number that the appliance serves (see ListTenantSchemasPlacedOn).
+	WhatsAppSchools(ctx context.Context, appliance string) ([]string, error)
 	WhatsAppSchoolsByVerifyToken(ctx context.Context, verifyTokenSha256 string) ([]string, error)
 }
 

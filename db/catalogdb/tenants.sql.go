@@ -33,7 +33,7 @@ func (q *Queries) CountTenants(ctx context.Context) (int64, error) {
 
 const createTenant = `-- name: CreateTenant :one
 INSERT INTO tenants (schema_name, name, status, incarnation) VALUES (?, ?, 'active', ?)
-RETURNING id, schema_name, name, status, created_at, updated_at, incarnation
+RETURNING id, schema_name, name, status, created_at, updated_at, incarnation, appliance
 `
 
 type CreateTenantParams struct {
@@ -53,6 +53,7 @@ func (q *Queries) CreateTenant(ctx context.Context, arg CreateTenantParams) (Ten
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Incarnation,
+		&i.Appliance,
 	)
 	return i, err
 }
@@ -70,7 +71,7 @@ func (q *Queries) DeleteTenant(ctx context.Context, schemaName string) (int64, e
 }
 
 const getTenantBySchema = `-- name: GetTenantBySchema :one
-SELECT id, schema_name, name, status, created_at, updated_at, incarnation FROM tenants WHERE schema_name = ?
+SELECT id, schema_name, name, status, created_at, updated_at, incarnation, appliance FROM tenants WHERE schema_name = ?
 `
 
 func (q *Queries) GetTenantBySchema(ctx context.Context, schemaName string) (Tenant, error) {
@@ -84,6 +85,7 @@ func (q *Queries) GetTenantBySchema(ctx context.Context, schemaName string) (Ten
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Incarnation,
+		&i.Appliance,
 	)
 	return i, err
 }
@@ -158,8 +160,37 @@ func (q *Queries) ListTenantSchemas(ctx context.Context) ([]string, error) {
 	return items, nil
 }
 
+const listTenantSchemasPlacedOn = `-- name: ListTenantSchemasPlacedOn :many
+SELECT schema_name FROM tenants WHERE appliance = '' OR appliance = ?1 ORDER BY schema_name
+`
+
+// The schools an appliance serves: those placed on it by name and those placed
+// nowhere else (” is the appliance whose catalog this is).
+func (q *Queries) ListTenantSchemasPlacedOn(ctx context.Context, appliance string) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, listTenantSchemasPlacedOn, appliance)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var schema_name string
+		if err := rows.Scan(&schema_name); err != nil {
+			return nil, err
+		}
+		items = append(items, schema_name)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listTenants = `-- name: ListTenants :many
-SELECT id, schema_name, name, status, created_at, updated_at, incarnation FROM tenants ORDER BY schema_name
+SELECT id, schema_name, name, status, created_at, updated_at, incarnation, appliance FROM tenants ORDER BY schema_name
 `
 
 func (q *Queries) ListTenants(ctx context.Context) ([]Tenant, error) {
@@ -179,6 +210,7 @@ func (q *Queries) ListTenants(ctx context.Context) ([]Tenant, error) {
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.Incarnation,
+			&i.Appliance,
 		); err != nil {
 			return nil, err
 		}
@@ -193,10 +225,37 @@ func (q *Queries) ListTenants(ctx context.Context) ([]Tenant, error) {
 	return items, nil
 }
 
+const setTenantAppliance = `-- name: SetTenantAppliance :one
+UPDATE tenants SET appliance = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE schema_name = ?
+RETURNING id, schema_name, name, status, created_at, updated_at, incarnation, appliance
+`
+
+type SetTenantApplianceParams struct {
+	Appliance  string `json:"appliance"`
+	SchemaName string `json:"schema_name"`
+}
+
+func (q *Queries) SetTenantAppliance(ctx context.Context, arg SetTenantApplianceParams) (Tenant, error) {
+	row := q.db.QueryRowContext(ctx, setTenantAppliance, arg.Appliance, arg.SchemaName)
+	var i Tenant
+	err := row.Scan(
+		&i.ID,
+		&i.SchemaName,
+		&i.Name,
+		&i.Status,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Incarnation,
+		&i.Appliance,
+	)
+	return i, err
+}
+
 const setTenantStatus = `-- name: SetTenantStatus :one
 UPDATE tenants SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE schema_name = ?
-RETURNING id, schema_name, name, status, created_at, updated_at, incarnation
+RETURNING id, schema_name, name, status, created_at, updated_at, incarnation, appliance
 `
 
 type SetTenantStatusParams struct {
@@ -215,6 +274,7 @@ func (q *Queries) SetTenantStatus(ctx context.Context, arg SetTenantStatusParams
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Incarnation,
+		&i.Appliance,
 	)
 	return i, err
 }
@@ -222,7 +282,7 @@ func (q *Queries) SetTenantStatus(ctx context.Context, arg SetTenantStatusParams
 const updateTenantName = `-- name: UpdateTenantName :one
 UPDATE tenants SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE schema_name = ?
-RETURNING id, schema_name, name, status, created_at, updated_at, incarnation
+RETURNING id, schema_name, name, status, created_at, updated_at, incarnation, appliance
 `
 
 type UpdateTenantNameParams struct {
@@ -241,6 +301,7 @@ func (q *Queries) UpdateTenantName(ctx context.Context, arg UpdateTenantNamePara
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Incarnation,
+		&i.Appliance,
 	)
 	return i, err
 }

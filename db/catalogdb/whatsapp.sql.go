@@ -43,6 +43,37 @@ func (q *Queries) WhatsAppNumberOfTenant(ctx context.Context, tenantID int64) (W
 	return i, err
 }
 
+const whatsAppNumbersPlacedOn = `-- name: WhatsAppNumbersPlacedOn :many
+SELECT w.phone_number_id
+FROM whatsapp_numbers w JOIN tenants t ON t.id = w.tenant_id
+WHERE t.status = 'active' AND (t.appliance = '' OR t.appliance = ?1)
+ORDER BY w.phone_number_id
+`
+
+// The numbers whose webhooks the appliance answers for the others of the cluster.
+func (q *Queries) WhatsAppNumbersPlacedOn(ctx context.Context, appliance string) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, whatsAppNumbersPlacedOn, appliance)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var phone_number_id string
+		if err := rows.Scan(&phone_number_id); err != nil {
+			return nil, err
+		}
+		items = append(items, phone_number_id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const whatsAppReleaseNumber = `-- name: WhatsAppReleaseNumber :exec
 DELETE FROM whatsapp_numbers WHERE tenant_id = ?
 `
@@ -54,7 +85,7 @@ func (q *Queries) WhatsAppReleaseNumber(ctx context.Context, tenantID int64) err
 
 const whatsAppSchoolByNumber = `-- name: WhatsAppSchoolByNumber :one
 
-SELECT t.id, t.schema_name, t.name, t.status, t.incarnation
+SELECT t.id, t.schema_name, t.name, t.status, t.incarnation, t.appliance
 FROM whatsapp_numbers w JOIN tenants t ON t.id = w.tenant_id
 WHERE w.phone_number_id = ?
 `
@@ -65,6 +96,7 @@ type WhatsAppSchoolByNumberRow struct {
 	Name        string `json:"name"`
 	Status      string `json:"status"`
 	Incarnation string `json:"incarnation"`
+	Appliance   string `json:"appliance"`
 }
 
 // The WhatsApp phone number id -> school map (see migration 0004).
@@ -77,6 +109,7 @@ func (q *Queries) WhatsAppSchoolByNumber(ctx context.Context, phoneNumberID stri
 		&i.Name,
 		&i.Status,
 		&i.Incarnation,
+		&i.Appliance,
 	)
 	return i, err
 }
@@ -84,12 +117,13 @@ func (q *Queries) WhatsAppSchoolByNumber(ctx context.Context, phoneNumberID stri
 const whatsAppSchools = `-- name: WhatsAppSchools :many
 SELECT t.schema_name
 FROM whatsapp_numbers w JOIN tenants t ON t.id = w.tenant_id
-WHERE t.status = 'active'
+WHERE t.status = 'active' AND (t.appliance = '' OR t.appliance = ?1)
 ORDER BY t.schema_name
 `
 
-func (q *Queries) WhatsAppSchools(ctx context.Context) ([]string, error) {
-	rows, err := q.db.QueryContext(ctx, whatsAppSchools)
+// The active schools with a number that the appliance serves (see ListTenantSchemasPlacedOn).
+func (q *Queries) WhatsAppSchools(ctx context.Context, appliance string) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, whatsAppSchools, appliance)
 	if err != nil {
 		return nil, err
 	}

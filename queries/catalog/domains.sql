@@ -7,7 +7,7 @@ SELECT * FROM domains WHERE domain = ?;
 
 -- name: ResolveDomain :one
 -- The routing lookup: a host name to the tenant it serves.
-SELECT t.id, t.schema_name, t.name, t.status, t.incarnation
+SELECT t.id, t.schema_name, t.name, t.status, t.incarnation, t.appliance
 FROM domains d JOIN tenants t ON t.id = d.tenant_id
 WHERE d.domain = ?;
 

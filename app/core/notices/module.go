@@ -61,7 +61,7 @@ func publishDue(ctx context.Context, rt module.Runtime) error {
 	tick := time.NewTicker(publishEvery)
 	defer tick.Stop()
 	for {
-		schools, err := rt.Catalog.Read().ListTenantSchemas(ctx)
+		schools, err := rt.Catalog.Read().ListTenantSchemasPlacedOn(ctx, rt.Appliance)
 		if err != nil && ctx.Err() == nil {
 			rt.Log.Warn("list schools", slog.Any("error", err))
 		}
