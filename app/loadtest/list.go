@@ -1,0 +1,221 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/schoolsms/sms/app/core/students"
+	"github.com/schoolsms/sms/app/query"
+	"github.com/schoolsms/sms/db"
+)
+
+// The list scenario's requests: the first page in the default order, and a search.
+const (
+	listPath   = "/api/core/students/"
+	searchPath = "/api/core/students/?search=achieng"
+)
+
+// list measures the routed list and search beside the bare handler.
+func (b *bench) list(ctx context.Context) error {
+	host, token, err := b.mainAccess(ctx)
+	if err != nil {
+		return err
+	}
+	bare, err := startBare(ctx, b.w)
+	if err != nil {
+		return err
+	}
+	defer bare.close()
+	for _, q := range []struct{ name, path string }{{"list", listPath}, {"search", searchPath}} {
+		routed, _ := b.measure(ScenarioList, q.name+" routed", b.w.addr, getList(host, q.path, token))
+		raw, _ := b.measure(ScenarioList, q.name+" bare", bare.addr, getList("bare", q.path, ""))
+		if raw.ReqPerSec > 0 {
+			b.note(q.name+" routed", "%.2f× bare", routed.ReqPerSec/raw.ReqPerSec)
+		}
+	}
+	return nil
+}
+
+// mainAccess is the main school's host and an admin's API token.
+func (b *bench) mainAccess(ctx context.Context) (host, token string, err error) {
+	t, err := b.w.a.Clients.Get(ctx, mainSchema)
+	if err != nil {
+		return "", "", err
+	}
+	token, err = b.w.token(ctx, mainSchema, adminEmail)
+	return t.PrimaryDomain(), token, err
+}
+
+// getList sends GET path and wants 200 with a non-empty list (checked on a
+// connection's first answer: a fast error page is no result).
+func getList(host, path, token string) step {
+	return func(c *Conn, i int) (outcome, error) {
+		c.Req.SetRequestURI(path)
+		c.Req.SetHost(host)
+		if token != "" {
+			c.Req.Header.Set("Authorization", "Bearer "+token)
+		}
+		status, err := c.Do()
+		o, err := expect(c, err, status, 200)
+		if o == ok && i == 0 {
+			if err := nonEmptyList(c.Resp.Body()); err != nil {
+				return failed, fmt.Errorf("GET %s: %w", path, err)
+			}
+		}
+		return o, err
+	}
+}
+
+func nonEmptyList(body []byte) error {
+	var l struct {
+		Count   int64             `json:"count"`
+		Results []json.RawMessage `json:"results"`
+	}
+	if err := json.Unmarshal(body, &l); err != nil || l.Count == 0 || len(l.Results) == 0 {
+		return fmt.Errorf("not a non-empty list: %.200s", body)
+	}
+	return nil
+}
+
+// bareServer is the list without the appliance's HTTP stack: net/http on its own
+// loopback port, in this process, calling the list's service method on the main
+// school's open file (the handle the pool gives the appliance's requests) and writing
+// the same envelope. No host routing, authentication, logging or middleware.
+type bareServer struct {
+	addr    string
+	srv     *http.Server
+	release func()
+}
+
+func startBare(ctx context.Context, w *world) (*bareServer, error) {
+	t, release, err := w.a.Pool.Acquire(ctx, mainSchema)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		release()
+		return nil, err
+	}
+	s := &bareServer{addr: ln.Addr().String(), release: release}
+	s.srv = &http.Server{Handler: bareList(t), ReadHeaderTimeout: 10 * time.Second}
+	go s.srv.Serve(ln)
+	return s, nil
+}
+
+func (s *bareServer) close() {
+	s.srv.Close()
+	s.release()
+}
+
+func bareList(t *db.Tenant) http.HandlerFunc {
+	svc := students.New(t)
+	return func(w http.ResponseWriter, r *http.Request) {
+		page := query.Page{Number: 1, Size: query.DefaultPageSize}
+		rows, n, err := svc.ListStudentsJSON(r.Context(), students.Viewer{}, students.StudentFilter{Search: r.URL.Query().Get("search")}, page)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		var next *string
+		if int64(page.Size) < n {
+			u := "http://" + r.Host + r.URL.Path + "?page=2"
+			next = &u
+		}
+		head, _ := json.Marshal(struct {
+			Count    int64   `json:"count"`
+			Next     *string `json:"next"`
+			Previous *string `json:"previous"`
+		}{n, next, nil})
+		var buf bytes.Buffer
+		buf.Write(head[:len(head)-1])
+		buf.WriteString(`,"results":[`)
+		for i, row := range rows {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.Write(row)
+		}
+		buf.WriteString("]}")
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(buf.Bytes())
+	}
+}
+
+// remote measures the list and search of a running server through the network.
+func (b *bench) remote(ctx context.Context) error {
+	base := strings.TrimRight(b.o.URL, "/")
+	addr := strings.TrimPrefix(base, "http://")
+	if strings.ContainsAny(addr, "/") {
+		return errors.New("--url must be the server's address without a path, e.g. http://10.0.0.5:8080")
+	}
+	if !strings.Contains(addr, ":") {
+		addr += ":80"
+	}
+	var tok struct {
+		Token string `json:"token"`
+	}
+	status, err := call(ctx, "POST", base+"/api/auth/token", b.o.Host, "",
+		map[string]string{"email": b.o.Email, "password": b.o.Password, "name": "sms bench"}, &tok)
+	if err != nil {
+		return err
+	}
+	if status != http.StatusCreated || tok.Token == "" {
+		return fmt.Errorf("sign-in as %s at %s (host %s) answered %d", b.o.Email, base, b.o.Host, status)
+	}
+	b.logf("signed in as %s", b.o.Email)
+	b.measure(ScenarioList, "list routed", addr, getList(b.o.Host, listPath, tok.Token))
+	b.measure(ScenarioList, "search routed", addr, getList(b.o.Host, searchPath, tok.Token))
+	for i := range b.rows {
+		b.rows[i].RSSMB, b.rows[i].FDs = 0, 0 // this process's, not the server's
+		b.rows[i].Notes = "remote: the server's memory and files are not measured"
+	}
+	return nil
+}
+
+// call sends one JSON request for the scenarios' setup and decodes a JSON answer.
+func call(ctx context.Context, method, url, host, token string, body, out any) (int, error) {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, err
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, r)
+	if err != nil {
+		return 0, err
+	}
+	req.Host = host
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return resp.StatusCode, err
+	}
+	if out != nil && resp.StatusCode < 300 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("%s %s: %w", method, url, err)
+		}
+	}
+	if resp.StatusCode >= 300 && out != nil {
+		return resp.StatusCode, fmt.Errorf("%s %s: status %d: %.300s", method, url, resp.StatusCode, raw)
+	}
+	return resp.StatusCode, nil
+}
