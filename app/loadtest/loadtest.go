@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schoolsms/sms/app"
 	"github.com/schoolsms/sms/app/errs"
 )
 
@@ -73,9 +74,10 @@ type Row struct {
 	P95Ms      float64 `json:"p95_ms"`
 	P99Ms      float64 `json:"p99_ms"`
 	Errors     int64   `json:"errors"`
-	Limited    int64   `json:"limited"` // 429 answers, which are the server pushing back, not failures
-	RSSMB      float64 `json:"rss_mb"`  // largest VmRSS seen during the run
-	FDs        int     `json:"fds"`     // most open file descriptors seen during the run
+	Limited    int64   `json:"limited"`  // 429 answers, which are the server pushing back, not failures
+	RSSMB      float64 `json:"rss_mb"`   // largest VmRSS seen during the run
+	FDs        int     `json:"fds"`      // most open file descriptors of the process seen during the run
+	DataFDs    int     `json:"data_fds"` // of those, the most that were files in the data directory
 	PoolCap    int     `json:"pool_cap,omitempty"`
 	Notes      string  `json:"notes,omitempty"`
 	FirstError string  `json:"first_error,omitempty"`
@@ -90,17 +92,18 @@ type Goal struct {
 
 // Report is a run's result.
 type Report struct {
-	Started    time.Time `json:"started"`
-	Target     string    `json:"target"` // "in-process" or the URL
-	GOMAXPROCS int       `json:"gomaxprocs"`
-	NumCPU     int       `json:"num_cpu"`
-	Conns      int       `json:"conns"`
-	Duration   string    `json:"duration"`
-	Schools    int       `json:"schools"`
-	Students   int       `json:"students"`
-	MaxRSSMB   float64   `json:"max_rss_mb"`
-	Rows       []Row     `json:"rows"`
-	Goals      []Goal    `json:"goals"`
+	Started     time.Time `json:"started"`
+	Target      string    `json:"target"` // "in-process" or the URL
+	GOMAXPROCS  int       `json:"gomaxprocs"`
+	NumCPU      int       `json:"num_cpu"`
+	Conns       int       `json:"conns"`
+	Duration    string    `json:"duration"`
+	Schools     int       `json:"schools"`
+	Students    int       `json:"students"`
+	MaxRSSMB    float64   `json:"max_rss_mb"`     // the largest RSS of any measured run
+	MaxRSSAllMB float64   `json:"max_rss_all_mb"` // the largest RSS of the whole run, building the data included
+	Rows        []Row     `json:"rows"`
+	Goals       []Goal    `json:"goals"`
 }
 
 // Check validates the options, naming the flag at fault.
@@ -193,12 +196,16 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		err = b.local(ctx)
 	}
 	rep.Rows = b.rows
+	rep.MaxRSSAllMB = float64(b.smp.most()) / (1 << 20)
 	for _, r := range b.rows {
 		rep.MaxRSSMB = max(rep.MaxRSSMB, r.RSSMB)
 	}
 	rep.Goals = goals(rep, o)
 	return rep, err
 }
+
+// defaultCap is the pool cap of every scenario but schools: sms serve's default.
+var defaultCap = app.DefaultConfig().PoolCap
 
 // bench is one run in progress.
 type bench struct {
@@ -229,7 +236,8 @@ func (b *bench) local(ctx context.Context) (err error) {
 		}()
 	}
 	b.logf("data in %s", b.dir)
-	if err := b.start(ctx, 128); err != nil {
+	b.smp.watch(b.dir)
+	if err := b.start(ctx, defaultCap); err != nil {
 		return err
 	}
 	defer func() {
@@ -247,6 +255,12 @@ func (b *bench) local(ctx context.Context) (err error) {
 			return err
 		}
 		b.logf("scenario %s", s)
+		// The schools scenario leaves the appliance at its last cap.
+		if s != ScenarioSchools && b.w.a.Config.PoolCap != defaultCap {
+			if err := b.restart(ctx, defaultCap); err != nil {
+				return err
+			}
+		}
 		switch s {
 		case ScenarioList:
 			err = b.list(ctx)
@@ -296,9 +310,9 @@ func (b *bench) measure(scenario, name, addr string, fn step) (Row, result) {
 
 // record turns a result into a row, with the sampler's peaks of the run.
 func (b *bench) record(scenario, name string, conns int, r result) Row {
-	rss, fds := b.smp.peak()
+	rss, fds, data := b.smp.peak()
 	row := Row{Scenario: scenario, Name: name, Conns: conns, Requests: r.requests, Errors: r.errors, Limited: r.limited,
-		RSSMB: float64(rss) / (1 << 20), FDs: fds}
+		RSSMB: float64(rss) / (1 << 20), FDs: fds, DataFDs: data}
 	if b.w != nil {
 		row.PoolCap = b.w.a.Config.PoolCap
 	}
@@ -338,11 +352,11 @@ func (r Report) WriteJSON(w io.Writer) error {
 // WriteTable writes the report as a Markdown table, then the goals.
 func (r Report) WriteTable(w io.Writer) {
 	fmt.Fprintf(w, "target %s, %d cores (GOMAXPROCS %d), %d connections, %s per run\n\n", r.Target, r.NumCPU, r.GOMAXPROCS, r.Conns, r.Duration)
-	fmt.Fprintln(w, "| scenario | run | req/s | p50 ms | p95 ms | p99 ms | errors | 429 | RSS MB | FDs | notes |")
-	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+	fmt.Fprintln(w, "| scenario | run | conns | req/s | p50 ms | p95 ms | p99 ms | errors | 429 | RSS MB | FDs (data) | notes |")
+	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
 	for _, x := range r.Rows {
-		fmt.Fprintf(w, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %d | %d | %.0f | %d | %s |\n", x.Scenario, x.Name, x.ReqPerSec,
-			x.P50Ms, x.P95Ms, x.P99Ms, x.Errors, x.Limited, x.RSSMB, x.FDs, x.Notes)
+		fmt.Fprintf(w, "| %s | %s | %d | %.0f | %.2f | %.2f | %.2f | %d | %d | %.0f | %d (%d) | %s |\n", x.Scenario, x.Name, x.Conns,
+			x.ReqPerSec, x.P50Ms, x.P95Ms, x.P99Ms, x.Errors, x.Limited, x.RSSMB, x.FDs, x.DataFDs, x.Notes)
 	}
 	for _, x := range r.Rows {
 		if x.FirstError != "" {

@@ -3,7 +3,9 @@ package loadtest
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -13,8 +15,11 @@ import (
 // process, so these are the server's (and the load generator's) numbers.
 type sampler struct {
 	mu       sync.Mutex
-	maxRSS   int64 // bytes
+	dir      string // the data directory, whose open files are counted apart
+	maxRSS   int64  // bytes
 	maxFDs   int
+	maxData  int   // descriptors of files under dir
+	allRSS   int64 // the largest RSS since the start, never reset
 	stop     chan struct{}
 	stopped  chan struct{}
 	disabled bool // not Linux: /proc is missing
@@ -44,11 +49,24 @@ func startSampler() *sampler {
 }
 
 func (s *sampler) sample() {
-	rss, fds := RSS(), FDs()
+	s.mu.Lock()
+	dir := s.dir
+	s.mu.Unlock()
+	rss := RSS()
+	fds, data := FDs(dir)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.maxRSS = max(s.maxRSS, rss)
+	s.allRSS = max(s.allRSS, rss)
 	s.maxFDs = max(s.maxFDs, fds)
+	s.maxData = max(s.maxData, data)
+}
+
+// watch counts the open files under dir apart from now on.
+func (s *sampler) watch(dir string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dir = dir
 }
 
 // reset starts a new window with the current values.
@@ -57,20 +75,28 @@ func (s *sampler) reset() {
 		return
 	}
 	s.mu.Lock()
-	s.maxRSS, s.maxFDs = 0, 0
+	s.maxRSS, s.maxFDs, s.maxData = 0, 0, 0
 	s.mu.Unlock()
 	s.sample()
 }
 
-// peak returns the largest RSS (bytes) and FD count seen in the window.
-func (s *sampler) peak() (int64, int) {
+// peak returns the largest RSS (bytes), open descriptors and descriptors of data files
+// seen in the window.
+func (s *sampler) peak() (rss int64, fds, data int) {
 	if s.disabled {
-		return 0, 0
+		return 0, 0, 0
 	}
 	s.sample()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.maxRSS, s.maxFDs
+	return s.maxRSS, s.maxFDs, s.maxData
+}
+
+// most is the largest RSS (bytes) since the sampler started.
+func (s *sampler) most() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.allRSS
 }
 
 func (s *sampler) close() {
@@ -98,13 +124,22 @@ func RSS() int64 {
 	return 0
 }
 
-// FDs is how many file descriptors this process has open (0 where /proc is missing).
-func FDs() int {
+// FDs is how many file descriptors this process has open, and how many of them are
+// files under dir ("" counts none); 0 where /proc is missing.
+func FDs(dir string) (all, under int) {
 	d, err := os.Open("/proc/self/fd")
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	defer d.Close()
 	names, _ := d.Readdirnames(-1)
-	return len(names) - 1 // the directory being read is one of them
+	if dir != "" {
+		prefix := filepath.Clean(dir) + string(filepath.Separator)
+		for _, n := range names {
+			if target, err := os.Readlink("/proc/self/fd/" + n); err == nil && strings.HasPrefix(target, prefix) {
+				under++
+			}
+		}
+	}
+	return len(names) - 1, under // the directory being read is one of them
 }

@@ -56,7 +56,6 @@ func (b *bench) schools(ctx context.Context) error {
 			return expect(c, err, status, 200)
 		}
 	}
-	defer func() { b.restart(context.WithoutCancel(ctx), 128) }()
 	for _, poolCap := range b.o.Caps {
 		if err := b.restart(ctx, poolCap); err != nil {
 			return err

@@ -46,16 +46,17 @@ list and search instead (the list scenario only).`,
 				}
 				o.Password = pw
 			}
+			// Checked before the directory is touched: a mistake writes nothing.
+			if err := o.Check(); err != nil {
+				return usageError{errors.New(oneLine(err))}
+			}
 			if cmd.Flags().Changed("data") {
 				if err := claimBenchDir(c.cfg.DataDir); err != nil {
-					return usageError{err}
+					return usageError{errors.New(oneLine(err))}
 				}
 				o.DataDir = c.cfg.DataDir
 			}
 			o.Progress = c.env.Stderr
-			if err := o.Check(); err != nil {
-				return usageError{err}
-			}
 			rep, err := loadtest.Run(cmd.Context(), o)
 			if len(rep.Rows) > 0 {
 				fmt.Fprintln(c.out())
