@@ -105,6 +105,8 @@ func driveGroups(addr string, conns int, d time.Duration, groups int, groupOf fu
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	// Connections left open would count against the next run's open files.
+	hc.CloseIdleConnections()
 	for i := range rs {
 		rs[i].elapsed = elapsed
 		rs[i].requests = int64(len(rs[i].lat))

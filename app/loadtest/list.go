@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
@@ -110,13 +112,15 @@ func nonEmptyList(body []byte) error {
 	return nil
 }
 
-// bareServer is the list without the appliance's HTTP stack: net/http on its own
-// loopback port, in this process, calling the list's service method on the main
+// bareServer is the list without the appliance's HTTP stack: a plain fasthttp server
+// (the library Fiber runs on, so the two differ only by what the appliance adds) on its
+// own loopback port, in this process, calling the list's service method on the main
 // school's open file (the handle the pool gives the appliance's requests) and writing
-// the same envelope. No host routing, authentication, logging or middleware.
+// the same envelope. No host routing, tenant lookup, authentication, logging or other
+// middleware.
 type bareServer struct {
 	addr    string
-	srv     *http.Server
+	srv     *fasthttp.Server
 	release func()
 }
 
@@ -131,28 +135,29 @@ func startBare(ctx context.Context, w *world) (*bareServer, error) {
 		return nil, err
 	}
 	s := &bareServer{addr: ln.Addr().String(), release: release}
-	s.srv = &http.Server{Handler: bareList(t), ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &fasthttp.Server{Handler: bareList(t), ReadTimeout: 30 * time.Second}
 	go s.srv.Serve(ln)
 	return s, nil
 }
 
 func (s *bareServer) close() {
-	s.srv.Close()
+	s.srv.Shutdown()
 	s.release()
 }
 
-func bareList(t *db.Tenant) http.HandlerFunc {
+func bareList(t *db.Tenant) fasthttp.RequestHandler {
 	svc := students.New(t)
-	return func(w http.ResponseWriter, r *http.Request) {
+	return func(c *fasthttp.RequestCtx) {
 		page := query.Page{Number: 1, Size: query.DefaultPageSize}
-		rows, n, err := svc.ListStudentsJSON(r.Context(), students.Viewer{}, students.StudentFilter{Search: r.URL.Query().Get("search")}, page)
+		f := students.StudentFilter{Search: string(c.QueryArgs().Peek("search"))}
+		rows, n, err := svc.ListStudentsJSON(c, students.Viewer{}, f, page)
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
+			c.Error(err.Error(), fasthttp.StatusInternalServerError)
 			return
 		}
 		var next *string
 		if int64(page.Size) < n {
-			u := "http://" + r.Host + r.URL.Path + "?page=2"
+			u := "http://" + string(c.Host()) + string(c.Path()) + "?page=2"
 			next = &u
 		}
 		head, _ := json.Marshal(struct {
@@ -160,18 +165,20 @@ func bareList(t *db.Tenant) http.HandlerFunc {
 			Next     *string `json:"next"`
 			Previous *string `json:"previous"`
 		}{n, next, nil})
-		var buf bytes.Buffer
-		buf.Write(head[:len(head)-1])
-		buf.WriteString(`,"results":[`)
-		for i, row := range rows {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			buf.Write(row)
+		size := len(head) + len(`,"results":[]`) + len(rows)
+		for _, r := range rows {
+			size += len(r)
 		}
-		buf.WriteString("]}")
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(buf.Bytes())
+		b := make([]byte, 0, size)
+		b = append(append(b, head[:len(head)-1]...), `,"results":[`...)
+		for i, r := range rows {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, r...)
+		}
+		c.SetContentType("application/json")
+		c.SetBody(append(b, "]}"...))
 	}
 }
 

@@ -35,7 +35,7 @@ const (
 
 // Scenarios describes every scenario.
 var Scenarios = []struct{ Name, About string }{
-	{ScenarioList, "students list page and a search through the full stack, beside a bare net/http handler running the same service method on the same file"},
+	{ScenarioList, "students list page and a search through the full stack, beside a bare fasthttp handler running the same service method on the same file"},
 	{ScenarioAttendance, "register saves and mark-sheet saves, each on a few connections, while the rest read registers, lists and mark sheets"},
 	{ScenarioWebhooks, "signed WhatsApp webhooks acknowledged, then webhook to the bot's reply reaching a fake Graph API"},
 	{ScenarioSignIn, "a burst of sign-ins, mostly right passwords and some wrong, against the hashing cap and the sign-in limiter"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -20,7 +21,7 @@ const benchMarker = ".sms-bench"
 func (c *cli) benchCommand() *cobra.Command {
 	o := loadtest.Defaults()
 	var list, fromStdin bool
-	var jsonOut string
+	var jsonOut, cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "bench [--scenario a,b] [--schools N] [--students N] [--conns 32] [--duration 10s] [--json FILE]",
 		Short: "Load-test the appliance: build schools, serve them in this process, drive scenarios, report req/s, latency, memory and files",
@@ -57,6 +58,13 @@ list and search instead (the list scenario only).`,
 				o.DataDir = c.cfg.DataDir
 			}
 			o.Progress = c.env.Stderr
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			rep, err := loadtest.Run(cmd.Context(), o)
 			if len(rep.Rows) > 0 {
 				fmt.Fprintln(c.out())
@@ -80,6 +88,7 @@ list and search instead (the list scenario only).`,
 	f.DurationVar(&o.Duration, "duration", o.Duration, "length of each measured run")
 	f.IntSliceVar(&o.Caps, "caps", o.Caps, "pool caps of the schools scenario (the appliance restarts for each)")
 	f.StringVar(&jsonOut, "json", "", "also write the report as JSON to this file")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server and load generator) to this file, for go tool pprof")
 	f.StringVar(&o.URL, "url", "", "drive a running server at this address (e.g. http://10.0.0.5:8080) instead")
 	f.StringVar(&o.Host, "host", "", "with --url: the school's host name")
 	f.StringVar(&o.Email, "email", "", "with --url: an account of the school")
@@ -112,6 +121,22 @@ func claimBenchDir(dir string) error {
 		return errs.Field("--data", err.Error())
 	}
 	return os.WriteFile(filepath.Join(dir, benchMarker), []byte("made by sms bench: schools here are test data\n"), 0o640)
+}
+
+// startCPUProfile profiles the process until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func writeJSONFile(path string, rep loadtest.Report) error {
