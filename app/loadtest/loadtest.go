@@ -22,6 +22,7 @@ import (
 
 	"github.com/schoolsms/sms/app"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/db"
 )
 
 // Scenario names, in the order a run without --scenario takes them.
@@ -196,6 +197,9 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		err = b.local(ctx)
 	}
 	rep.Rows = b.rows
+	if b.students > 0 {
+		rep.Students = b.students
+	}
 	rep.MaxRSSAllMB = float64(b.smp.most()) / (1 << 20)
 	for _, r := range b.rows {
 		rep.MaxRSSMB = max(rep.MaxRSSMB, r.RSSMB)
@@ -209,11 +213,12 @@ var defaultCap = app.DefaultConfig().PoolCap
 
 // bench is one run in progress.
 type bench struct {
-	o    Options
-	smp  *sampler
-	rows []Row
-	w    *world
-	dir  string
+	o        Options
+	students int // of the main school
+	smp      *sampler
+	rows     []Row
+	w        *world
+	dir      string
 }
 
 func (b *bench) logf(format string, args ...any) {
@@ -249,7 +254,13 @@ func (b *bench) local(ctx context.Context) (err error) {
 	if err := buildMain(ctx, b.w.a, b.o.Students); err != nil {
 		return err
 	}
-	b.logf("main school ready (%s)", time.Since(start).Round(time.Millisecond))
+	// A school found in --data keeps the size of the run that made it.
+	if err := b.w.a.Pool.WithTenant(ctx, mainSchema, func(t *db.Tenant) error {
+		return t.ReadDB().QueryRowContext(ctx, `SELECT count(*) FROM students`).Scan(&b.students)
+	}); err != nil {
+		return err
+	}
+	b.logf("main school ready with %d students (%s)", b.students, time.Since(start).Round(time.Millisecond))
 	for _, s := range b.o.Scenarios {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -351,7 +362,11 @@ func (r Report) WriteJSON(w io.Writer) error {
 
 // WriteTable writes the report as a Markdown table, then the goals.
 func (r Report) WriteTable(w io.Writer) {
-	fmt.Fprintf(w, "target %s, %d cores (GOMAXPROCS %d), %d connections, %s per run\n\n", r.Target, r.NumCPU, r.GOMAXPROCS, r.Conns, r.Duration)
+	fmt.Fprintf(w, "target %s, %d cores (GOMAXPROCS %d), %d connections, %s per run", r.Target, r.NumCPU, r.GOMAXPROCS, r.Conns, r.Duration)
+	if r.Target == "in-process" {
+		fmt.Fprintf(w, ", main school of %d students, most RSS %.0f MB (building the data included)", r.Students, r.MaxRSSAllMB)
+	}
+	fmt.Fprint(w, "\n\n")
 	fmt.Fprintln(w, "| scenario | run | conns | req/s | p50 ms | p95 ms | p99 ms | errors | 429 | RSS MB | FDs (data) | notes |")
 	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
 	for _, x := range r.Rows {
