@@ -123,7 +123,7 @@ func (c *cli) rootCommand() *cobra.Command {
 	tenant := c.tenantCommand()
 	tenant.AddCommand(c.tenantExport(), c.tenantImport())
 	root.AddCommand(c.serveCommand(), tenant, c.domainCommand(), c.migrateCommand(),
-		c.adminCommand(), c.userCommand(), c.importCommand(), c.backupCommand(), c.restoreCommand(), c.whatsappCommand(), c.settingsCommand())
+		c.adminCommand(), c.userCommand(), c.importCommand(), c.backupCommand(), c.restoreCommand(), c.whatsappCommand(), c.settingsCommand(), c.benchCommand())
 	return root
 }
 
