@@ -572,17 +572,22 @@ func (s Service) ListStudentsJSON(ctx context.Context, v Viewer, f StudentFilter
 		defer rows.Close()
 		var b []byte
 		for rows.Next() {
-			if err := rows.Scan(&b); err != nil {
+			// The page comes as a blob read into RawBytes: a text column or a []byte
+			// destination would each copy the page once more.
+			var raw sql.RawBytes
+			if err := rows.Scan(&raw); err != nil {
 				return err
+			}
+			// SQLite copies text into JSON as it is; a name imported with broken
+			// UTF-8 gets U+FFFD, as encoding/json would give it.
+			if utf8.Valid(raw) {
+				b = bytes.Clone(raw)
+			} else {
+				b = bytes.ToValidUTF8(raw, []byte("\uFFFD"))
 			}
 		}
 		if err := rows.Err(); err != nil {
 			return err
-		}
-		// SQLite copies text into JSON as it is; a name imported with broken UTF-8
-		// gets U+FFFD, as encoding/json would give it.
-		if !utf8.Valid(b) {
-			b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
 		}
 		// JSON text from SQLite never holds a raw newline (it escapes every control
 		// character), so the newlines the page was joined with split it again.
@@ -690,7 +695,7 @@ func columnsPageQuery(l studentList, order string, walk bool, cur int64, page qu
 // TestStudentJSON checks every ordering against ListStudents.
 func jsonPageQuery(l studentList, order string, walk bool, _ int64, page query.Page) (string, []any) {
 	sub, outer, id, args := l.pageKeys(order, walk, page)
-	return "SELECT group_concat(r.json, char(10)) FROM (SELECT r.json FROM " + sub +
+	return "SELECT CAST(group_concat(r.json, char(10)) AS BLOB) FROM (SELECT r.json FROM " + sub +
 		" JOIN student_list_rows r ON r.student_id = " + id + " ORDER BY " + outer + ") r", args
 }
 
