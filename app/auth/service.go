@@ -313,7 +313,9 @@ func (s *Service) IssueToken(ctx context.Context, st Store, acc Account, name st
 // TokenPrincipal returns the principal of a bearer token; ok is false for an unknown,
 // revoked or expired token or an inactive account.
 func (s *Service) TokenPrincipal(ctx context.Context, st Store, schema, secret string) (*Principal, bool, error) {
-	t, err := st.TokenByHash(ctx, hashSecret(secret))
+	// Token and account in one read: this runs on every API request.
+	hash := hashSecret(secret)
+	t, acc, err := st.TokenAndAccountByHash(ctx, hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -322,15 +324,11 @@ func (s *Service) TokenPrincipal(ctx context.Context, st Store, schema, secret s
 	}
 	now := s.Now().UTC()
 	expires, _ := time.Parse(timeFormat, t.ExpiresAt)
-	if t.RevokedAt != nil || now.After(expires) || subtle.ConstantTimeCompare([]byte(t.hash), []byte(hashSecret(secret))) != 1 {
+	if t.RevokedAt != nil || now.After(expires) || subtle.ConstantTimeCompare([]byte(t.hash), []byte(hash)) != 1 {
 		return nil, false, nil
 	}
-	acc, err := st.AccountByID(ctx, t.UserID)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && !acc.Active {
+	if !acc.Active {
 		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, errs.Wrap(err, "read account")
 	}
 	last := ""
 	if t.LastUsedAt != nil {

@@ -74,7 +74,8 @@ type Store interface {
 	// DeleteStaleSessions removes sessions past their absolute expiry or idle too long.
 	DeleteStaleSessions(ctx context.Context, now, idleSince string) error
 	CreateToken(ctx context.Context, t Token) (Token, error)
-	TokenByHash(ctx context.Context, hash string) (Token, error)
+	// TokenAndAccountByHash finds a token by its hash, with its account, in one read.
+	TokenAndAccountByHash(ctx context.Context, hash string) (Token, Account, error)
 	Token(ctx context.Context, id int64) (Token, error)
 	TouchToken(ctx context.Context, id int64, at string) error
 	ListTokens(ctx context.Context, userID int64) ([]Token, error) // userID 0: all
@@ -153,14 +154,14 @@ func (s platformStore) CreateToken(ctx context.Context, t Token) (Token, error) 
 	return out, err
 }
 
-func (s platformStore) TokenByHash(ctx context.Context, hash string) (Token, error) {
-	t, err := s.c.Read().GetTokenByHash(ctx, hash)
-	return tokenOf(t), err
-}
-
 func (s platformStore) Token(ctx context.Context, id int64) (Token, error) {
 	t, err := s.c.Read().GetToken(ctx, id)
 	return tokenOf(t), err
+}
+
+func (s platformStore) TokenAndAccountByHash(ctx context.Context, hash string) (Token, Account, error) {
+	r, err := s.c.Read().GetTokenAndUserByHash(ctx, hash)
+	return tokenOf(r.APIToken), platformAccount(r.PlatformAdmin), err
 }
 
 func (s platformStore) TouchToken(ctx context.Context, id int64, at string) error {
@@ -278,14 +279,14 @@ func (s schoolStore) CreateToken(ctx context.Context, t Token) (Token, error) {
 	return out, err
 }
 
-func (s schoolStore) TokenByHash(ctx context.Context, hash string) (Token, error) {
-	t, err := s.t.Read().GetTokenByHash(ctx, hash)
-	return tokenOf(catalogdb.APIToken(t)), err
-}
-
 func (s schoolStore) Token(ctx context.Context, id int64) (Token, error) {
 	t, err := s.t.Read().GetToken(ctx, id)
 	return tokenOf(catalogdb.APIToken(t)), err
+}
+
+func (s schoolStore) TokenAndAccountByHash(ctx context.Context, hash string) (Token, Account, error) {
+	r, err := s.t.Read().GetTokenAndUserByHash(ctx, hash)
+	return tokenOf(catalogdb.APIToken(r.APIToken)), SchoolAccount(r.User), err
 }
 
 func (s schoolStore) TouchToken(ctx context.Context, id int64, at string) error {

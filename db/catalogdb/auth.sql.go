@@ -166,23 +166,39 @@ func (q *Queries) GetToken(ctx context.Context, id int64) (APIToken, error) {
 	return i, err
 }
 
-const getTokenByHash = `-- name: GetTokenByHash :one
-SELECT id, user_id, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at FROM api_tokens WHERE token_hash = ?
+const getTokenAndUserByHash = `-- name: GetTokenAndUserByHash :one
+SELECT api_tokens.id, api_tokens.user_id, api_tokens.name, api_tokens.token_hash, api_tokens.prefix, api_tokens.created_at, api_tokens.expires_at, api_tokens.last_used_at, api_tokens.revoked_at, platform_admins.id, platform_admins.email, platform_admins.name, platform_admins.password_hash, platform_admins.is_active, platform_admins.created_at, platform_admins.updated_at, platform_admins.last_login_at
+FROM api_tokens JOIN platform_admins ON platform_admins.id = api_tokens.user_id
+WHERE api_tokens.token_hash = ?
 `
 
-func (q *Queries) GetTokenByHash(ctx context.Context, tokenHash string) (APIToken, error) {
-	row := q.db.QueryRowContext(ctx, getTokenByHash, tokenHash)
-	var i APIToken
+type GetTokenAndUserByHashRow struct {
+	APIToken      APIToken      `json:"apitoken"`
+	PlatformAdmin PlatformAdmin `json:"platform_admin"`
+}
+
+// A bearer token and its account in one read: every API request makes it.
+func (q *Queries) GetTokenAndUserByHash(ctx context.Context, tokenHash string) (GetTokenAndUserByHashRow, error) {
+	row := q.db.QueryRowContext(ctx, getTokenAndUserByHash, tokenHash)
+	var i GetTokenAndUserByHashRow
 	err := row.Scan(
-		&i.ID,
-		&i.UserID,
-		&i.Name,
-		&i.TokenHash,
-		&i.Prefix,
-		&i.CreatedAt,
-		&i.ExpiresAt,
-		&i.LastUsedAt,
-		&i.RevokedAt,
+		&i.APIToken.ID,
+		&i.APIToken.UserID,
+		&i.APIToken.Name,
+		&i.APIToken.TokenHash,
+		&i.APIToken.Prefix,
+		&i.APIToken.CreatedAt,
+		&i.APIToken.ExpiresAt,
+		&i.APIToken.LastUsedAt,
+		&i.APIToken.RevokedAt,
+		&i.PlatformAdmin.ID,
+		&i.PlatformAdmin.Email,
+		&i.PlatformAdmin.Name,
+		&i.PlatformAdmin.PasswordHash,
+		&i.PlatformAdmin.IsActive,
+		&i.PlatformAdmin.CreatedAt,
+		&i.PlatformAdmin.UpdatedAt,
+		&i.PlatformAdmin.LastLoginAt,
 	)
 	return i, err
 }

@@ -31,7 +31,8 @@ type Querier interface {
 	GetTenantBySchema(ctx context.Context, schemaName string) (Tenant, error)
 	GetTenantIncarnation(ctx context.Context, schemaName string) (string, error)
 	GetToken(ctx context.Context, id int64) (APIToken, error)
-	GetTokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
+	// A bearer token and its account in one read: every API request makes it.
+	GetTokenAndUserByHash(ctx context.Context, tokenHash string) (GetTokenAndUserByHashRow, error)
 	GetUserByEmail(ctx context.Context, email string) (PlatformAdmin, error)
 	GetUserByID(ctx context.Context, id int64) (PlatformAdmin, error)
 	InsertAudit(ctx context.Context, arg InsertAuditParams) error

@@ -166,23 +166,40 @@ func (q *Queries) GetToken(ctx context.Context, id int64) (APIToken, error) {
 	return i, err
 }
 
-const getTokenByHash = `-- name: GetTokenByHash :one
-SELECT id, user_id, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at FROM api_tokens WHERE token_hash = ?
+const getTokenAndUserByHash = `-- name: GetTokenAndUserByHash :one
+SELECT api_tokens.id, api_tokens.user_id, api_tokens.name, api_tokens.token_hash, api_tokens.prefix, api_tokens.created_at, api_tokens.expires_at, api_tokens.last_used_at, api_tokens.revoked_at, users.id, users.email, users.name, users.role, users.password_hash, users.is_active, users.created_at, users.updated_at, users.last_login_at
+FROM api_tokens JOIN users ON users.id = api_tokens.user_id
+WHERE api_tokens.token_hash = ?
 `
 
-func (q *Queries) GetTokenByHash(ctx context.Context, tokenHash string) (APIToken, error) {
-	row := q.db.QueryRowContext(ctx, getTokenByHash, tokenHash)
-	var i APIToken
+type GetTokenAndUserByHashRow struct {
+	APIToken APIToken `json:"apitoken"`
+	User     User     `json:"user"`
+}
+
+// A bearer token and its account in one read: every API request makes it.
+func (q *Queries) GetTokenAndUserByHash(ctx context.Context, tokenHash string) (GetTokenAndUserByHashRow, error) {
+	row := q.db.QueryRowContext(ctx, getTokenAndUserByHash, tokenHash)
+	var i GetTokenAndUserByHashRow
 	err := row.Scan(
-		&i.ID,
-		&i.UserID,
-		&i.Name,
-		&i.TokenHash,
-		&i.Prefix,
-		&i.CreatedAt,
-		&i.ExpiresAt,
-		&i.LastUsedAt,
-		&i.RevokedAt,
+		&i.APIToken.ID,
+		&i.APIToken.UserID,
+		&i.APIToken.Name,
+		&i.APIToken.TokenHash,
+		&i.APIToken.Prefix,
+		&i.APIToken.CreatedAt,
+		&i.APIToken.ExpiresAt,
+		&i.APIToken.LastUsedAt,
+		&i.APIToken.RevokedAt,
+		&i.User.ID,
+		&i.User.Email,
+		&i.User.Name,
+		&i.User.Role,
+		&i.User.PasswordHash,
+		&i.User.IsActive,
+		&i.User.CreatedAt,
+		&i.User.UpdatedAt,
+		&i.User.LastLoginAt,
 	)
 	return i, err
 }

@@ -457,6 +457,16 @@ type StudentGuardian struct {
 	IsPrimary  bool  `json:"is_primary"`
 }
 
+type StudentListJson struct {
+	StudentID int64       `json:"student_id"`
+	Json      interface{} `json:"json"`
+}
+
+type StudentListRow struct {
+	StudentID int64  `json:"student_id"`
+	Json      string `json:"json"`
+}
+
 type StudentsSearch struct {
 	FirstName   string `json:"first_name"`
 	MiddleName  string `json:"middle_name"`

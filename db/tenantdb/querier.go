@@ -246,7 +246,8 @@ type Querier interface {
 	GetSchoolProfile(ctx context.Context) (SchoolProfile, error)
 	GetSession(ctx context.Context, id string) (Session, error)
 	GetToken(ctx context.Context, id int64) (APIToken, error)
-	GetTokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
+	// A bearer token and its account in one read: every API request makes it.
+	GetTokenAndUserByHash(ctx context.Context, tokenHash string) (GetTokenAndUserByHashRow, error)
 	GetUserByEmail(ctx context.Context, email string) (User, error)
 	GetUserByID(ctx context.Context, id int64) (User, error)
 	GuardiansByPhone(ctx context.Context, phone string) ([]Guardian, error)

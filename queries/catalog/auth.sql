@@ -25,8 +25,11 @@ INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_a
 VALUES (?, ?, ?, ?, ?, ?)
 RETURNING *;
 
--- name: GetTokenByHash :one
-SELECT * FROM api_tokens WHERE token_hash = ?;
+-- name: GetTokenAndUserByHash :one
+-- A bearer token and its account in one read: every API request makes it.
+SELECT sqlc.embed(api_tokens), sqlc.embed(platform_admins)
+FROM api_tokens JOIN platform_admins ON platform_admins.id = api_tokens.user_id
+WHERE api_tokens.token_hash = ?;
 
 -- name: GetToken :one
 SELECT * FROM api_tokens WHERE id = ?;

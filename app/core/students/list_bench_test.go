@@ -8,7 +8,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -27,6 +30,7 @@ import (
 var (
 	loadFor   = flag.Duration("load.duration", 5*time.Second, "how long each list benchmark drives the server")
 	loadConns = flag.Int("load.conns", 32, "concurrent connections of the list benchmarks")
+	loadProf  = flag.String("load.cpuprofile", "", "write a CPU profile of the load alone (not the seeding) to this file, one per benchmark: <file>.<name>")
 )
 
 // BenchmarkStudentList drives GET /api/core/students/ through the whole HTTP stack (a
@@ -50,7 +54,9 @@ func BenchmarkStudentList(b *testing.B) {
 			} {
 				b.Run(q.name, func(b *testing.B) {
 					for b.Loop() {
+						stop := profileLoad(b)
 						r := drive(b, s.URL, schema+".localhost", q.path, token, *loadConns, *loadFor)
+						stop()
 						b.ReportMetric(r.rps, "req/s")
 						b.ReportMetric(float64(r.p99.Microseconds())/1000, "p99-ms")
 						b.ReportMetric(float64(r.p50.Microseconds())/1000, "p50-ms")
@@ -59,6 +65,25 @@ func BenchmarkStudentList(b *testing.B) {
 				})
 			}
 		})
+	}
+}
+
+// profileLoad starts a CPU profile of the load when -load.cpuprofile asks for one and
+// returns what stops it.
+func profileLoad(b *testing.B) func() {
+	if *loadProf == "" {
+		return func() {}
+	}
+	f, err := os.Create(*loadProf + "." + strings.NewReplacer("/", "_", "=", "").Replace(b.Name()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
 

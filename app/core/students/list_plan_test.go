@@ -18,6 +18,13 @@ import (
 // schema alone until ANALYZE has run, so the plans here are the plans of any school.
 func openPlanSchool(t *testing.T) *db.Tenant {
 	t.Helper()
+	tn, _ := openPlanSchoolAt(t)
+	return tn
+}
+
+// openPlanSchoolAt is openPlanSchool that also returns the path of the school's file.
+func openPlanSchoolAt(t *testing.T) (*db.Tenant, string) {
+	t.Helper()
 	ctx := context.Background()
 	data := t.TempDir()
 	cat, err := db.OpenCatalog(ctx, data)
@@ -37,7 +44,7 @@ func openPlanSchool(t *testing.T) *db.Tenant {
 	tn, release, err := p.Acquire(ctx, "plans")
 	require.NoError(t, err)
 	t.Cleanup(release)
-	return tn
+	return tn, filepath.Join(data, "tenants", "plans.db")
 }
 
 func plan(t *testing.T, tn *db.Tenant, query string, args ...any) string {
@@ -121,7 +128,7 @@ func TestStudentListPlans(t *testing.T) {
 			require.NoError(t, l.readSearch(context.Background(), tn.ReadDB()))
 			order, indexed := orderBy(c.f.Order)
 			require.Equal(t, c.noSort, indexed && (c.walk || len(l.sets) == 0))
-			q, args := l.pageQuery(studentJSON, order, c.walk, 1, page)
+			q, args := jsonPageQuery(l, order, c.walk, 1, page)
 			full := plan(t, tn, q, args...)
 			inner := innerPlan(full)
 			require.NotContains(t, strings.TrimPrefix(full, inner), "TEMP B-TREE", "the page's rows come in order")

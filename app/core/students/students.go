@@ -524,14 +524,6 @@ const studentColumns = `s.id, s.admission_no, s.first_name, s.middle_name, s.las
 	s.nationality, s.home_language, s.address, s.medical_notes, s.status, s.admitted_on, s.created_at, s.updated_at,
 	cc.id, cc.name, cf.id, cf.name, cf.level`
 
-// studentJSON is the JSON of Student (TestStudentJSON keeps the two the same).
-const studentJSON = `json_object('id', s.id, 'admission_no', s.admission_no, 'first_name', s.first_name,
-	'middle_name', s.middle_name, 'last_name', s.last_name, 'gender', s.gender, 'date_of_birth', s.date_of_birth,
-	'nationality', s.nationality, 'home_language', s.home_language, 'address', s.address,
-	'medical_notes', s.medical_notes, 'status', s.status, 'admitted_on', s.admitted_on, 'created_at', s.created_at,
-	'updated_at', s.updated_at, 'current_class', CASE WHEN cc.id IS NOT NULL THEN json_object('id', cc.id,
-	'name', cc.name, 'form', json_object('id', cf.id, 'name', cf.name, 'level', cf.level)) END)`
-
 const currentClassJoin = ` LEFT JOIN enrollments ce ON ce.student_id = s.id AND ce.status = 'active' AND ce.session_id = ?
 	LEFT JOIN classes cc ON cc.id = ce.class_id
 	LEFT JOIN forms cf ON cf.id = cc.form_id`
@@ -560,7 +552,7 @@ func scanStudents(rows *sql.Rows) ([]Student, error) {
 // ListStudents returns a page of the students the viewer may see, and their total.
 func (s Service) ListStudents(ctx context.Context, v Viewer, f StudentFilter, page query.Page) ([]Student, int64, error) {
 	out := []Student{}
-	n, err := s.listPage(ctx, v, f, page, studentColumns, func(rows *sql.Rows) (err error) {
+	n, err := s.listPage(ctx, v, f, page, true, columnsPageQuery, func(rows *sql.Rows) (err error) {
 		out, err = scanStudents(rows)
 		return err
 	})
@@ -570,26 +562,40 @@ func (s Service) ListStudents(ctx context.Context, v Viewer, f StudentFilter, pa
 	return out, n, nil
 }
 
-// ListStudentsJSON is ListStudents with each student as the JSON the API shows, made
-// by SQLite: through the driver, reading a page's columns one value at a time costs
-// more than all the rest of a list request.
+// ListStudentsJSON is ListStudents with each student as the JSON the API shows: the
+// rows migration 0011 keeps ready, joined by SQLite into one value, so a page costs an
+// index walk and one read through the driver (reading a page's columns one value at a
+// time cost more than all the rest of a list request, building the JSON about half).
 func (s Service) ListStudentsJSON(ctx context.Context, v Viewer, f StudentFilter, page query.Page) ([]json.RawMessage, int64, error) {
 	out := []json.RawMessage{}
-	n, err := s.listPage(ctx, v, f, page, studentJSON, func(rows *sql.Rows) error {
+	n, err := s.listPage(ctx, v, f, page, false, jsonPageQuery, func(rows *sql.Rows) error {
 		defer rows.Close()
+		var b []byte
 		for rows.Next() {
-			var b []byte
-			if err := rows.Scan(&b); err != nil {
+			// The page comes as a blob read into RawBytes: a text column or a []byte
+			// destination would each copy the page once more.
+			var raw sql.RawBytes
+			if err := rows.Scan(&raw); err != nil {
 				return err
 			}
 			// SQLite copies text into JSON as it is; a name imported with broken
 			// UTF-8 gets U+FFFD, as encoding/json would give it.
-			if !utf8.Valid(b) {
-				b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
+			if utf8.Valid(raw) {
+				b = bytes.Clone(raw)
+			} else {
+				b = bytes.ToValidUTF8(raw, []byte("\uFFFD"))
 			}
-			out = append(out, b)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// JSON text from SQLite never holds a raw newline (it escapes every control
+		// character), so the newlines the page was joined with split it again.
+		for len(b) > 0 {
+			row, rest, _ := bytes.Cut(b, []byte{'\n'})
+			out, b = append(out, row), rest
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, 0, err
@@ -597,24 +603,32 @@ func (s Service) ListStudentsJSON(ctx context.Context, v Viewer, f StudentFilter
 	return out, n, nil
 }
 
-// listPage reads the total of a list and hands the rows of its page, with the columns
-// cols, to read; both in one transaction so they agree. The page's ids come from an
-// index walk (or a short set, sorted) and only those rows are read in full.
-func (s Service) listPage(ctx context.Context, v Viewer, f StudentFilter, page query.Page, cols string,
+// pageSQL makes the query of one page of a list (see pageKeys).
+type pageSQL func(l studentList, order string, walk bool, cur int64, page query.Page) (string, []any)
+
+// listPage reads the total of a list and hands the rows of its page, made by pageSQL, to
+// read; both in one transaction so they agree. The page's ids come from an index walk
+// (or a short set, sorted) and only those rows are read in full. withCur says whether
+// the page's query needs the current session even when the filter does not.
+func (s Service) listPage(ctx context.Context, v Viewer, f StudentFilter, page query.Page, withCur bool, pageQuery pageSQL,
 	read func(*sql.Rows) error) (int64, error) {
 	if err := f.Check(); err != nil {
 		return 0, err
 	}
 	var n int64
 	err := s.T.ReadTx(ctx, func(q *tenantdb.Queries, d tenantdb.DBTX) error {
-		cur, err := currentSessionID(ctx, q)
-		if err != nil {
-			return err
+		var cur int64
+		if withCur || f.usesCurrentSession(v) {
+			var err error
+			if cur, err = currentSessionID(ctx, q); err != nil {
+				return err
+			}
 		}
 		l := f.list(v, cur)
 		if err := l.readSearch(ctx, d); err != nil {
 			return errs.Wrap(err, "search students")
 		}
+		var err error
 		if n, err = l.count(ctx, q, d); err != nil {
 			return errs.Wrap(err, "count students")
 		}
@@ -630,7 +644,7 @@ func (s Service) listPage(ctx context.Context, v Viewer, f StudentFilter, page q
 			}
 			walk = walks(n, total, page)
 		}
-		query, args := l.pageQuery(cols, order, walk, cur, page)
+		query, args := pageQuery(l, order, walk, cur, page)
 		rows, err := d.QueryContext(ctx, query, args...)
 		if err != nil {
 			return errs.Wrap(err, "list students")
@@ -640,15 +654,21 @@ func (s Service) listPage(ctx context.Context, v Viewer, f StudentFilter, page q
 	return n, errs.Wrap(err, "list students")
 }
 
-// pageQuery is the SQL of one page in a complete ordering (see orderBy): the ids of the
-// page first, from an index or a set, and then only those students, as cols, with their
-// current class, so the other rows are never read. The page's ids come with the values
-// they are ordered by, so that SQLite sees the outer query is in order already and does
-// not sort the page's rows again.
-func (l studentList) pageQuery(cols, order string, walk bool, cur int64, page query.Page) (string, []any) {
+// usesCurrentSession reports whether the filter, for the viewer, narrows by the
+// current session: a teacher's scope, or a form without a session or class.
+func (f StudentFilter) usesCurrentSession(v Viewer) bool {
+	return v.Scoped() || f.Form > 0 && f.Session == 0 && f.Class == 0
+}
+
+// pageKeys is the SQL of the ids of one page in a complete ordering (see orderBy), from
+// an index or a set, as a subquery p whose columns k0, k1, ... are the values the page
+// is ordered by, the last one the id; outer orders by them. The outer query reads only
+// those students, and since the keys come with the page SQLite sees the outer query is
+// in order already and does not sort the page's rows again.
+func (l studentList) pageKeys(order string, walk bool, page query.Page) (sub, outer, id string, args []any) {
 	w := l.where(walk)
-	args := append(w.Args(), page.Limit(), page.Offset(), cur)
-	var keys, outer []string
+	args = append(w.Args(), page.Limit(), page.Offset())
+	var keys, outers []string
 	for i, term := range strings.Split(order, ", ") {
 		// "<expression> [ASC|DESC]"; the key keeps the expression's collation
 		expr, dir := term, ""
@@ -656,11 +676,27 @@ func (l studentList) pageQuery(cols, order string, walk bool, cur int64, page qu
 			expr, dir = term[:j], term[j:]
 		}
 		keys = append(keys, fmt.Sprintf("%s AS k%d", expr, i))
-		outer = append(outer, fmt.Sprintf("p.k%d%s", i, dir))
+		outers = append(outers, fmt.Sprintf("p.k%d%s", i, dir))
 	}
-	return "SELECT " + cols + " FROM (SELECT " + strings.Join(keys, ", ") + " FROM students s" + w.SQL() +
-		" ORDER BY " + order + " LIMIT ? OFFSET ?) p JOIN students s ON s.id = p.k" + strconv.Itoa(len(keys)-1) +
-		currentClassJoin + " ORDER BY " + strings.Join(outer, ", "), args
+	sub = "(SELECT " + strings.Join(keys, ", ") + " FROM students s" + w.SQL() + " ORDER BY " + order + " LIMIT ? OFFSET ?) p"
+	return sub, strings.Join(outers, ", "), "p.k" + strconv.Itoa(len(keys)-1), args
+}
+
+// columnsPageQuery reads a page's students as studentColumns, with their current class.
+func columnsPageQuery(l studentList, order string, walk bool, cur int64, page query.Page) (string, []any) {
+	sub, outer, id, args := l.pageKeys(order, walk, page)
+	return "SELECT " + studentColumns + " FROM " + sub + " JOIN students s ON s.id = " + id +
+		currentClassJoin + " ORDER BY " + outer, append(args, cur)
+}
+
+// jsonPageQuery reads a page as one value: the stored JSON rows of its students, in
+// order, one a line. An aggregate keeps the order of a subquery in FROM that has an
+// ORDER BY (SQLite only drops such an ORDER BY under count, min and max), and
+// TestStudentJSON checks every ordering against ListStudents.
+func jsonPageQuery(l studentList, order string, walk bool, _ int64, page query.Page) (string, []any) {
+	sub, outer, id, args := l.pageKeys(order, walk, page)
+	return "SELECT CAST(group_concat(r.json, char(10)) AS BLOB) FROM (SELECT r.json FROM " + sub +
+		" JOIN student_list_rows r ON r.student_id = " + id + " ORDER BY " + outer + ") r", args
 }
 
 // studentStatusTotal is how many students have the status, or all of them for "".

@@ -1,0 +1,13 @@
+DROP TRIGGER student_list_rows_session_delete;
+DROP TRIGGER student_list_rows_session_insert;
+DROP TRIGGER student_list_rows_session_update;
+DROP TRIGGER student_list_rows_form_update;
+DROP TRIGGER student_list_rows_class_update;
+DROP TRIGGER student_list_rows_enrollment_delete;
+DROP TRIGGER student_list_rows_enrollment_update;
+DROP TRIGGER student_list_rows_enrollment_insert;
+DROP TRIGGER student_list_rows_student_delete;
+DROP TRIGGER student_list_rows_student_update;
+DROP TRIGGER student_list_rows_student_insert;
+DROP TABLE student_list_rows;
+DROP VIEW student_list_json;
