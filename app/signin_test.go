@@ -25,7 +25,7 @@ import (
 // test can be a client address of its own (all of 127.0.0.0/8 is this machine).
 func from(ip string) *http.Client {
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
-	return &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 64},
+	return &http.Client{Timeout: 6 * time.Minute, Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 64},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
@@ -71,7 +71,7 @@ func (s signIn) try(c *http.Client, base, email, password string) (answer, error
 func countVerifications(w authWorld) *atomic.Int64 {
 	var n atomic.Int64
 	w.App.Auth.OnVerify = func() { n.Add(1) }
-	w.App.Auth.HashWait = time.Minute
+	w.App.Auth.HashWait = 5 * time.Minute
 	return &n
 }
 
