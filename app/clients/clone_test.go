@@ -20,8 +20,9 @@ var notCloned = []string{
 	"subject_assignments", "counters",
 	// registers, alerts and notices are the year's history; the outbox the file's own
 	"attendance", "attendance_alerts", "notices", "outbox",
-	// derived from students: the per-status counts and the trigram search index
-	"student_counts", "students_search", "students_search_data", "students_search_idx",
+	// derived from students: the per-status counts, the list's stored rows and the
+	// trigram search index
+	"student_counts", "student_list_rows", "students_search", "students_search_data", "students_search_idx",
 	"students_search_docsize", "students_search_config",
 	"schema_migrations", "school_incarnation",
 	// assessments, marks and report cards are history; grading scales and the comment

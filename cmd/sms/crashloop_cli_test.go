@@ -162,16 +162,16 @@ const (
 
 // crashSchool is one school of the loop with what was seeded in it.
 type crashSchool struct {
-	schema, name, host             string
-	phoneID, secret, accessToken   string
-	token                          string
-	admin                          string
-	classes                        []int64
-	pupils                         map[int64][]int64 // register class -> its students
-	guardians                      []string          // WhatsApp numbers of its guardians
-	seeded                         map[string]bool   // admission numbers seeded
-	registers                      [crashWriters][]registerKey
-	studentsPresent, noticesSeeded int
+	schema, name, host           string
+	phoneID, secret, accessToken string
+	token                        string
+	admin                        string
+	classes                      []int64
+	pupils                       map[int64][]int64 // register class -> its students
+	guardians                    []string          // WhatsApp numbers of its guardians
+	seeded                       map[string]bool   // admission numbers seeded
+	registers                    [crashWriters][]registerKey
+	studentsPresent              int
 }
 
 type registerKey struct {
@@ -185,7 +185,7 @@ type outcome int
 const (
 	cutOff   outcome = iota // no answer: it may or may not have been written
 	acked                   // 2xx: it must be there
-	refusedW                // an answer that writes nothing (busy, or never connected)
+	refusedW                // writes nothing: busy, another school's token, or never connected
 )
 
 type studentWrite struct {
