@@ -104,7 +104,7 @@ func TestDomainCommands(t *testing.T) {
 		assert.Empty(t, listDomains(t, data, "river"))
 		assert.Contains(t, mustRun(t, data, "tenant", "show", "river", "--json"), `"domains": []`,
 			"no domains is an empty array, not null")
-		assert.Regexp(t, `(?m)^river\s+River School\s+active\s*$`, mustRun(t, data, "tenant", "list"))
+		assert.Regexp(t, `(?m)^river\s+River School\s+active\s+here\s*$`, mustRun(t, data, "tenant", "list"))
 
 		mustRun(t, data, "domain", "add", "river", "river.net")
 		assert.Equal(t, "river.net", showTenant(t, data, "river").primary())
