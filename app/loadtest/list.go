@@ -150,7 +150,8 @@ func bareList(t *db.Tenant) fasthttp.RequestHandler {
 	return func(c *fasthttp.RequestCtx) {
 		page := query.Page{Number: 1, Size: query.DefaultPageSize}
 		f := students.StudentFilter{Search: string(c.QueryArgs().Peek("search"))}
-		rows, n, err := svc.ListStudentsJSON(c, students.Viewer{}, f, page)
+		// Not c itself: fasthttp's RequestCtx as a context races with Shutdown.
+		rows, n, err := svc.ListStudentsJSON(context.Background(), students.Viewer{}, f, page)
 		if err != nil {
 			c.Error(err.Error(), fasthttp.StatusInternalServerError)
 			return
