@@ -43,6 +43,7 @@ type step func(c *Conn, i int) (outcome, error)
 type result struct {
 	requests, errors, limited int64
 	elapsed                   time.Duration
+	cpu                       time.Duration   // the process's CPU time (user + system) during the run
 	lat                       []time.Duration // sorted
 	firstErr                  error
 }
@@ -62,7 +63,7 @@ func driveGroups(addr string, conns int, d time.Duration, groups int, groupOf fu
 	var mu sync.Mutex
 	rs := make([]result, groups)
 	deadline := time.Now().Add(d)
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	var wg sync.WaitGroup
 	for id := range conns {
 		wg.Go(func() {
@@ -104,11 +105,11 @@ func driveGroups(addr string, conns int, d time.Duration, groups int, groupOf fu
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	// Connections left open would count against the next run's open files.
 	hc.CloseIdleConnections()
 	for i := range rs {
-		rs[i].elapsed = elapsed
+		rs[i].elapsed, rs[i].cpu = elapsed, cpu
 		rs[i].requests = int64(len(rs[i].lat))
 		slices.Sort(rs[i].lat)
 	}

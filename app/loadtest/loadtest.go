@@ -66,22 +66,26 @@ func Defaults() Options {
 
 // Row is one measured run.
 type Row struct {
-	Scenario   string  `json:"scenario"`
-	Name       string  `json:"name"`
-	Conns      int     `json:"conns"`
-	Requests   int64   `json:"requests"`
-	ReqPerSec  float64 `json:"req_per_sec"`
-	P50Ms      float64 `json:"p50_ms"`
-	P95Ms      float64 `json:"p95_ms"`
-	P99Ms      float64 `json:"p99_ms"`
-	Errors     int64   `json:"errors"`
-	Limited    int64   `json:"limited"`  // 429 answers, which are the server pushing back, not failures
-	RSSMB      float64 `json:"rss_mb"`   // largest VmRSS seen during the run
-	FDs        int     `json:"fds"`      // most open file descriptors of the process seen during the run
-	DataFDs    int     `json:"data_fds"` // of those, the most that were files in the data directory
-	PoolCap    int     `json:"pool_cap,omitempty"`
-	Notes      string  `json:"notes,omitempty"`
-	FirstError string  `json:"first_error,omitempty"`
+	Scenario  string  `json:"scenario"`
+	Name      string  `json:"name"`
+	Conns     int     `json:"conns"`
+	Requests  int64   `json:"requests"`
+	ReqPerSec float64 `json:"req_per_sec"`
+	P50Ms     float64 `json:"p50_ms"`
+	P95Ms     float64 `json:"p95_ms"`
+	P99Ms     float64 `json:"p99_ms"`
+	// CPUPerReq is the process's CPU time per request in µs: server, load generator and
+	// background work together, for the whole run (all groups of a split run). It
+	// depends far less on other work on the machine than req/s does.
+	CPUPerReqUs float64 `json:"cpu_us_per_req"`
+	Errors      int64   `json:"errors"`
+	Limited     int64   `json:"limited"`  // 429 answers, which are the server pushing back, not failures
+	RSSMB       float64 `json:"rss_mb"`   // largest VmRSS seen during the run
+	FDs         int     `json:"fds"`      // most open file descriptors of the process seen during the run
+	DataFDs     int     `json:"data_fds"` // of those, the most that were files in the data directory
+	PoolCap     int     `json:"pool_cap,omitempty"`
+	Notes       string  `json:"notes,omitempty"`
+	FirstError  string  `json:"first_error,omitempty"`
 }
 
 // Goal is one of the targets the numbers are held to.
@@ -330,6 +334,9 @@ func (b *bench) record(scenario, name string, conns int, r result) Row {
 	if r.elapsed > 0 {
 		row.ReqPerSec = float64(r.requests) / r.elapsed.Seconds()
 	}
+	if r.requests > 0 {
+		row.CPUPerReqUs = float64(r.cpu.Microseconds()) / float64(r.requests)
+	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	row.P50Ms, row.P95Ms, row.P99Ms = ms(pct(r.lat, 0.50)), ms(pct(r.lat, 0.95)), ms(pct(r.lat, 0.99))
 	if r.firstErr != nil {
@@ -367,11 +374,11 @@ func (r Report) WriteTable(w io.Writer) {
 		fmt.Fprintf(w, ", main school of %d students, most RSS %.0f MB (building the data included)", r.Students, r.MaxRSSAllMB)
 	}
 	fmt.Fprint(w, "\n\n")
-	fmt.Fprintln(w, "| scenario | run | conns | req/s | p50 ms | p95 ms | p99 ms | errors | 429 | RSS MB | FDs (data) | notes |")
-	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+	fmt.Fprintln(w, "| scenario | run | conns | req/s | p50 ms | p95 ms | p99 ms | CPU µs/req | errors | 429 | RSS MB | FDs (data) | notes |")
+	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
 	for _, x := range r.Rows {
-		fmt.Fprintf(w, "| %s | %s | %d | %.0f | %.2f | %.2f | %.2f | %d | %d | %.0f | %d (%d) | %s |\n", x.Scenario, x.Name, x.Conns,
-			x.ReqPerSec, x.P50Ms, x.P95Ms, x.P99Ms, x.Errors, x.Limited, x.RSSMB, x.FDs, x.DataFDs, x.Notes)
+		fmt.Fprintf(w, "| %s | %s | %d | %.0f | %.2f | %.2f | %.2f | %.0f | %d | %d | %.0f | %d (%d) | %s |\n", x.Scenario, x.Name, x.Conns,
+			x.ReqPerSec, x.P50Ms, x.P95Ms, x.P99Ms, x.CPUPerReqUs, x.Errors, x.Limited, x.RSSMB, x.FDs, x.DataFDs, x.Notes)
 	}
 	for _, x := range r.Rows {
 		if x.FirstError != "" {

@@ -74,8 +74,8 @@ func (b *bench) schools(ctx context.Context) error {
 		for _, kind := range []string{"uniform", "zipf"} {
 			name := fmt.Sprintf("%d schools %s, cap %d", n, kind, poolCap)
 			row := opened(name, func() Row { r, _ := b.measure(ScenarioSchools, name, b.w.addr, pick(kind)); return r })
-			if one.ReqPerSec > 0 {
-				b.note(name, "%.2f× one school", row.ReqPerSec/one.ReqPerSec)
+			if one.ReqPerSec > 0 && row.CPUPerReqUs > 0 {
+				b.note(name, "%.2f× one school (by CPU per request %.2f×)", row.ReqPerSec/one.ReqPerSec, one.CPUPerReqUs/row.CPUPerReqUs)
 			}
 		}
 	}
