@@ -149,10 +149,12 @@ func (m *Bot) deliver(ctx context.Context, t *db.Tenant, id int64) error {
 		return m.templateInstead(ctx, t, row, st)
 	case code.Int64 == whatsapp.CodeTokenInvalid:
 		log.Error("chatbot: the Graph API refused the school's access token; its channel is marked failing")
-		if ferr := finish("failed", code, err.Error()); ferr != nil {
-			return ferr
-		}
+		// One commit: whoever sees the failed row also sees the failing channel.
 		return t.Tx(context.WithoutCancel(ctx), func(q *tenantdb.Queries, _ *sql.Tx) error {
+			if err := q.ChatbotOutboundFinish(ctx, tenantdb.ChatbotOutboundFinishParams{Status: "failed", ErrorCode: code,
+				ErrorMessage: clip(err.Error(), 500), ID: id}); err != nil {
+				return err
+			}
 			return q.ChatbotChannelFailing(ctx, tenantdb.ChatbotChannelFailingParams{ChannelError: clip(err.Error(), 500),
 				ChannelFailedAt: sql.NullString{String: stamp(m.now()), Valid: true}, AccessToken: st.AccessToken})
 		})
