@@ -120,6 +120,7 @@ type Bot struct {
 	numbers    numberCache
 	commits    committers
 	convs      keyedMutex
+	convTurns  turns
 	alertMu    sync.Mutex
 	alertAt    map[string]bool // schools that may have absence alerts waiting
 	wakeAlerts chan struct{}
@@ -130,7 +131,7 @@ type Bot struct {
 func New(pool *db.Pool, cat *db.Catalog, res *tenancy.Resolver, log *slog.Logger) *Bot {
 	na := NotAvailable{}
 	m := &Bot{Pool: pool, Catalog: cat, Resolver: res, Log: log, Now: time.Now,
-		HTTP: &http.Client{Timeout: 30 * time.Second}, Attendance: na, Results: na, Notices: na,
+		HTTP: &http.Client{Timeout: 30 * time.Second, Transport: graphTransport()}, Attendance: na, Results: na, Notices: na,
 		alertAt: map[string]bool{}, wakeAlerts: make(chan struct{}, 1)}
 	if res != nil {
 		// The map changes through the catalog (this process or sms whatsapp set), which
@@ -138,6 +139,15 @@ func New(pool *db.Pool, cat *db.Catalog, res *tenancy.Resolver, log *slog.Logger
 		res.OnChange(m.numbers.flush)
 	}
 	return m
+}
+
+// graphTransport keeps a connection to the Graph API for every worker: they all send
+// to the one host at once, and the default transport keeps two idle connections per
+// host, so the others would dial (and leave a socket in TIME_WAIT) for every send.
+func graphTransport() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	return tr
 }
 
 // numberCache remembers which school a phone_number_id belongs to, so a webhook costs
@@ -217,6 +227,44 @@ func (k *keyedMutex) Lock(key string) func() {
 		}
 		k.mu.Unlock()
 	}
+}
+
+// turns gives each key (a school's conversation) one goroutine at a time without making
+// a second wait: work for a key that has its turn already is left to the goroutine
+// that has it, which goes round once more before giving the turn up. A worker holding a
+// trigger would otherwise sit idle on a lock, its slot taken from other conversations.
+type turns struct {
+	mu sync.Mutex
+	m  map[string]bool // key -> another round was asked for
+}
+
+// take gives the turn for key, or (false) asks the one who has it for another round.
+func (k *turns) take(key string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, busy := k.m[key]; busy {
+		k.m[key] = true
+		return false
+	}
+	if k.m == nil {
+		k.m = map[string]bool{}
+	}
+	k.m[key] = false
+	return true
+}
+
+// done ends the turn for key, unless another round was asked for since it was taken
+// (or since the last round) and again allows one: then it reports true and the caller
+// keeps the turn.
+func (k *turns) done(key string, again bool) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m[key] && again {
+		k.m[key] = false
+		return true
+	}
+	delete(k.m, key)
+	return false
 }
 
 var errNotConfigured = errors.New("WhatsApp is not set up for this school")

@@ -18,7 +18,7 @@ import (
 type commitJob struct {
 	fn   func(q *tenantdb.Queries) error
 	err  error
-	done chan struct{}
+	wake chan bool // false: its batch has committed (err is set); true: lead the next batch
 }
 
 type committer struct {
@@ -56,30 +56,36 @@ func (cs *committers) put(t *db.Tenant, c *committer) {
 	}
 }
 
-// groupCommit runs fn in a write transaction of t shared with the webhooks waiting
+// groupCommit runs fn in a write transaction of t shared with the writes waiting
 // beside it, and returns once that transaction has committed (or fn's own error).
-// The first caller to find no transaction running commits for everyone queued.
+// The first caller to find no transaction running commits the batch it is in; the
+// batch that gathered meanwhile is led by its first caller, so under a steady stream
+// nobody commits for others for longer than one batch.
 func (m *Bot) groupCommit(ctx context.Context, t *db.Tenant, fn func(q *tenantdb.Queries) error) error {
 	c := m.commits.get(t)
 	defer m.commits.put(t, c)
-	job := &commitJob{fn: fn, done: make(chan struct{})}
+	job := &commitJob{fn: fn, wake: make(chan bool, 1)}
 	c.mu.Lock()
 	c.queue = append(c.queue, job)
 	if c.running {
 		c.mu.Unlock()
-		<-job.done
-		return job.err
-	}
-	c.running = true
-	for len(c.queue) > 0 {
-		batch := c.queue
-		c.queue = nil
-		c.mu.Unlock()
-		// Not the leader's own context: the batch holds others' webhooks too.
-		runBatch(context.WithoutCancel(ctx), t, batch)
+		if lead := <-job.wake; !lead {
+			return job.err
+		}
 		c.mu.Lock()
 	}
-	c.running = false
+	c.running = true
+	batch := c.queue
+	c.queue = nil
+	c.mu.Unlock()
+	// Not the leader's own context: the batch holds others' writes too.
+	runBatch(context.WithoutCancel(ctx), t, batch)
+	c.mu.Lock()
+	if len(c.queue) > 0 {
+		c.queue[0].wake <- true
+	} else {
+		c.running = false
+	}
 	c.mu.Unlock()
 	return job.err
 }
@@ -109,6 +115,6 @@ func runBatch(ctx context.Context, t *db.Tenant, batch []*commitJob) {
 		if err != nil && j.err == nil {
 			j.err = err
 		}
-		close(j.done)
+		j.wake <- false
 	}
 }

@@ -102,3 +102,44 @@ func TestOrderPerPhoneAndRepeatedTriggers(t *testing.T) {
 	assert.Equal(t, before, len(w.graph.Sent()), "nothing sent twice")
 	assert.Equal(t, 1, w.count("alpha", "chatbot_outbound", "reply_to = ?", "wamid."+phones[0]+".03"))
 }
+
+// TestRepeatedTriggerDoesNotHoldAWorker: a trigger for a conversation another worker is
+// answering does not sit on a worker slot waiting for it; another phone is answered
+// meanwhile, and the waiting message is answered after the first, in order.
+func TestRepeatedTriggerDoesNotHoldAWorker(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(a *app.App) { a.Chatbot.Options.Workers = 2 })
+	a := w.addSchool("alpha", "1001")
+	w.guardian(a, "Amina Otieno", "+254711000001", "Ana Otieno")
+	w.guardian(a, "Baraka Mwangi", "+254722000002", "Bahati Mwangi")
+	const amina, baraka = "254711000001", "254722000002"
+	w.send(a, amina, "wamid.a0", "menu")
+	w.replies(amina, 1)
+	w.send(a, baraka, "wamid.b0", "menu")
+	w.replies(baraka, 1)
+
+	w.graph.Hold()
+	w.send(a, amina, "wamid.a1", "1")
+	require.Eventually(t, func() bool { return w.graph.Held() == 1 }, 30*time.Second, 5*time.Millisecond,
+		"the answer to Amina's first question reaches the Graph API and is held there")
+	w.send(a, amina, "wamid.a2", "3") // a worker is answering Amina: this trigger finds her taken
+	w.send(a, baraka, "wamid.b1", "1")
+	require.Eventually(t, func() bool { return len(w.graph.SentTo(baraka)) == 2 }, 30*time.Second, 5*time.Millisecond,
+		"Baraka is answered while Amina's answer is held, by the worker her second trigger went to")
+	assert.Len(t, w.graph.SentTo(amina), 2, "Amina's second question waits for her first answer")
+
+	w.graph.Release()
+	got := w.replies(amina, 3)
+	var bodies []string
+	for _, s := range got {
+		if s.To == amina {
+			bodies = append(bodies, body(s))
+		}
+	}
+	require.Len(t, bodies, 3)
+	assert.Contains(t, bodies[1], "Attendance this term")
+	assert.Contains(t, bodies[2], "Term 2:")
+	time.Sleep(3 * testOptions.SweepEvery) // sweeps and redeliveries find nothing more to send
+	assert.Len(t, w.graph.SentTo(amina), 3)
+	assert.Len(t, w.graph.SentTo(baraka), 2)
+}

@@ -28,13 +28,19 @@ type planned struct {
 
 // insertPlanned writes the row (and its file) if it is not there yet and returns its id.
 func insertPlanned(ctx context.Context, q *tenantdb.Queries, p planned) (int64, error) {
-	if existing, err := q.ChatbotOutboundByKey(ctx, p.key); err == nil {
-		return existing.ID, nil
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return 0, err
+	existing := func() (int64, bool, error) {
+		row, err := q.ChatbotOutboundByKey(ctx, p.key)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, false, nil
+		}
+		return row.ID, err == nil, err
 	}
 	var mediaID sql.NullInt64
 	if p.out.media != nil {
+		// Looked for first: a file stored for a row that exists already would stay.
+		if id, ok, err := existing(); ok || err != nil {
+			return id, err
+		}
 		id, err := q.ChatbotMediaInsert(ctx, tenantdb.ChatbotMediaInsertParams{Filename: p.out.media.filename,
 			Mime: p.out.media.mime, Data: p.out.media.data})
 		if err != nil {
@@ -46,10 +52,20 @@ func insertPlanned(ctx context.Context, q *tenantdb.Queries, p planned) (int64, 
 	if err != nil {
 		return 0, err
 	}
-	return q.ChatbotOutboundInsert(ctx, tenantdb.ChatbotOutboundInsertParams{Key: p.key, ConversationID: p.conversation,
+	// Inserted first, looked up only when the key exists: a new row (the usual case)
+	// costs one statement.
+	id, err := q.ChatbotOutboundInsert(ctx, tenantdb.ChatbotOutboundInsertParams{Key: p.key, ConversationID: p.conversation,
 		Channel: p.channel, Phone: p.phone, ReplyTo: p.replyTo, Origin: p.origin, Kind: kindOf(p.out.msg),
 		Payload: string(payload), Preview: clip(p.out.msg.Preview(), 500), MediaID: mediaID, Status: "pending",
 		StaffUserID: p.staffUser})
+	if !errors.Is(err, sql.ErrNoRows) {
+		return id, err
+	}
+	id, ok, err := existing()
+	if err == nil && !ok {
+		err = fmt.Errorf("outbound %q: neither inserted nor found", p.key)
+	}
+	return id, err
 }
 
 func kindOf(m whatsapp.Message) string {
@@ -69,6 +85,12 @@ var errRetryLater = errors.New("the Graph API asks to retry later")
 // when the send provably did not go out: an error answer WhatsApp says to retry, or a
 // connection that was never made.
 func (m *Bot) deliver(ctx context.Context, t *db.Tenant, id int64) error {
+	return m.deliverWith(ctx, t, id, nil)
+}
+
+// deliverWith is deliver with the school's settings when the caller has just read
+// them (nil reads them).
+func (m *Bot) deliverWith(ctx context.Context, t *db.Tenant, id int64, settings *tenantdb.ChatbotSetting) error {
 	row, err := t.Read().ChatbotOutboundGet(ctx, id)
 	if err != nil {
 		return fmt.Errorf("outbound %d: %w", id, err)
@@ -76,9 +98,15 @@ func (m *Bot) deliver(ctx context.Context, t *db.Tenant, id int64) error {
 	if row.Status != "pending" {
 		return nil
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// The claim, like the answer before it and the record after, is committed with
+	// whatever other writes of the school are waiting (see groupCommit): each is its own
+	// savepoint and the caller goes on only once it has committed.
 	claimed := false
-	err = t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
-		n, err := q.ChatbotOutboundClaim(ctx, id)
+	err = m.groupCommit(ctx, t, func(q *tenantdb.Queries) error {
+		n, err := q.ChatbotOutboundClaim(context.WithoutCancel(ctx), id)
 		claimed = n == 1
 		return err
 	})
@@ -86,9 +114,9 @@ func (m *Bot) deliver(ctx context.Context, t *db.Tenant, id int64) error {
 		return err
 	}
 	finish := func(status string, code sql.NullInt64, msg string) error {
-		return t.Tx(context.WithoutCancel(ctx), func(q *tenantdb.Queries, _ *sql.Tx) error {
-			return q.ChatbotOutboundFinish(ctx, tenantdb.ChatbotOutboundFinishParams{Status: status, ErrorCode: code,
-				ErrorMessage: clip(msg, 500), ID: id})
+		return m.groupCommit(ctx, t, func(q *tenantdb.Queries) error {
+			return q.ChatbotOutboundFinish(context.WithoutCancel(ctx), tenantdb.ChatbotOutboundFinishParams{Status: status,
+				ErrorCode: code, ErrorMessage: clip(msg, 500), ID: id})
 		})
 	}
 
@@ -96,8 +124,10 @@ func (m *Bot) deliver(ctx context.Context, t *db.Tenant, id int64) error {
 		// The simulator's phone is the page: the message is "sent" by being stored.
 		return m.recordSent(ctx, t, id, "wamid.SIM."+t.Schema+"."+strconv.FormatInt(id, 10))
 	}
-	st, err := loadSettings(ctx, t.Read())
-	if err != nil {
+	var st tenantdb.ChatbotSetting
+	if settings != nil {
+		st = *settings
+	} else if st, err = loadSettings(ctx, t.Read()); err != nil {
 		finish("pending", sql.NullInt64{}, "")
 		return err
 	}
@@ -209,7 +239,8 @@ func (m *Bot) countOutbound(err error) {
 // recordSent marks a row sent and applies statuses that arrived before the send's
 // answer did.
 func (m *Bot) recordSent(ctx context.Context, t *db.Tenant, id int64, wamid string) error {
-	return t.Tx(context.WithoutCancel(ctx), func(q *tenantdb.Queries, _ *sql.Tx) error {
+	ctx = context.WithoutCancel(ctx)
+	return m.groupCommit(ctx, t, func(q *tenantdb.Queries) error {
 		if err := q.ChatbotOutboundSent(ctx, tenantdb.ChatbotOutboundSentParams{Wamid: sql.NullString{String: wamid, Valid: true}, ID: id}); err != nil {
 			return err
 		}

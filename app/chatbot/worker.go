@@ -269,11 +269,24 @@ func (m *Bot) onInbound(ctx context.Context, msg jetstream.Msg) {
 
 // HandleConversation answers a conversation's pending messages, oldest first, after
 // sending what an earlier attempt planned and did not get out. One worker at a time
-// does this for a conversation (a lock per school and conversation).
+// does this for a conversation: a call while another is at it returns at once, and
+// the other goes round once more when it is done, so the work asked for is done (or
+// fails in the other's hands, whose trigger is redelivered).
 func (m *Bot) HandleConversation(ctx context.Context, schema string, conversation int64) error {
-	unlock := m.convs.Lock(schema + "/" + strconv.FormatInt(conversation, 10))
-	defer unlock()
-	t, release, err := m.Pool.Acquire(ctx, schema)
+	key := schema + "/" + strconv.FormatInt(conversation, 10)
+	if !m.convTurns.take(key) {
+		return nil
+	}
+	for {
+		err := m.handleConversation(ctx, schema, conversation)
+		if !m.convTurns.done(key, err == nil && ctx.Err() == nil) {
+			return err
+		}
+	}
+}
+
+func (m *Bot) handleConversation(ctx context.Context, schema string, conversation int64) error {
+	t, release, err := m.acquire(ctx, schema)
 	if err != nil {
 		return fmt.Errorf("open school %q: %w", schema, err)
 	}
@@ -301,6 +314,19 @@ func (m *Bot) HandleConversation(ctx context.Context, schema string, conversatio
 	}
 }
 
+// acquire opens a school's file for a trigger with the incarnation the resolver keeps:
+// Pool.Acquire would ask the catalog for it with a query on every trigger, and the
+// resolver notices catalog changes anyway. A school the resolver does not know is left
+// to the catalog, which says whether it is gone.
+func (m *Bot) acquire(ctx context.Context, schema string) (*db.Tenant, func(), error) {
+	if m.Resolver != nil {
+		if info, found, err := m.Resolver.BySchema(ctx, schema); err == nil && found {
+			return m.Pool.AcquireIncarnation(ctx, schema, info.Incarnation)
+		}
+	}
+	return m.Pool.Acquire(ctx, schema)
+}
+
 var errHandled = errors.New("handled already")
 
 // answer decides the reply to one inbound message, writes it (rows first, marking the
@@ -320,7 +346,14 @@ func (m *Bot) answer(ctx context.Context, t *db.Tenant, in tenantdb.ChatbotInbou
 	}
 	now := stamp(m.now())
 	var ids []int64
-	err = t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Shared with the webhooks and the other workers' writes (see groupCommit), and so
+	// not cut off by this worker's stop half-way through another's batch.
+	ctx = context.WithoutCancel(ctx)
+	err = m.groupCommit(ctx, t, func(q *tenantdb.Queries) error {
+		ids = ids[:0]
 		n, err := q.ChatbotInboundFinish(ctx, tenantdb.ChatbotInboundFinishParams{State: "handled",
 			HandledAt: sql.NullString{String: now, Valid: true}, ID: in.ID})
 		if err != nil {
@@ -367,7 +400,7 @@ func (m *Bot) answer(ctx context.Context, t *db.Tenant, in tenantdb.ChatbotInbou
 		m.markRead(ctx, t, st, in.Wamid)
 	}
 	for _, id := range ids {
-		if err := m.deliver(ctx, t, id); err != nil {
+		if err := m.deliverWith(ctx, t, id, &st); err != nil {
 			return err
 		}
 	}
