@@ -396,15 +396,17 @@ func (m *Bot) answer(ctx context.Context, t *db.Tenant, in tenantdb.ChatbotInbou
 	if err != nil {
 		return err
 	}
+	// The reply goes first: the read mark is one more round trip to the Graph API, and
+	// the phone sees its message read either way.
+	for _, id := range ids {
+		if err = m.deliverWith(ctx, t, id, &st); err != nil {
+			break
+		}
+	}
 	if conv.Channel == ChannelWhatsApp && configured(st) {
 		m.markRead(ctx, t, st, in.Wamid)
 	}
-	for _, id := range ids {
-		if err := m.deliverWith(ctx, t, id, &st); err != nil {
-			return err
-		}
-	}
-	return nil
+	return err
 }
 
 // markRead shows the phone its message was read; a failure only costs the blue ticks.
