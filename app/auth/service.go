@@ -47,6 +47,8 @@ type Service struct {
 	OnVerify func()
 	// Drafts keeps forms sent after their session ended until their author signs in again.
 	Drafts *Drafts
+
+	tokens tokenCache
 }
 
 // NewService returns the service with the default backoff policies.
@@ -313,8 +315,16 @@ func (s *Service) IssueToken(ctx context.Context, st Store, acc Account, name st
 // TokenPrincipal returns the principal of a bearer token; ok is false for an unknown,
 // revoked or expired token or an inactive account.
 func (s *Service) TokenPrincipal(ctx context.Context, st Store, schema, secret string) (*Principal, bool, error) {
-	// Token and account in one read: this runs on every API request.
 	hash := hashSecret(secret)
+	now := s.Now().UTC()
+	key, cacheable := tokenKeyOf(st, hash)
+	if cacheable {
+		if p, ok := s.tokens.get(key, now); ok {
+			return p, true, nil
+		}
+	}
+	gen := credentialGen.Load()
+	// Token and account in one read: this runs on every API request the cache misses.
 	t, acc, err := st.TokenAndAccountByHash(ctx, hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
@@ -322,7 +332,6 @@ func (s *Service) TokenPrincipal(ctx context.Context, st Store, schema, secret s
 	if err != nil {
 		return nil, false, errs.Wrap(err, "read token")
 	}
-	now := s.Now().UTC()
 	expires, _ := time.Parse(timeFormat, t.ExpiresAt)
 	if t.RevokedAt != nil || now.After(expires) || subtle.ConstantTimeCompare([]byte(t.hash), []byte(hash)) != 1 {
 		return nil, false, nil
@@ -341,6 +350,9 @@ func (s *Service) TokenPrincipal(ctx context.Context, st Store, schema, secret s
 	}
 	p := principalOf(st.Realm(), schema, acc)
 	p.Via, p.TokenID = "token", t.ID
+	if cacheable {
+		s.tokens.put(key, p, expires, gen)
+	}
 	return p, true, nil
 }
 

@@ -191,6 +191,7 @@ func (s platformStore) RevokeToken(ctx context.Context, id int64, at string) (bo
 		n, err = q.RevokeToken(ctx, catalogdb.RevokeTokenParams{RevokedAt: sql.NullString{String: at, Valid: true}, ID: id})
 		return err
 	})
+	credentialsChanged()
 	return n > 0, err
 }
 
@@ -316,6 +317,7 @@ func (s schoolStore) RevokeToken(ctx context.Context, id int64, at string) (bool
 		n, err = q.RevokeToken(ctx, tenantdb.RevokeTokenParams{RevokedAt: sql.NullString{String: at, Valid: true}, ID: id})
 		return err
 	})
+	credentialsChanged()
 	return n > 0, err
 }
 

@@ -158,6 +158,8 @@ type UserPatch struct {
 // Update changes name, role or active state. Deactivating or demoting ends the
 // account's sessions and tokens at once; the last active admin cannot be removed.
 func (u Users) Update(ctx context.Context, id int64, p UserPatch, meta Meta) (User, error) {
+	// After the write, whether it committed or not: a principal read meanwhile is not kept.
+	defer credentialsChanged()
 	f := errs.Fields{}
 	if p.Name != nil {
 		n, msg := text.Line(*p.Name, maxNameLen)
@@ -224,6 +226,7 @@ func (u Users) Update(ctx context.Context, id int64, p UserPatch, meta Meta) (Us
 
 // SetPassword replaces an account's password and ends its sessions and tokens.
 func (u Users) SetPassword(ctx context.Context, id int64, password string, meta Meta) error {
+	defer credentialsChanged()
 	if msg := CheckPasswordPolicy(password); msg != "" {
 		return errs.Field("password", msg)
 	}

@@ -302,7 +302,6 @@ type Querier interface {
 	StudentsAdmissionNoTaken(ctx context.Context, admissionNo string) (bool, error)
 	StudentsClass(ctx context.Context, id int64) (StudentsClassRow, error)
 	StudentsClassActiveCount(ctx context.Context, classID int64) (int64, error)
-	StudentsCountEnrollments(ctx context.Context, studentID int64) (int64, error)
 	StudentsCountGuardianLinks(ctx context.Context, studentID int64) (int64, error)
 	StudentsCreate(ctx context.Context, arg StudentsCreateParams) (Student, error)
 	StudentsCurrentSession(ctx context.Context) (AcademicSession, error)

@@ -70,17 +70,6 @@ func (q *Queries) StudentsClassActiveCount(ctx context.Context, classID int64) (
 	return count, err
 }
 
-const studentsCountEnrollments = `-- name: StudentsCountEnrollments :one
-SELECT count(*) FROM enrollments WHERE student_id = ?
-`
-
-func (q *Queries) StudentsCountEnrollments(ctx context.Context, studentID int64) (int64, error) {
-	row := q.db.QueryRowContext(ctx, studentsCountEnrollments, studentID)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const studentsCreate = `-- name: StudentsCreate :one
 INSERT INTO students (admission_no, first_name, middle_name, last_name, gender, date_of_birth,
                       nationality, home_language, address, medical_notes, status, admitted_on)

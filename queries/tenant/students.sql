@@ -27,9 +27,6 @@ UPDATE students SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now
 -- name: StudentsDelete :execrows
 DELETE FROM students WHERE id = ?;
 
--- name: StudentsCountEnrollments :one
-SELECT count(*) FROM enrollments WHERE student_id = ?;
-
 -- name: StudentsGuardians :many
 SELECT g.id, g.name, g.relationship, g.phone, g.email, g.receives_messages, sg.is_primary
 FROM student_guardians sg

@@ -220,3 +220,45 @@ func seedStudents(b *testing.B, s *apptest.Server, schema string, n int) {
 		})
 	})
 }
+
+// BenchmarkStudentListRequest sends GET /api/core/students/ through the whole HTTP stack
+// one request per op, so -benchtime Nx, -benchmem and -cpuprofile give the cost of one
+// request (server and client) on a machine shared with other work.
+//
+//	go test -run '^$' -bench StudentListRequest -benchtime 2000x -benchmem ./app/core/students/
+func BenchmarkStudentListRequest(b *testing.B) {
+	for _, n := range []int{2000, 20000} {
+		b.Run(fmt.Sprintf("students=%d", n), func(b *testing.B) {
+			s := apptest.Start(b)
+			schema := fmt.Sprintf("bench%d", n)
+			s.CreateSchool(schema, "Bench")
+			seedStudents(b, s, schema, n)
+			token := s.As(schema, "admin@"+schema+".test").Token
+			hc := &fasthttp.HostClient{Addr: s.URL[len("http://"):]}
+			for _, q := range []struct{ name, path string }{
+				{"list", "/api/core/students/"},
+				{"search", "/api/core/students/?search=ann+wanj"},
+			} {
+				b.Run(q.name, func(b *testing.B) {
+					req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+					defer fasthttp.ReleaseRequest(req)
+					defer fasthttp.ReleaseResponse(resp)
+					req.SetRequestURI(s.URL + q.path)
+					req.SetHost(schema + ".localhost")
+					req.Header.Set("Authorization", "Bearer "+token)
+					b.ReportAllocs()
+					cpu0 := cpuTime()
+					for b.Loop() {
+						if err := hc.Do(req, resp); err != nil {
+							b.Fatal(err)
+						}
+						if resp.StatusCode() != 200 {
+							b.Fatalf("status %d: %.200s", resp.StatusCode(), resp.Body())
+						}
+					}
+					b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us/op")
+				})
+			}
+		})
+	}
+}

@@ -54,7 +54,6 @@ type studentListData struct {
 	Phones        map[int64]string // the primary guardian's phone of each row's student
 	Sort          map[string]web.SortColumn
 	SortBy        []web.SortChoice // the same orders for narrow screens, which hide the header row
-	Ordering      string           // the list's order, as ?ordering= writes it
 	PageSize      int
 	PageSizes     []int
 	Pager         web.Pager
@@ -131,8 +130,7 @@ func (h pages) studentList(c *fiber.Ctx) error {
 	d.Filtered = len(q) > 0
 	f.Order = web.ListOrder(c, StudentOrdering)
 	if f.Order.String() != StudentOrdering.Default().String() {
-		d.Ordering = f.Order.String()
-		q.Set("ordering", d.Ordering)
+		q.Set("ordering", f.Order.String())
 	}
 	d.PageSize, d.PageSizes = web.PageSize(c), web.PageSizes
 	if d.PageSize != web.PageSizes[0] {

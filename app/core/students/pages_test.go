@@ -40,7 +40,7 @@ func TestPagesRender(t *testing.T) {
 				Class: "1", Form: "2", Status: "active", ClassOptions: web.Grouped(opts), FormOptions: opts,
 				StatusOptions: studentStatusOptions, ExportCSV: "/t/demo/api/core/students/export/?format=csv",
 				ExportXLSX: "/t/demo/api/core/students/export/?format=xlsx", Filtered: true, CanWrite: true,
-				Phones: map[int64]string{st.ID: "+254712345678"}, PageSize: 50, PageSizes: web.PageSizes, Ordering: "-admission_no",
+				Phones: map[int64]string{st.ID: "+254712345678"}, PageSize: 50, PageSizes: web.PageSizes,
 				Sort:   web.SortColumns("/t/demo/students", nil, StudentOrdering.Default(), map[string]string{"Name": "last_name", "Admission no.": "admission_no"}),
 				SortBy: web.SortChoices(StudentOrdering.Default(), StudentOrdering.Default(), web.SortField{Label: "Name", Field: "last_name", Asc: "A to Z", Desc: "Z to A"})},
 			&studentListData{Scoped: true}, &studentListData{CanWrite: true}},
