@@ -207,7 +207,8 @@ type Querier interface {
 	ExamsDeleteBands(ctx context.Context, scaleID int64) error
 	ExamsDeleteRemark(ctx context.Context, arg ExamsDeleteRemarkParams) error
 	ExamsDeleteScale(ctx context.Context, id int64) (int64, error)
-	ExamsDeleteScore(ctx context.Context, arg ExamsDeleteScoreParams) error
+	// students is a JSON array of student ids.
+	ExamsDeleteScores(ctx context.Context, arg ExamsDeleteScoresParams) error
 	ExamsEmptySheets(ctx context.Context, arg ExamsEmptySheetsParams) ([]ExamsEmptySheetsRow, error)
 	ExamsFormAssessments(ctx context.Context, arg ExamsFormAssessmentsParams) ([]ExamsFormAssessmentsRow, error)
 	ExamsFormClasses(ctx context.Context, arg ExamsFormClassesParams) ([]ExamsFormClassesRow, error)
@@ -244,12 +245,18 @@ type Querier interface {
 	ExamsSetFormScale(ctx context.Context, arg ExamsSetFormScaleParams) error
 	ExamsSetWorkflow(ctx context.Context, arg ExamsSetWorkflowParams) error
 	ExamsSheetScores(ctx context.Context, assessmentID int64) ([]ExamsSheetScoresRow, error)
+	// Everything a mark sheet's save is checked against, as one text: the assessment's
+	// class, term, subject and maximum, its class's report status, the class's students and
+	// the marks. Equal texts read at two times mean none of it changed in between.
+	ExamsSheetState(ctx context.Context, id int64) (string, error)
 	ExamsStudentClassInSession(ctx context.Context, arg ExamsStudentClassInSessionParams) (int64, error)
 	ExamsTeacherOf(ctx context.Context, arg ExamsTeacherOfParams) (int64, error)
 	ExamsTeachesOrLeads(ctx context.Context, arg ExamsTeachesOrLeadsParams) (int64, error)
 	ExamsUpdateAssessment(ctx context.Context, arg ExamsUpdateAssessmentParams) error
 	ExamsUpdateScale(ctx context.Context, arg ExamsUpdateScaleParams) error
-	ExamsUpsertScore(ctx context.Context, arg ExamsUpsertScoreParams) error
+	// The changed marks of a sheet in one statement: scores is a JSON array of
+	// {"s": student, "st": status, "t": score in tenths or null}.
+	ExamsUpsertScores(ctx context.Context, arg ExamsUpsertScoresParams) error
 	ExamsWorkflowStatus(ctx context.Context, arg ExamsWorkflowStatusParams) (string, error)
 	GetSchoolLogo(ctx context.Context) (GetSchoolLogoRow, error)
 	GetSchoolProfile(ctx context.Context) (SchoolProfile, error)
