@@ -459,6 +459,28 @@ func (q *Queries) AttendanceRegisterRows(ctx context.Context, arg AttendanceRegi
 	return items, nil
 }
 
+const attendanceRegisterState = `-- name: AttendanceRegisterState :one
+SELECT CAST(json_group_array(json_array(e.student_id, a.status, a.note, a.class_id, a.marked_by, a.marked_at)) AS TEXT) AS state
+FROM enrollments e
+LEFT JOIN attendance a ON a.student_id = e.student_id AND a.date = ?1
+WHERE e.class_id = ?2 AND e.enrolled_on <= ?1 AND (e.ended_on IS NULL OR e.ended_on > ?1)
+`
+
+type AttendanceRegisterStateParams struct {
+	Date    string `json:"date"`
+	ClassID int64  `json:"class_id"`
+}
+
+// What a register save is checked against and changes, as one text: the students in the
+// class on the date and their marks. Equal texts read at two times mean none of it
+// changed in between.
+func (q *Queries) AttendanceRegisterState(ctx context.Context, arg AttendanceRegisterStateParams) (string, error) {
+	row := q.db.QueryRowContext(ctx, attendanceRegisterState, arg.Date, arg.ClassID)
+	var state string
+	err := row.Scan(&state)
+	return state, err
+}
+
 const attendanceSessionOn = `-- name: AttendanceSessionOn :many
 SELECT id, name, start_date, end_date, is_current, created_at, updated_at FROM academic_sessions WHERE start_date <= ?1 AND end_date >= ?1
 ORDER BY is_current DESC, start_date DESC

@@ -88,6 +88,10 @@ type Querier interface {
 	// The students in a class on a date with their marks that day: enrolled on or before it
 	// and not ended by then (ended_on is the first day out of the class).
 	AttendanceRegisterRows(ctx context.Context, arg AttendanceRegisterRowsParams) ([]AttendanceRegisterRowsRow, error)
+	// What a register save is checked against and changes, as one text: the students in the
+	// class on the date and their marks. Equal texts read at two times mean none of it
+	// changed in between.
+	AttendanceRegisterState(ctx context.Context, arg AttendanceRegisterStateParams) (string, error)
 	AttendanceSessionOn(ctx context.Context, day string) ([]AcademicSession, error)
 	AttendanceSessionTerms(ctx context.Context, sessionID int64) ([]Term, error)
 	AttendanceStudentCounts(ctx context.Context, arg AttendanceStudentCountsParams) ([]AttendanceStudentCountsRow, error)

@@ -80,6 +80,15 @@ LEFT JOIN users u ON u.id = a.marked_by
 WHERE e.class_id = sqlc.arg(class_id) AND e.enrolled_on <= sqlc.arg(date) AND (e.ended_on IS NULL OR e.ended_on > sqlc.arg(date))
 ORDER BY s.last_name COLLATE NOCASE, s.first_name COLLATE NOCASE, s.id;
 
+-- name: AttendanceRegisterState :one
+-- What a register save is checked against and changes, as one text: the students in the
+-- class on the date and their marks. Equal texts read at two times mean none of it
+-- changed in between.
+SELECT CAST(json_group_array(json_array(e.student_id, a.status, a.note, a.class_id, a.marked_by, a.marked_at)) AS TEXT) AS state
+FROM enrollments e
+LEFT JOIN attendance a ON a.student_id = e.student_id AND a.date = sqlc.arg(date)
+WHERE e.class_id = sqlc.arg(class_id) AND e.enrolled_on <= sqlc.arg(date) AND (e.ended_on IS NULL OR e.ended_on > sqlc.arg(date));
+
 -- name: AttendanceUpsertMarks :exec
 -- The marks of a register save in one statement: marks is a JSON array of
 -- {"s": student, "st": status, "n": note}. One statement for the lot instead of one per

@@ -235,17 +235,20 @@ func (s Service) SaveRegister(ctx context.Context, v Viewer, classID int64, date
 	if err := in.check(); err != nil {
 		return Register{}, err
 	}
-	// The class, the viewer's reach, the calendar and the marker's name are read before
-	// the write transaction, on a reader: a school has one writer, and every save queues
-	// behind the one holding it. None of them is changed by a save, and a change to them
+	// The register is read and checked on a reader before the write transaction: a
+	// school has one writer, and every save queues behind the one holding it. The class,
+	// the viewer's reach and the calendar are not changed by a save, and a change to them
 	// committed in between (a holiday added, a teacher unassigned) leaves the file as if
 	// it had come just after the save. The roster and the marks, which the save checks
-	// against and changes, are read inside the transaction.
+	// against and changes, are read again inside as one text (AttendanceRegisterState);
+	// only when that differs is the register read and checked again there.
 	var (
 		c         tenantdb.AttendanceClassRow
 		cal       calendar
 		todayDate string
 		marker    *string
+		rows      []row
+		state     string
 	)
 	err := s.T.ReadTx(ctx, func(q *tenantdb.Queries, _ tenantdb.DBTX) error {
 		var err error
@@ -264,6 +267,15 @@ func (s Service) SaveRegister(ctx context.Context, v Viewer, classID int64, date
 		if why := cal.markable(date, todayDate); why != "" {
 			return errs.Field("date", why)
 		}
+		if rows, err = readRegister(ctx, q, classID, date); err != nil {
+			return err
+		}
+		if err := matchRoster(c, date, rows, in.Entries); err != nil {
+			return err
+		}
+		if state, err = registerState(ctx, q, classID, date); err != nil {
+			return err
+		}
 		marker, err = markerName(ctx, q, meta)
 		return err
 	})
@@ -272,12 +284,17 @@ func (s Service) SaveRegister(ctx context.Context, v Viewer, classID int64, date
 	}
 	var reg Register
 	err = outbox.Tx(ctx, s.T, func(q *tenantdb.Queries, _ *sql.Tx, out *outbox.Writer) error {
-		rows, err := readRegister(ctx, q, classID, date)
+		now, err := registerState(ctx, q, classID, date)
 		if err != nil {
 			return err
 		}
-		if err := matchRoster(c, date, rows, in.Entries); err != nil {
-			return err
+		if now != state {
+			if rows, err = readRegister(ctx, q, classID, date); err != nil {
+				return err
+			}
+			if err := matchRoster(c, date, rows, in.Entries); err != nil {
+				return err
+			}
 		}
 		at := nowStamp(ctx)
 		by := actor(meta)
@@ -319,8 +336,8 @@ func (s Service) SaveRegister(ctx context.Context, v Viewer, classID int64, date
 				r.MarkedBy = &by.Int64
 			}
 		}
+		reg = registerOf(c, date, cal, todayDate, rows)
 		if len(marks) == 0 {
-			reg = registerOf(c, date, cal, todayDate, rows)
 			return nil
 		}
 		js, err := json.Marshal(marks)
@@ -350,14 +367,20 @@ func (s Service) SaveRegister(ctx context.Context, v Viewer, classID int64, date
 				return errs.Wrap(err, "alert")
 			}
 		}
-		if err := audit(ctx, q, meta, "attendance.save", fmt.Sprintf("%s %s", c.Name, date),
-			map[string]any{"class": classID, "date": date, "changes": changes}); err != nil {
-			return err
-		}
-		reg = registerOf(c, date, cal, todayDate, rows)
-		return nil
+		return audit(ctx, q, meta, "attendance.save", fmt.Sprintf("%s %s", c.Name, date),
+			map[string]any{"class": classID, "date": date, "changes": changes})
 	})
-	return reg, err
+	if err != nil {
+		return Register{}, err
+	}
+	return reg, nil
+}
+
+// registerState is AttendanceRegisterState: the roster and marks of a register as one
+// text, to tell whether they changed since it was read.
+func registerState(ctx context.Context, q *tenantdb.Queries, classID int64, date string) (string, error) {
+	s, err := q.AttendanceRegisterState(ctx, tenantdb.AttendanceRegisterStateParams{Date: date, ClassID: classID})
+	return s, errs.Wrap(err, "read register")
 }
 
 // markerName is the name the register shows for marks the account of meta makes: its
