@@ -225,31 +225,54 @@ func (q *Queries) AttendanceHolidaysBetween(ctx context.Context, arg AttendanceH
 	return items, nil
 }
 
-const attendanceInsertAlert = `-- name: AttendanceInsertAlert :execrows
-INSERT INTO attendance_alerts (student_id, date, class_id, event_id, created_at) VALUES (?, ?, ?, ?, ?)
+const attendanceInsertAlerts = `-- name: AttendanceInsertAlerts :many
+INSERT INTO attendance_alerts (student_id, date, class_id, event_id, created_at)
+SELECT json_extract(j.value, '$.s'), ?1, ?2, json_extract(j.value, '$.e'), ?3
+FROM json_each(?4) j WHERE true
 ON CONFLICT (student_id, date) DO NOTHING
+RETURNING student_id, event_id
 `
 
-type AttendanceInsertAlertParams struct {
-	StudentID int64  `json:"student_id"`
-	Date      string `json:"date"`
-	ClassID   int64  `json:"class_id"`
-	EventID   string `json:"event_id"`
-	CreatedAt string `json:"created_at"`
+type AttendanceInsertAlertsParams struct {
+	Date      string      `json:"date"`
+	ClassID   int64       `json:"class_id"`
+	CreatedAt string      `json:"created_at"`
+	Alerts    interface{} `json:"alerts"`
 }
 
-func (q *Queries) AttendanceInsertAlert(ctx context.Context, arg AttendanceInsertAlertParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, attendanceInsertAlert,
-		arg.StudentID,
+type AttendanceInsertAlertsRow struct {
+	StudentID int64  `json:"student_id"`
+	EventID   string `json:"event_id"`
+}
+
+// The absence alerts of a save, alerts a JSON array of {"s": student, "e": event id}; it
+// returns those written, a student already alerted that day keeping the first.
+func (q *Queries) AttendanceInsertAlerts(ctx context.Context, arg AttendanceInsertAlertsParams) ([]AttendanceInsertAlertsRow, error) {
+	rows, err := q.db.QueryContext(ctx, attendanceInsertAlerts,
 		arg.Date,
 		arg.ClassID,
-		arg.EventID,
 		arg.CreatedAt,
+		arg.Alerts,
 	)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected()
+	defer rows.Close()
+	items := []AttendanceInsertAlertsRow{}
+	for rows.Next() {
+		var i AttendanceInsertAlertsRow
+		if err := rows.Scan(&i.StudentID, &i.EventID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const attendanceMarksOn = `-- name: AttendanceMarksOn :many
@@ -364,6 +387,98 @@ type AttendancePutSettingParams struct {
 func (q *Queries) AttendancePutSetting(ctx context.Context, arg AttendancePutSettingParams) error {
 	_, err := q.db.ExecContext(ctx, attendancePutSetting, arg.Key, arg.Value)
 	return err
+}
+
+const attendanceRegisterRows = `-- name: AttendanceRegisterRows :many
+SELECT s.id, s.admission_no, s.first_name, s.middle_name, s.last_name,
+       a.status, a.note, a.class_id AS mark_class_id, a.marked_by, a.marked_at,
+       u.name AS marked_by_name, u.email AS marked_by_email
+FROM enrollments e
+JOIN students s ON s.id = e.student_id
+LEFT JOIN attendance a ON a.student_id = e.student_id AND a.date = ?1
+LEFT JOIN users u ON u.id = a.marked_by
+WHERE e.class_id = ?2 AND e.enrolled_on <= ?1 AND (e.ended_on IS NULL OR e.ended_on > ?1)
+ORDER BY s.last_name COLLATE NOCASE, s.first_name COLLATE NOCASE, s.id
+`
+
+type AttendanceRegisterRowsParams struct {
+	Date    string `json:"date"`
+	ClassID int64  `json:"class_id"`
+}
+
+type AttendanceRegisterRowsRow struct {
+	ID            int64          `json:"id"`
+	AdmissionNo   string         `json:"admission_no"`
+	FirstName     string         `json:"first_name"`
+	MiddleName    string         `json:"middle_name"`
+	LastName      string         `json:"last_name"`
+	Status        sql.NullString `json:"status"`
+	Note          sql.NullString `json:"note"`
+	MarkClassID   sql.NullInt64  `json:"mark_class_id"`
+	MarkedBy      sql.NullInt64  `json:"marked_by"`
+	MarkedAt      sql.NullString `json:"marked_at"`
+	MarkedByName  sql.NullString `json:"marked_by_name"`
+	MarkedByEmail sql.NullString `json:"marked_by_email"`
+}
+
+// The students in a class on a date with their marks that day: enrolled on or before it
+// and not ended by then (ended_on is the first day out of the class).
+func (q *Queries) AttendanceRegisterRows(ctx context.Context, arg AttendanceRegisterRowsParams) ([]AttendanceRegisterRowsRow, error) {
+	rows, err := q.db.QueryContext(ctx, attendanceRegisterRows, arg.Date, arg.ClassID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AttendanceRegisterRowsRow{}
+	for rows.Next() {
+		var i AttendanceRegisterRowsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.AdmissionNo,
+			&i.FirstName,
+			&i.MiddleName,
+			&i.LastName,
+			&i.Status,
+			&i.Note,
+			&i.MarkClassID,
+			&i.MarkedBy,
+			&i.MarkedAt,
+			&i.MarkedByName,
+			&i.MarkedByEmail,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const attendanceRegisterState = `-- name: AttendanceRegisterState :one
+SELECT CAST(json_group_array(json_array(e.student_id, a.status, a.note, a.class_id, a.marked_by, a.marked_at)) AS TEXT) AS state
+FROM enrollments e
+LEFT JOIN attendance a ON a.student_id = e.student_id AND a.date = ?1
+WHERE e.class_id = ?2 AND e.enrolled_on <= ?1 AND (e.ended_on IS NULL OR e.ended_on > ?1)
+`
+
+type AttendanceRegisterStateParams struct {
+	Date    string `json:"date"`
+	ClassID int64  `json:"class_id"`
+}
+
+// What a register save is checked against and changes, as one text: the students in the
+// class on the date and their marks. Equal texts read at two times mean none of it
+// changed in between.
+func (q *Queries) AttendanceRegisterState(ctx context.Context, arg AttendanceRegisterStateParams) (string, error) {
+	row := q.db.QueryRowContext(ctx, attendanceRegisterState, arg.Date, arg.ClassID)
+	var state string
+	err := row.Scan(&state)
+	return state, err
 }
 
 const attendanceSessionOn = `-- name: AttendanceSessionOn :many
@@ -623,33 +738,50 @@ func (q *Queries) AttendanceUpdateHoliday(ctx context.Context, arg AttendanceUpd
 	return i, err
 }
 
-const attendanceUpsertMark = `-- name: AttendanceUpsertMark :exec
+const attendanceUpsertMarks = `-- name: AttendanceUpsertMarks :exec
 INSERT INTO attendance (student_id, date, class_id, status, note, marked_by, marked_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+SELECT json_extract(j.value, '$.s'), ?1, ?2, json_extract(j.value, '$.st'),
+       json_extract(j.value, '$.n'), ?3, ?4
+FROM json_each(?5) j WHERE true
 ON CONFLICT (student_id, date) DO UPDATE SET
     class_id = excluded.class_id, status = excluded.status, note = excluded.note,
     marked_by = excluded.marked_by, marked_at = excluded.marked_at
 `
 
-type AttendanceUpsertMarkParams struct {
-	StudentID int64         `json:"student_id"`
-	Date      string        `json:"date"`
-	ClassID   int64         `json:"class_id"`
-	Status    string        `json:"status"`
-	Note      string        `json:"note"`
-	MarkedBy  sql.NullInt64 `json:"marked_by"`
-	MarkedAt  string        `json:"marked_at"`
+type AttendanceUpsertMarksParams struct {
+	Date     string        `json:"date"`
+	ClassID  int64         `json:"class_id"`
+	MarkedBy sql.NullInt64 `json:"marked_by"`
+	MarkedAt string        `json:"marked_at"`
+	Marks    interface{}   `json:"marks"`
 }
 
-func (q *Queries) AttendanceUpsertMark(ctx context.Context, arg AttendanceUpsertMarkParams) error {
-	_, err := q.db.ExecContext(ctx, attendanceUpsertMark,
-		arg.StudentID,
+// The marks of a register save in one statement: marks is a JSON array of
+// {"s": student, "st": status, "n": note}. One statement for the lot instead of one per
+// student, as the statement's own cost was most of a save's.
+func (q *Queries) AttendanceUpsertMarks(ctx context.Context, arg AttendanceUpsertMarksParams) error {
+	_, err := q.db.ExecContext(ctx, attendanceUpsertMarks,
 		arg.Date,
 		arg.ClassID,
-		arg.Status,
-		arg.Note,
 		arg.MarkedBy,
 		arg.MarkedAt,
+		arg.Marks,
 	)
 	return err
+}
+
+const attendanceUserName = `-- name: AttendanceUserName :one
+SELECT name, email FROM users WHERE id = ?
+`
+
+type AttendanceUserNameRow struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+func (q *Queries) AttendanceUserName(ctx context.Context, id int64) (AttendanceUserNameRow, error) {
+	row := q.db.QueryRowContext(ctx, attendanceUserName, id)
+	var i AttendanceUserNameRow
+	err := row.Scan(&i.Name, &i.Email)
+	return i, err
 }

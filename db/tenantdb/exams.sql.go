@@ -353,17 +353,19 @@ func (q *Queries) ExamsDeleteScale(ctx context.Context, id int64) (int64, error)
 	return result.RowsAffected()
 }
 
-const examsDeleteScore = `-- name: ExamsDeleteScore :exec
-DELETE FROM scores WHERE assessment_id = ? AND student_id = ?
+const examsDeleteScores = `-- name: ExamsDeleteScores :exec
+DELETE FROM scores WHERE assessment_id = ?1
+    AND student_id IN (SELECT j.value FROM json_each(?2) j)
 `
 
-type ExamsDeleteScoreParams struct {
-	AssessmentID int64 `json:"assessment_id"`
-	StudentID    int64 `json:"student_id"`
+type ExamsDeleteScoresParams struct {
+	AssessmentID int64       `json:"assessment_id"`
+	Students     interface{} `json:"students"`
 }
 
-func (q *Queries) ExamsDeleteScore(ctx context.Context, arg ExamsDeleteScoreParams) error {
-	_, err := q.db.ExecContext(ctx, examsDeleteScore, arg.AssessmentID, arg.StudentID)
+// students is a JSON array of student ids.
+func (q *Queries) ExamsDeleteScores(ctx context.Context, arg ExamsDeleteScoresParams) error {
+	_, err := q.db.ExecContext(ctx, examsDeleteScores, arg.AssessmentID, arg.Students)
 	return err
 }
 
@@ -1326,6 +1328,25 @@ func (q *Queries) ExamsSheetScores(ctx context.Context, assessmentID int64) ([]E
 	return items, nil
 }
 
+const examsSheetState = `-- name: ExamsSheetState :one
+SELECT CAST(json_array(a.class_id, a.term_id, a.subject_id, a.max_tenths,
+    coalesce((SELECT w.status FROM report_workflow w WHERE w.term_id = a.term_id AND w.class_id = a.class_id), 'draft'),
+    (SELECT json_group_array(e.student_id) FROM enrollments e WHERE e.class_id = a.class_id AND e.status <> 'left'),
+    (SELECT json_group_array(json_array(sc.student_id, sc.status, sc.score_tenths)) FROM scores sc WHERE sc.assessment_id = a.id)
+) AS TEXT) AS state
+FROM assessments a WHERE a.id = ?
+`
+
+// Everything a mark sheet's save is checked against, as one text: the assessment's
+// class, term, subject and maximum, its class's report status, the class's students and
+// the marks. Equal texts read at two times mean none of it changed in between.
+func (q *Queries) ExamsSheetState(ctx context.Context, id int64) (string, error) {
+	row := q.db.QueryRowContext(ctx, examsSheetState, id)
+	var state string
+	err := row.Scan(&state)
+	return state, err
+}
+
 const examsStudentClassInSession = `-- name: ExamsStudentClassInSession :one
 SELECT e.class_id FROM enrollments e WHERE e.student_id = ? AND e.session_id = ? AND e.status <> 'left'
 `
@@ -1424,29 +1445,31 @@ func (q *Queries) ExamsUpdateScale(ctx context.Context, arg ExamsUpdateScalePara
 	return err
 }
 
-const examsUpsertScore = `-- name: ExamsUpsertScore :exec
-INSERT INTO scores (assessment_id, student_id, status, score_tenths, updated_by)
-VALUES (?, ?, ?, ?, ?)
+const examsUpsertScores = `-- name: ExamsUpsertScores :exec
+INSERT INTO scores (assessment_id, student_id, status, score_tenths, updated_by, updated_at)
+SELECT ?1, json_extract(j.value, '$.s'), json_extract(j.value, '$.st'), json_extract(j.value, '$.t'),
+       ?2, ?3
+FROM json_each(?4) j WHERE true
 ON CONFLICT (assessment_id, student_id) DO UPDATE SET
     status = excluded.status, score_tenths = excluded.score_tenths, updated_by = excluded.updated_by,
-    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    updated_at = excluded.updated_at
 `
 
-type ExamsUpsertScoreParams struct {
+type ExamsUpsertScoresParams struct {
 	AssessmentID int64         `json:"assessment_id"`
-	StudentID    int64         `json:"student_id"`
-	Status       string        `json:"status"`
-	ScoreTenths  sql.NullInt64 `json:"score_tenths"`
 	UpdatedBy    sql.NullInt64 `json:"updated_by"`
+	UpdatedAt    string        `json:"updated_at"`
+	Scores       interface{}   `json:"scores"`
 }
 
-func (q *Queries) ExamsUpsertScore(ctx context.Context, arg ExamsUpsertScoreParams) error {
-	_, err := q.db.ExecContext(ctx, examsUpsertScore,
+// The changed marks of a sheet in one statement: scores is a JSON array of
+// {"s": student, "st": status, "t": score in tenths or null}.
+func (q *Queries) ExamsUpsertScores(ctx context.Context, arg ExamsUpsertScoresParams) error {
+	_, err := q.db.ExecContext(ctx, examsUpsertScores,
 		arg.AssessmentID,
-		arg.StudentID,
-		arg.Status,
-		arg.ScoreTenths,
 		arg.UpdatedBy,
+		arg.UpdatedAt,
+		arg.Scores,
 	)
 	return err
 }

@@ -44,6 +44,25 @@ func (q *Queries) OutboxInsert(ctx context.Context, arg OutboxInsertParams) erro
 	return err
 }
 
+const outboxInsertMany = `-- name: OutboxInsertMany :exec
+INSERT INTO outbox (id, type, data, created_at)
+SELECT json_extract(j.value, '$.id'), ?1, json_extract(j.value, '$.data'), ?2
+FROM json_each(?3) j
+`
+
+type OutboxInsertManyParams struct {
+	Type      string      `json:"type"`
+	CreatedAt string      `json:"created_at"`
+	Events    interface{} `json:"events"`
+}
+
+// Events of one type in one statement: events is a JSON array of {"id": id, "data": the
+// event's data as JSON text}, stored as given.
+func (q *Queries) OutboxInsertMany(ctx context.Context, arg OutboxInsertManyParams) error {
+	_, err := q.db.ExecContext(ctx, outboxInsertMany, arg.Type, arg.CreatedAt, arg.Events)
+	return err
+}
+
 const outboxMarkSent = `-- name: OutboxMarkSent :execrows
 UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL
 `

@@ -79,10 +79,19 @@ type Querier interface {
 	AttendanceGetSetting(ctx context.Context, key string) (string, error)
 	AttendanceGetTerm(ctx context.Context, id int64) (Term, error)
 	AttendanceHolidaysBetween(ctx context.Context, arg AttendanceHolidaysBetweenParams) ([]Holiday, error)
-	AttendanceInsertAlert(ctx context.Context, arg AttendanceInsertAlertParams) (int64, error)
+	// The absence alerts of a save, alerts a JSON array of {"s": student, "e": event id}; it
+	// returns those written, a student already alerted that day keeping the first.
+	AttendanceInsertAlerts(ctx context.Context, arg AttendanceInsertAlertsParams) ([]AttendanceInsertAlertsRow, error)
 	AttendanceMarksOn(ctx context.Context, arg AttendanceMarksOnParams) ([]AttendanceMarksOnRow, error)
 	AttendanceOverlappingHolidays(ctx context.Context, arg AttendanceOverlappingHolidaysParams) ([]Holiday, error)
 	AttendancePutSetting(ctx context.Context, arg AttendancePutSettingParams) error
+	// The students in a class on a date with their marks that day: enrolled on or before it
+	// and not ended by then (ended_on is the first day out of the class).
+	AttendanceRegisterRows(ctx context.Context, arg AttendanceRegisterRowsParams) ([]AttendanceRegisterRowsRow, error)
+	// What a register save is checked against and changes, as one text: the students in the
+	// class on the date and their marks. Equal texts read at two times mean none of it
+	// changed in between.
+	AttendanceRegisterState(ctx context.Context, arg AttendanceRegisterStateParams) (string, error)
 	AttendanceSessionOn(ctx context.Context, day string) ([]AcademicSession, error)
 	AttendanceSessionTerms(ctx context.Context, sessionID int64) ([]Term, error)
 	AttendanceStudentCounts(ctx context.Context, arg AttendanceStudentCountsParams) ([]AttendanceStudentCountsRow, error)
@@ -92,7 +101,11 @@ type Querier interface {
 	AttendanceTeaches(ctx context.Context, arg AttendanceTeachesParams) (sql.NullBool, error)
 	AttendanceTermsBetween(ctx context.Context, arg AttendanceTermsBetweenParams) ([]Term, error)
 	AttendanceUpdateHoliday(ctx context.Context, arg AttendanceUpdateHolidayParams) (Holiday, error)
-	AttendanceUpsertMark(ctx context.Context, arg AttendanceUpsertMarkParams) error
+	// The marks of a register save in one statement: marks is a JSON array of
+	// {"s": student, "st": status, "n": note}. One statement for the lot instead of one per
+	// student, as the statement's own cost was most of a save's.
+	AttendanceUpsertMarks(ctx context.Context, arg AttendanceUpsertMarksParams) error
+	AttendanceUserName(ctx context.Context, id int64) (AttendanceUserNameRow, error)
 	ChatbotAlertAlreadySent(ctx context.Context, arg ChatbotAlertAlreadySentParams) (bool, error)
 	ChatbotAlertFinish(ctx context.Context, arg ChatbotAlertFinishParams) error
 	ChatbotAlertInsert(ctx context.Context, arg ChatbotAlertInsertParams) (int64, error)
@@ -198,7 +211,8 @@ type Querier interface {
 	ExamsDeleteBands(ctx context.Context, scaleID int64) error
 	ExamsDeleteRemark(ctx context.Context, arg ExamsDeleteRemarkParams) error
 	ExamsDeleteScale(ctx context.Context, id int64) (int64, error)
-	ExamsDeleteScore(ctx context.Context, arg ExamsDeleteScoreParams) error
+	// students is a JSON array of student ids.
+	ExamsDeleteScores(ctx context.Context, arg ExamsDeleteScoresParams) error
 	ExamsEmptySheets(ctx context.Context, arg ExamsEmptySheetsParams) ([]ExamsEmptySheetsRow, error)
 	ExamsFormAssessments(ctx context.Context, arg ExamsFormAssessmentsParams) ([]ExamsFormAssessmentsRow, error)
 	ExamsFormClasses(ctx context.Context, arg ExamsFormClassesParams) ([]ExamsFormClassesRow, error)
@@ -235,12 +249,18 @@ type Querier interface {
 	ExamsSetFormScale(ctx context.Context, arg ExamsSetFormScaleParams) error
 	ExamsSetWorkflow(ctx context.Context, arg ExamsSetWorkflowParams) error
 	ExamsSheetScores(ctx context.Context, assessmentID int64) ([]ExamsSheetScoresRow, error)
+	// Everything a mark sheet's save is checked against, as one text: the assessment's
+	// class, term, subject and maximum, its class's report status, the class's students and
+	// the marks. Equal texts read at two times mean none of it changed in between.
+	ExamsSheetState(ctx context.Context, id int64) (string, error)
 	ExamsStudentClassInSession(ctx context.Context, arg ExamsStudentClassInSessionParams) (int64, error)
 	ExamsTeacherOf(ctx context.Context, arg ExamsTeacherOfParams) (int64, error)
 	ExamsTeachesOrLeads(ctx context.Context, arg ExamsTeachesOrLeadsParams) (int64, error)
 	ExamsUpdateAssessment(ctx context.Context, arg ExamsUpdateAssessmentParams) error
 	ExamsUpdateScale(ctx context.Context, arg ExamsUpdateScaleParams) error
-	ExamsUpsertScore(ctx context.Context, arg ExamsUpsertScoreParams) error
+	// The changed marks of a sheet in one statement: scores is a JSON array of
+	// {"s": student, "st": status, "t": score in tenths or null}.
+	ExamsUpsertScores(ctx context.Context, arg ExamsUpsertScoresParams) error
 	ExamsWorkflowStatus(ctx context.Context, arg ExamsWorkflowStatusParams) (string, error)
 	GetSchoolLogo(ctx context.Context) (GetSchoolLogoRow, error)
 	GetSchoolProfile(ctx context.Context) (SchoolProfile, error)
@@ -289,6 +309,9 @@ type Querier interface {
 	OutboxHasUnsent(ctx context.Context) (bool, error)
 	// The outbox: events written with the change they tell of, relayed to JetStream.
 	OutboxInsert(ctx context.Context, arg OutboxInsertParams) error
+	// Events of one type in one statement: events is a JSON array of {"id": id, "data": the
+	// event's data as JSON text}, stored as given.
+	OutboxInsertMany(ctx context.Context, arg OutboxInsertManyParams) error
 	OutboxMarkSent(ctx context.Context, arg OutboxMarkSentParams) (int64, error)
 	OutboxPruneSent(ctx context.Context, sentAt sql.NullString) (int64, error)
 	OutboxUnsent(ctx context.Context, limit int64) ([]OutboxUnsentRow, error)

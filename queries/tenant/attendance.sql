@@ -67,16 +67,51 @@ DELETE FROM holidays WHERE id = ?;
 SELECT student_id, class_id, status, note FROM attendance
 WHERE date = sqlc.arg(date) AND student_id IN (sqlc.slice(students));
 
--- name: AttendanceUpsertMark :exec
+-- name: AttendanceRegisterRows :many
+-- The students in a class on a date with their marks that day: enrolled on or before it
+-- and not ended by then (ended_on is the first day out of the class).
+SELECT s.id, s.admission_no, s.first_name, s.middle_name, s.last_name,
+       a.status, a.note, a.class_id AS mark_class_id, a.marked_by, a.marked_at,
+       u.name AS marked_by_name, u.email AS marked_by_email
+FROM enrollments e
+JOIN students s ON s.id = e.student_id
+LEFT JOIN attendance a ON a.student_id = e.student_id AND a.date = sqlc.arg(date)
+LEFT JOIN users u ON u.id = a.marked_by
+WHERE e.class_id = sqlc.arg(class_id) AND e.enrolled_on <= sqlc.arg(date) AND (e.ended_on IS NULL OR e.ended_on > sqlc.arg(date))
+ORDER BY s.last_name COLLATE NOCASE, s.first_name COLLATE NOCASE, s.id;
+
+-- name: AttendanceRegisterState :one
+-- What a register save is checked against and changes, as one text: the students in the
+-- class on the date and their marks. Equal texts read at two times mean none of it
+-- changed in between.
+SELECT CAST(json_group_array(json_array(e.student_id, a.status, a.note, a.class_id, a.marked_by, a.marked_at)) AS TEXT) AS state
+FROM enrollments e
+LEFT JOIN attendance a ON a.student_id = e.student_id AND a.date = sqlc.arg(date)
+WHERE e.class_id = sqlc.arg(class_id) AND e.enrolled_on <= sqlc.arg(date) AND (e.ended_on IS NULL OR e.ended_on > sqlc.arg(date));
+
+-- name: AttendanceUpsertMarks :exec
+-- The marks of a register save in one statement: marks is a JSON array of
+-- {"s": student, "st": status, "n": note}. One statement for the lot instead of one per
+-- student, as the statement's own cost was most of a save's.
 INSERT INTO attendance (student_id, date, class_id, status, note, marked_by, marked_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+SELECT json_extract(j.value, '$.s'), sqlc.arg(date), sqlc.arg(class_id), json_extract(j.value, '$.st'),
+       json_extract(j.value, '$.n'), sqlc.narg(marked_by), sqlc.arg(marked_at)
+FROM json_each(sqlc.arg(marks)) j WHERE true
 ON CONFLICT (student_id, date) DO UPDATE SET
     class_id = excluded.class_id, status = excluded.status, note = excluded.note,
     marked_by = excluded.marked_by, marked_at = excluded.marked_at;
 
--- name: AttendanceInsertAlert :execrows
-INSERT INTO attendance_alerts (student_id, date, class_id, event_id, created_at) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (student_id, date) DO NOTHING;
+-- name: AttendanceInsertAlerts :many
+-- The absence alerts of a save, alerts a JSON array of {"s": student, "e": event id}; it
+-- returns those written, a student already alerted that day keeping the first.
+INSERT INTO attendance_alerts (student_id, date, class_id, event_id, created_at)
+SELECT json_extract(j.value, '$.s'), sqlc.arg(date), sqlc.arg(class_id), json_extract(j.value, '$.e'), sqlc.arg(created_at)
+FROM json_each(sqlc.arg(alerts)) j WHERE true
+ON CONFLICT (student_id, date) DO NOTHING
+RETURNING student_id, event_id;
+
+-- name: AttendanceUserName :one
+SELECT name, email FROM users WHERE id = ?;
 
 -- name: AttendanceStudentMark :one
 SELECT status FROM attendance WHERE student_id = ? AND date = ?;

@@ -64,15 +64,32 @@ ORDER BY s.last_name COLLATE NOCASE, s.first_name COLLATE NOCASE, s.id;
 -- name: ExamsSheetScores :many
 SELECT student_id, status, score_tenths FROM scores WHERE assessment_id = ?;
 
--- name: ExamsUpsertScore :exec
-INSERT INTO scores (assessment_id, student_id, status, score_tenths, updated_by)
-VALUES (?, ?, ?, ?, ?)
+-- name: ExamsUpsertScores :exec
+-- The changed marks of a sheet in one statement: scores is a JSON array of
+-- {"s": student, "st": status, "t": score in tenths or null}.
+INSERT INTO scores (assessment_id, student_id, status, score_tenths, updated_by, updated_at)
+SELECT sqlc.arg(assessment_id), json_extract(j.value, '$.s'), json_extract(j.value, '$.st'), json_extract(j.value, '$.t'),
+       sqlc.narg(updated_by), sqlc.arg(updated_at)
+FROM json_each(sqlc.arg(scores)) j WHERE true
 ON CONFLICT (assessment_id, student_id) DO UPDATE SET
     status = excluded.status, score_tenths = excluded.score_tenths, updated_by = excluded.updated_by,
-    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
+    updated_at = excluded.updated_at;
 
--- name: ExamsDeleteScore :exec
-DELETE FROM scores WHERE assessment_id = ? AND student_id = ?;
+-- name: ExamsDeleteScores :exec
+-- students is a JSON array of student ids.
+DELETE FROM scores WHERE assessment_id = sqlc.arg(assessment_id)
+    AND student_id IN (SELECT j.value FROM json_each(sqlc.arg(students)) j);
+
+-- name: ExamsSheetState :one
+-- Everything a mark sheet's save is checked against, as one text: the assessment's
+-- class, term, subject and maximum, its class's report status, the class's students and
+-- the marks. Equal texts read at two times mean none of it changed in between.
+SELECT CAST(json_array(a.class_id, a.term_id, a.subject_id, a.max_tenths,
+    coalesce((SELECT w.status FROM report_workflow w WHERE w.term_id = a.term_id AND w.class_id = a.class_id), 'draft'),
+    (SELECT json_group_array(e.student_id) FROM enrollments e WHERE e.class_id = a.class_id AND e.status <> 'left'),
+    (SELECT json_group_array(json_array(sc.student_id, sc.status, sc.score_tenths)) FROM scores sc WHERE sc.assessment_id = a.id)
+) AS TEXT) AS state
+FROM assessments a WHERE a.id = ?;
 
 -- name: ExamsWorkflowStatus :one
 SELECT status FROM report_workflow WHERE term_id = ? AND class_id = ?;

@@ -3,6 +3,13 @@
 -- name: OutboxInsert :exec
 INSERT INTO outbox (id, type, data, created_at) VALUES (?, ?, ?, ?);
 
+-- name: OutboxInsertMany :exec
+-- Events of one type in one statement: events is a JSON array of {"id": id, "data": the
+-- event's data as JSON text}, stored as given.
+INSERT INTO outbox (id, type, data, created_at)
+SELECT json_extract(j.value, '$.id'), sqlc.arg(type), json_extract(j.value, '$.data'), sqlc.arg(created_at)
+FROM json_each(sqlc.arg(events)) j;
+
 -- name: OutboxUnsent :many
 SELECT id, type, data, created_at FROM outbox WHERE sent_at IS NULL ORDER BY created_at, id LIMIT ?;
 

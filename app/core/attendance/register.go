@@ -3,13 +3,14 @@ package attendance
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/outbox"
-	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -88,54 +89,37 @@ const (
 	MaxNote = 500
 )
 
-// registerRows reads the students in a class on a date with their marks that day (args:
-// date, class, date, date): enrolled on or before it and not ended by then (ended_on is
-// the first day out of the class).
-const registerRows = `SELECT s.id, s.admission_no, s.first_name, s.middle_name, s.last_name,
-	a.status, a.note, a.class_id, a.marked_by,
-	CASE WHEN u.id IS NULL THEN NULL WHEN u.name = '' THEN u.email ELSE u.name END, a.marked_at
-FROM enrollments e
-JOIN students s ON s.id = e.student_id
-LEFT JOIN attendance a ON a.student_id = e.student_id AND a.date = ?
-LEFT JOIN users u ON u.id = a.marked_by
-WHERE e.class_id = ? AND e.enrolled_on <= ? AND (e.ended_on IS NULL OR e.ended_on > ?)
-ORDER BY s.last_name COLLATE NOCASE, s.first_name COLLATE NOCASE, s.id`
-
 // row is a register line as read, with the class its mark was taken in.
 type row struct {
 	Entry
 	markClass int64
 }
 
-func readRegister(ctx context.Context, d query.Queryer, classID int64, date string) ([]row, error) {
-	rows, err := d.QueryContext(ctx, registerRows, date, classID, date, date)
+// readRegister reads the students in a class on a date with their marks that day.
+func readRegister(ctx context.Context, q *tenantdb.Queries, classID int64, date string) ([]row, error) {
+	rs, err := q.AttendanceRegisterRows(ctx, tenantdb.AttendanceRegisterRowsParams{Date: date, ClassID: classID})
 	if err != nil {
 		return nil, errs.Wrap(err, "read register")
 	}
-	defer rows.Close()
-	out := []row{}
-	for rows.Next() {
-		var r row
-		var first, middle, last string
-		var status, note, byName, at sql.NullString
-		var markClass, by sql.NullInt64
-		if err := rows.Scan(&r.Student, &r.AdmissionNo, &first, &middle, &last, &status, &note, &markClass, &by, &byName, &at); err != nil {
-			return nil, errs.Wrap(err, "read register")
-		}
-		r.Name = fullName(first, middle, last)
-		if status.Valid {
-			r.Status, r.Note, r.markClass = &status.String, note.String, markClass.Int64
-			r.MarkedAt = &at.String
-			if by.Valid {
-				r.MarkedBy = &by.Int64
+	out := make([]row, len(rs))
+	for i, x := range rs {
+		r := &out[i]
+		r.Student, r.AdmissionNo, r.Name = x.ID, x.AdmissionNo, fullName(x.FirstName, x.MiddleName, x.LastName)
+		if x.Status.Valid {
+			r.Status, r.Note, r.markClass = &x.Status.String, x.Note.String, x.MarkClassID.Int64
+			r.MarkedAt = &x.MarkedAt.String
+			if x.MarkedBy.Valid {
+				r.MarkedBy = &x.MarkedBy.Int64
 			}
-			if byName.Valid {
-				r.MarkedByName = &byName.String
+			if x.MarkedByName.Valid {
+				r.MarkedByName = &x.MarkedByName.String
+				if x.MarkedByName.String == "" {
+					r.MarkedByName = &x.MarkedByEmail.String
+				}
 			}
 		}
-		out = append(out, r)
 	}
-	return out, errs.Wrap(rows.Err(), "read register")
+	return out, nil
 }
 
 // registerOf builds the answer from the rows read.
@@ -181,7 +165,7 @@ func (s Service) Register(ctx context.Context, v Viewer, classID int64, date str
 		if err != nil {
 			return err
 		}
-		rows, err := readRegister(ctx, d, classID, date)
+		rows, err := readRegister(ctx, q, classID, date)
 		if err != nil {
 			return err
 		}
@@ -251,68 +235,171 @@ func (s Service) SaveRegister(ctx context.Context, v Viewer, classID int64, date
 	if err := in.check(); err != nil {
 		return Register{}, err
 	}
-	var reg Register
-	err := outbox.Tx(ctx, s.T, func(q *tenantdb.Queries, tx *sql.Tx, out *outbox.Writer) error {
-		c, err := class(ctx, q, classID)
-		if err != nil {
+	// The register is read and checked on a reader before the write transaction: a
+	// school has one writer, and every save queues behind the one holding it. The class,
+	// the viewer's reach and the calendar are not changed by a save, and a change to them
+	// committed in between (a holiday added, a teacher unassigned) leaves the file as if
+	// it had come just after the save. The roster and the marks, which the save checks
+	// against and changes, are read again inside as one text (AttendanceRegisterState);
+	// only when that differs is the register read and checked again there.
+	var (
+		c         tenantdb.AttendanceClassRow
+		cal       calendar
+		todayDate string
+		marker    *string
+		rows      []row
+		state     string
+	)
+	err := s.T.ReadTx(ctx, func(q *tenantdb.Queries, _ tenantdb.DBTX) error {
+		var err error
+		if c, err = class(ctx, q, classID); err != nil {
 			return err
 		}
 		if err := reach(ctx, q, v, c); err != nil {
 			return err
 		}
-		todayDate, err := today(ctx, q)
-		if err != nil {
+		if todayDate, err = today(ctx, q); err != nil {
 			return err
 		}
-		cal, err := loadCalendar(ctx, q, c.SessionID, c.SessionName, date, date)
-		if err != nil {
+		if cal, err = loadCalendar(ctx, q, c.SessionID, c.SessionName, date, date); err != nil {
 			return err
 		}
 		if why := cal.markable(date, todayDate); why != "" {
 			return errs.Field("date", why)
 		}
-		rows, err := readRegister(ctx, tx, classID, date)
-		if err != nil {
+		if rows, err = readRegister(ctx, q, classID, date); err != nil {
 			return err
 		}
 		if err := matchRoster(c, date, rows, in.Entries); err != nil {
 			return err
 		}
-		current := make(map[int64]row, len(rows))
-		for _, r := range rows {
-			current[r.Student] = r
+		if state, err = registerState(ctx, q, classID, date); err != nil {
+			return err
 		}
-		at := nowStamp(ctx)
-		var changes []change
-		for _, e := range in.Entries {
-			was := current[e.Student]
-			if was.Status != nil && *was.Status == e.Status && was.Note == e.Note && was.markClass == classID {
-				continue
-			}
-			if err := q.AttendanceUpsertMark(ctx, tenantdb.AttendanceUpsertMarkParams{StudentID: e.Student, Date: date,
-				ClassID: classID, Status: e.Status, Note: e.Note, MarkedBy: actor(meta), MarkedAt: at}); err != nil {
-				return errs.Wrap(err, "save mark")
-			}
-			changes = append(changes, change{Student: e.Student, Before: was.Status, After: e.Status, Note: e.Note})
-			if e.Status == Absent {
-				if err := alert(ctx, q, out, e.Student, classID, date, at); err != nil {
-					return err
-				}
-			}
+		marker, err = markerName(ctx, q, meta)
+		return err
+	})
+	if err != nil {
+		return Register{}, err
+	}
+	var reg Register
+	err = outbox.Tx(ctx, s.T, func(q *tenantdb.Queries, _ *sql.Tx, out *outbox.Writer) error {
+		now, err := registerState(ctx, q, classID, date)
+		if err != nil {
+			return err
 		}
-		if len(changes) > 0 {
-			if err := audit(ctx, q, meta, "attendance.save", fmt.Sprintf("%s %s", c.Name, date),
-				map[string]any{"class": classID, "date": date, "changes": changes}); err != nil {
+		if now != state {
+			if rows, err = readRegister(ctx, q, classID, date); err != nil {
+				return err
+			}
+			if err := matchRoster(c, date, rows, in.Entries); err != nil {
 				return err
 			}
 		}
-		if rows, err = readRegister(ctx, tx, classID, date); err != nil {
-			return err
+		at := nowStamp(ctx)
+		by := actor(meta)
+		status := make(map[int64]EntryInput, len(in.Entries))
+		for _, e := range in.Entries {
+			status[e.Student] = e
+		}
+		type mark struct {
+			S  int64  `json:"s"`
+			St string `json:"st"`
+			N  string `json:"n"`
+		}
+		type alert struct {
+			S int64  `json:"s"`
+			E string `json:"e"`
+		}
+		var (
+			marks   []mark
+			alerts  []alert
+			changes []change
+		)
+		// rows are in register order, so the audit lists the changes as the register does.
+		for i := range rows {
+			r := &rows[i]
+			e := status[r.Student]
+			if r.Status != nil && *r.Status == e.Status && r.Note == e.Note && r.markClass == classID {
+				continue
+			}
+			marks = append(marks, mark{S: e.Student, St: e.Status, N: e.Note})
+			changes = append(changes, change{Student: e.Student, Before: r.Status, After: e.Status, Note: e.Note})
+			if e.Status == Absent {
+				alerts = append(alerts, alert{S: e.Student, E: outbox.NewID()})
+			}
+			// The register as saved, from what is in hand rather than read again.
+			st := e.Status
+			r.Status, r.Note, r.markClass, r.MarkedAt, r.MarkedByName = &st, e.Note, classID, &at, marker
+			r.MarkedBy = nil
+			if by.Valid {
+				r.MarkedBy = &by.Int64
+			}
 		}
 		reg = registerOf(c, date, cal, todayDate, rows)
-		return nil
+		if len(marks) == 0 {
+			return nil
+		}
+		js, err := json.Marshal(marks)
+		if err != nil {
+			return errs.Wrap(err, "save marks")
+		}
+		if err := q.AttendanceUpsertMarks(ctx, tenantdb.AttendanceUpsertMarksParams{Date: date, ClassID: classID,
+			MarkedBy: by, MarkedAt: at, Marks: string(js)}); err != nil {
+			return errs.Wrap(err, "save marks")
+		}
+		if len(alerts) > 0 {
+			if js, err = json.Marshal(alerts); err != nil {
+				return errs.Wrap(err, "alert")
+			}
+			// Only the students not alerted that day yet come back: one event per student
+			// and day, whatever the mark did since.
+			written, err := q.AttendanceInsertAlerts(ctx, tenantdb.AttendanceInsertAlertsParams{Date: date, ClassID: classID,
+				CreatedAt: at, Alerts: string(js)})
+			if err != nil {
+				return errs.Wrap(err, "alert")
+			}
+			events := make([]outbox.Event, len(written))
+			for i, w := range written {
+				events[i] = outbox.Event{ID: w.EventID, Data: AbsentData{StudentID: w.StudentID, ClassID: classID, Date: date}}
+			}
+			if err := out.AddMany(ctx, EventAbsent, events); err != nil {
+				return errs.Wrap(err, "alert")
+			}
+		}
+		return audit(ctx, q, meta, "attendance.save", fmt.Sprintf("%s %s", c.Name, date),
+			map[string]any{"class": classID, "date": date, "changes": changes})
 	})
-	return reg, err
+	if err != nil {
+		return Register{}, err
+	}
+	return reg, nil
+}
+
+// registerState is AttendanceRegisterState: the roster and marks of a register as one
+// text, to tell whether they changed since it was read.
+func registerState(ctx context.Context, q *tenantdb.Queries, classID int64, date string) (string, error) {
+	s, err := q.AttendanceRegisterState(ctx, tenantdb.AttendanceRegisterStateParams{Date: date, ClassID: classID})
+	return s, errs.Wrap(err, "read register")
+}
+
+// markerName is the name the register shows for marks the account of meta makes: its
+// name, or its email when it has none; nil without an account.
+func markerName(ctx context.Context, q *tenantdb.Queries, meta auth.Meta) (*string, error) {
+	if meta.ActorID == nil {
+		return nil, nil
+	}
+	u, err := q.AttendanceUserName(ctx, *meta.ActorID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, errs.Wrap(err, "marker")
+	}
+	if u.Name == "" {
+		return &u.Email, nil
+	}
+	return &u.Name, nil
 }
 
 // matchRoster checks that the entries are the class's students that day, each once.
@@ -344,21 +431,6 @@ func matchRoster(c tenantdb.AttendanceClassRow, date string, rows []row, entries
 			strings.Join(list, ", ")))
 	}
 	return f.Err()
-}
-
-// alert writes the absence event of a student for a day, unless one was written already
-// (whatever the mark did since): the alert row's key decides.
-func alert(ctx context.Context, q *tenantdb.Queries, out *outbox.Writer, student, classID int64, date, at string) error {
-	id := outbox.NewID()
-	n, err := q.AttendanceInsertAlert(ctx, tenantdb.AttendanceInsertAlertParams{StudentID: student, Date: date,
-		ClassID: classID, EventID: id, CreatedAt: at})
-	if err != nil {
-		return errs.Wrap(err, "alert")
-	}
-	if n == 0 {
-		return nil
-	}
-	return errs.Wrap(out.AddAs(ctx, id, EventAbsent, AbsentData{StudentID: student, ClassID: classID, Date: date}), "alert")
 }
 
 func actor(meta auth.Meta) sql.NullInt64 {

@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -239,97 +241,172 @@ func sheetMarks(ctx context.Context, q *tenantdb.Queries, id int64) (map[int64]M
 // every bad row is named (400) and nothing is written. A teacher saves only the sheets
 // of subjects they teach (403); nobody saves while the class's results are published.
 func (s Service) SaveMarkSheet(ctx context.Context, v Viewer, id int64, entries []SheetEntry, meta auth.Meta) (MarkSheet, error) {
+	// The sheet is read and checked on a reader before the write transaction: a school
+	// has one writer, and every save queues behind the one holding it. Inside, one
+	// statement reads what the check rests on (sheetState); unchanged, the plan stands,
+	// and a sheet whose assessment, lock, class or marks changed in between is read and
+	// checked again there.
+	var p sheetPlan
+	err := read(ctx, s.T, "save mark sheet", func(q *tenantdb.Queries, d tenantdb.DBTX) error {
+		var err error
+		p, err = s.planSheet(ctx, q, d, v, id, entries)
+		return err
+	})
+	if err != nil {
+		return MarkSheet{}, err
+	}
 	var out MarkSheet
-	err := write(ctx, s.T, "save mark sheet", func(q *tenantdb.Queries, tx *sql.Tx) error {
-		a, t, c, err := s.assessmentFor(ctx, q, tx, v, id)
-		if err != nil {
-			return err
-		}
-		if err := unlocked(ctx, q, t, c); err != nil {
-			return err
-		}
-		roster, err := q.ExamsClassRoster(ctx, a.ClassID)
-		if err != nil {
-			return err
-		}
-		names := make(map[int64]string, len(roster))
-		for _, r := range roster {
-			names[r.ID] = fullName(r.FirstName, r.MiddleName, r.LastName) + " (" + r.AdmissionNo + ")"
-		}
-		max, _ := tenths(a.MaxScore)
-		f := errs.Fields{}
-		want := make(map[int64]Mark, len(entries))
-		rowOf := make(map[int64]int, len(entries))
-		for i, e := range entries {
-			field := fmt.Sprintf("scores[%d]", i)
-			name, ok := names[e.StudentID]
-			switch {
-			case e.StudentID <= 0:
-				f.Add(field, "student is required (an id)")
-			case !ok:
-				f.Add(field, fmt.Sprintf("student %d is not in %s", e.StudentID, c.Name))
-			case rowOf[e.StudentID] > 0:
-				f.Add(field, fmt.Sprintf("%s is on the sheet twice (also row %d)", name, rowOf[e.StudentID]-1))
-			case e.Score.bad != "":
-				f.Add(field, name+": "+e.Score.bad)
-			case e.Score.Status == MarkScored && e.Score.Tenths > max:
-				f.Add(field, fmt.Sprintf("%s: %s is above the maximum %s", name, formatTenths(e.Score.Tenths), formatTenths(max)))
-			}
-			if e.StudentID > 0 && rowOf[e.StudentID] == 0 {
-				rowOf[e.StudentID] = i + 1
-			}
-			if !e.Score.Empty() {
-				want[e.StudentID] = e.Score
-			}
-		}
-		if err := f.Err(); err != nil {
-			return err
-		}
-		have, err := sheetMarks(ctx, q, id)
-		if err != nil {
-			return err
-		}
-		var changes []map[string]any
-		by := actorID(meta)
-		for _, r := range roster {
-			before, after := have[r.ID], want[r.ID]
-			if before == after {
-				continue
-			}
-			if after.Empty() {
-				err = q.ExamsDeleteScore(ctx, tenantdb.ExamsDeleteScoreParams{AssessmentID: id, StudentID: r.ID})
-			} else {
-				var score sql.NullInt64
-				if after.Status == MarkScored {
-					score = sql.NullInt64{Int64: after.Tenths, Valid: true}
-				}
-				err = q.ExamsUpsertScore(ctx, tenantdb.ExamsUpsertScoreParams{AssessmentID: id, StudentID: r.ID,
-					Status: after.Status, ScoreTenths: score, UpdatedBy: by})
-			}
-			if err != nil {
-				return err
-			}
-			changes = append(changes, map[string]any{"student": r.ID, "before": before, "after": after})
-		}
-		if len(changes) > 0 {
-			if err := audit(ctx, q, meta, "marks.save", assessmentTarget(a), map[string]any{"assessment": id, "changes": changes}); err != nil {
+	err = write(ctx, s.T, "save mark sheet", func(q *tenantdb.Queries, tx *sql.Tx) error {
+		state, err := q.ExamsSheetState(ctx, id)
+		if err != nil || state != p.state {
+			if p, err = s.planSheet(ctx, q, tx, v, id, entries); err != nil {
 				return err
 			}
 		}
-		// The sheet as saved, from what is in hand rather than read again: a sheet is
-		// saved often, and a teacher waits for it.
-		a.Marked = int64(len(want))
-		for sid := range have {
-			if _, ok := names[sid]; !ok {
-				a.Marked++ // marks of students who have left the class stay
-			}
-		}
-		out = MarkSheet{Assessment: a, Rows: make([]SheetRow, len(roster))}
-		for i, r := range roster {
-			out.Rows[i] = SheetRow{StudentID: r.ID, AdmissionNo: r.AdmissionNo, Name: fullName(r.FirstName, r.MiddleName, r.LastName),
-				Score: want[r.ID]}
-		}
-		return nil
+		return p.save(ctx, q, meta, &out)
 	})
 	return out, err
 }
+
+// sheetPlan is a mark sheet's save as checked: the sheet's assessment, class and
+// students, the marks it has and the marks it is to have.
+type sheetPlan struct {
+	a          Assessment
+	roster     []tenantdb.ExamsClassRosterRow
+	names      map[int64]string
+	have, want map[int64]Mark
+	state      string // ExamsSheetState read with the rest
+}
+
+// planSheet reads the sheet and checks the entries against it: rights, the lock, each
+// row (all bad rows named).
+func (s Service) planSheet(ctx context.Context, q *tenantdb.Queries, d query.Queryer, v Viewer, id int64, entries []SheetEntry) (sheetPlan, error) {
+	var p sheetPlan
+	a, t, c, err := s.assessmentFor(ctx, q, d, v, id)
+	if err != nil {
+		return p, err
+	}
+	if err := unlocked(ctx, q, t, c); err != nil {
+		return p, err
+	}
+	roster, err := q.ExamsClassRoster(ctx, a.ClassID)
+	if err != nil {
+		return p, err
+	}
+	names := make(map[int64]string, len(roster))
+	for _, r := range roster {
+		names[r.ID] = fullName(r.FirstName, r.MiddleName, r.LastName) + " (" + r.AdmissionNo + ")"
+	}
+	max, _ := tenths(a.MaxScore)
+	f := errs.Fields{}
+	want := make(map[int64]Mark, len(entries))
+	rowOf := make(map[int64]int, len(entries))
+	for i, e := range entries {
+		field := "scores[" + strconv.Itoa(i) + "]"
+		name, ok := names[e.StudentID]
+		switch {
+		case e.StudentID <= 0:
+			f.Add(field, "student is required (an id)")
+		case !ok:
+			f.Add(field, fmt.Sprintf("student %d is not in %s", e.StudentID, c.Name))
+		case rowOf[e.StudentID] > 0:
+			f.Add(field, fmt.Sprintf("%s is on the sheet twice (also row %d)", name, rowOf[e.StudentID]-1))
+		case e.Score.bad != "":
+			f.Add(field, name+": "+e.Score.bad)
+		case e.Score.Status == MarkScored && e.Score.Tenths > max:
+			f.Add(field, fmt.Sprintf("%s: %s is above the maximum %s", name, formatTenths(e.Score.Tenths), formatTenths(max)))
+		}
+		if e.StudentID > 0 && rowOf[e.StudentID] == 0 {
+			rowOf[e.StudentID] = i + 1
+		}
+		if !e.Score.Empty() {
+			want[e.StudentID] = e.Score
+		}
+	}
+	if err := f.Err(); err != nil {
+		return p, err
+	}
+	have, err := sheetMarks(ctx, q, id)
+	if err != nil {
+		return p, err
+	}
+	state, err := q.ExamsSheetState(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	return sheetPlan{a: a, roster: roster, names: names, have: have, want: want, state: state}, nil
+}
+
+// save writes the marks that change, with one audit entry, and puts the sheet as saved
+// in out.
+func (p sheetPlan) save(ctx context.Context, q *tenantdb.Queries, meta auth.Meta, out *MarkSheet) error {
+	type score struct {
+		S  int64  `json:"s"`
+		St string `json:"st"`
+		T  *int64 `json:"t"`
+	}
+	var (
+		upserts []score
+		deletes []int64
+		changes []map[string]any
+	)
+	for _, r := range p.roster {
+		before, after := p.have[r.ID], p.want[r.ID]
+		if before == after {
+			continue
+		}
+		if after.Empty() {
+			deletes = append(deletes, r.ID)
+		} else {
+			sc := score{S: r.ID, St: after.Status}
+			if after.Status == MarkScored {
+				sc.T = &after.Tenths
+			}
+			upserts = append(upserts, sc)
+		}
+		changes = append(changes, map[string]any{"student": r.ID, "before": before, "after": after})
+	}
+	if len(upserts) > 0 {
+		js, err := json.Marshal(upserts)
+		if err != nil {
+			return err
+		}
+		if err := q.ExamsUpsertScores(ctx, tenantdb.ExamsUpsertScoresParams{AssessmentID: p.a.ID, UpdatedBy: actorID(meta),
+			UpdatedAt: school.ClockOf(ctx)().UTC().Format(stampLayout), Scores: string(js)}); err != nil {
+			return err
+		}
+	}
+	if len(deletes) > 0 {
+		js, err := json.Marshal(deletes)
+		if err != nil {
+			return err
+		}
+		if err := q.ExamsDeleteScores(ctx, tenantdb.ExamsDeleteScoresParams{AssessmentID: p.a.ID, Students: string(js)}); err != nil {
+			return err
+		}
+	}
+	if len(changes) > 0 {
+		if err := audit(ctx, q, meta, "marks.save", assessmentTarget(p.a), map[string]any{"assessment": p.a.ID, "changes": changes}); err != nil {
+			return err
+		}
+	}
+	// The sheet as saved, from what is in hand rather than read again: a sheet is
+	// saved often, and a teacher waits for it.
+	a := p.a
+	a.Marked = int64(len(p.want))
+	for sid := range p.have {
+		if _, ok := p.names[sid]; !ok {
+			a.Marked++ // marks of students who have left the class stay
+		}
+	}
+	*out = MarkSheet{Assessment: a, Rows: make([]SheetRow, len(p.roster))}
+	for i, r := range p.roster {
+		out.Rows[i] = SheetRow{StudentID: r.ID, AdmissionNo: r.AdmissionNo, Name: fullName(r.FirstName, r.MiddleName, r.LastName),
+			Score: p.want[r.ID]}
+	}
+	return nil
+}
+
+// stampLayout is how SQLite's strftime('%Y-%m-%dT%H:%M:%fZ', 'now') writes a time, the
+// form of every updated_at.
+const stampLayout = "2006-01-02T15:04:05.000Z"
