@@ -58,8 +58,13 @@ var ErrDirty = errors.New("migration state is dirty (an earlier migration failed
 // ErrTooNew means the file was migrated by a newer binary than this one.
 var ErrTooNew = errors.New("file is at a newer schema version than this program knows")
 
+// rowQuerier is a handle, a connection or a transaction.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // Version reads the file's migration version; a file without the version table is at 0.
-func (m *Migrator) Version(ctx context.Context, q *sql.DB) (uint, error) {
+func (m *Migrator) Version(ctx context.Context, q rowQuerier) (uint, error) {
 	var v int64
 	var dirty bool
 	err := q.QueryRowContext(ctx, `SELECT version, dirty FROM schema_migrations LIMIT 1`).Scan(&v, &dirty)
@@ -67,11 +72,18 @@ func (m *Migrator) Version(ctx context.Context, q *sql.DB) (uint, error) {
 	case err == nil:
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, nil
-	case strings.Contains(err.Error(), "no such table"):
+	case isNoSuchTable(err):
 		return 0, nil
 	default:
 		return 0, err
 	}
+	return m.check(v, dirty)
+}
+
+func isNoSuchTable(err error) bool { return strings.Contains(err.Error(), "no such table") }
+
+// check turns a stored version into the file's version or the reason it cannot be used.
+func (m *Migrator) check(v int64, dirty bool) (uint, error) {
 	if dirty {
 		return uint(v), fmt.Errorf("version %d: %w", v, ErrDirty)
 	}
@@ -119,6 +131,11 @@ func (m *Migrator) ensure(ctx context.Context, h handles, lockPath string) (Resu
 	if err != nil {
 		return Result{From: v, To: v}, err
 	}
+	return m.ensureFrom(ctx, h, lockPath, v)
+}
+
+// ensureFrom is ensure for a file whose version v was just read.
+func (m *Migrator) ensureFrom(ctx context.Context, h handles, lockPath string, v uint) (Result, error) {
 	if v == m.latest {
 		return Result{From: v, To: v}, nil
 	}
@@ -128,7 +145,8 @@ func (m *Migrator) ensure(ctx context.Context, h handles, lockPath string) (Resu
 	}
 	defer unlock()
 	// Another process may have migrated the file while this one waited for the lock.
-	if v, err = m.Version(ctx, h.w); err != nil || v == m.latest {
+	v, err = m.Version(ctx, h.w)
+	if err != nil || v == m.latest {
 		return Result{From: v, To: v}, err
 	}
 	if err := m.up(h.w); err != nil {

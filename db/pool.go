@@ -185,6 +185,14 @@ func (p *Pool) incarnation(ctx context.Context, schema string) (string, error) {
 // schema, opening (and migrating) it if needed; it fails if the file on disk belongs to
 // another incarnation. The caller must call release exactly once.
 func (p *Pool) AcquireIncarnation(ctx context.Context, schema, incarnation string) (t *Tenant, release func(), err error) {
+	return p.acquire(ctx, schema, incarnation, false)
+}
+
+// acquire is AcquireIncarnation. A background acquire (a sweep over every school) leaves
+// the recently used order as it was: a file it opens goes to the back, the first to be
+// closed, so a sweep of many schools closes at most one file users were working in
+// instead of all of them.
+func (p *Pool) acquire(ctx context.Context, schema, incarnation string, background bool) (t *Tenant, release func(), err error) {
 	if err := CheckSchemaName(schema); err != nil {
 		return nil, nil, err
 	}
@@ -215,7 +223,9 @@ func (p *Pool) AcquireIncarnation(ctx context.Context, schema, incarnation strin
 				continue
 			}
 			e.refs++
-			p.lru.MoveToFront(e.elem)
+			if !background {
+				p.lru.MoveToFront(e.elem)
+			}
 			p.mu.Unlock()
 			return e.t, p.releaser(e), nil
 		}
@@ -253,7 +263,11 @@ func (p *Pool) AcquireIncarnation(ctx context.Context, schema, incarnation strin
 			return nil, nil, err
 		}
 		e.t = t
-		e.elem = p.lru.PushFront(e)
+		if background {
+			e.elem = p.lru.PushBack(e)
+		} else {
+			e.elem = p.lru.PushFront(e)
+		}
 		p.stats.Opens++
 		p.stats.Peak = max(p.stats.Peak, p.lru.Len())
 		if res.Migrated() {
@@ -269,6 +283,22 @@ func (p *Pool) AcquireIncarnation(ctx context.Context, schema, incarnation strin
 // request on the tenant's host, for CLI commands and workers.
 func (p *Pool) WithTenant(ctx context.Context, schema string, fn func(*Tenant) error) error {
 	t, release, err := p.Acquire(ctx, schema)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return fn(t)
+}
+
+// WithTenantBackground is WithTenant for background work that visits many schools:
+// it does not count as use of the school, so the files users are working in stay open
+// (see acquire).
+func (p *Pool) WithTenantBackground(ctx context.Context, schema string, fn func(*Tenant) error) error {
+	inc, err := p.incarnation(ctx, schema)
+	if err != nil {
+		return err
+	}
+	t, release, err := p.acquire(ctx, schema, inc, true)
 	if err != nil {
 		return err
 	}
@@ -385,31 +415,19 @@ func (p *Pool) openExisting(ctx context.Context, schema, incarnation string) (ha
 	if err := checkFile(path); err != nil {
 		return handles{}, Result{}, fmt.Errorf("tenant %q: %w", schema, err)
 	}
-	h, err := openHandles(path, mustExist)
+	h, err := openTenantHandles(path)
 	if err != nil {
 		return handles{}, Result{}, fmt.Errorf("open tenant %q: %w", schema, err)
 	}
-	// Reading through the query_only readers first: nothing is written to a file that
-	// turns out not to be a school's.
-	v, err := p.mig.Version(ctx, h.r)
-	switch {
-	case isNotADB(err):
-		err = fmt.Errorf("%w: it is not a SQLite database", ErrNotTenantFile)
-	case err == nil && v == 0:
-		err = fmt.Errorf("%w: it has no schema version", ErrNotTenantFile)
-	}
-	if err == nil {
-		var got string
-		got, err = readIncarnation(ctx, h.r)
-		if err == nil && got != incarnation {
-			err = fmt.Errorf("%w (file %q, catalog %q)", ErrWrongIncarnation, got, incarnation)
-		}
-	}
+	// The file is checked on the writer's connection, the one a cold file's requests
+	// use (see Tenant.readsOnWriter), so opening a school costs one connection and one
+	// parse of its schema.
+	v, err := p.checkOpen(ctx, h.w, incarnation)
 	if err != nil {
 		h.close()
 		return handles{}, Result{From: v, To: v}, fmt.Errorf("open tenant %q: %w", schema, err)
 	}
-	res, err := p.mig.ensure(ctx, h, p.lockPath(schema))
+	res, err := p.mig.ensureFrom(ctx, h, p.lockPath(schema), v)
 	if err != nil {
 		h.close()
 		return handles{}, res, fmt.Errorf("open tenant %q: %w", schema, err)
@@ -417,9 +435,76 @@ func (p *Pool) openExisting(ctx context.Context, schema, incarnation string) (ha
 	return h, res, nil
 }
 
+// checkOpen checks that the file behind w (a single-connection writer that has not
+// connected yet) is a school file this program made for incarnation, and returns its
+// migration version. The checks read through the connection made query_only: nothing is
+// written to a file that turns out not to be a school's. Only once it passes is the
+// connection made writable and the file put in WAL (a no-op for a file already in WAL).
+func (p *Pool) checkOpen(ctx context.Context, w *sql.DB, incarnation string) (uint, error) {
+	conn, err := w.Conn(ctx)
+	if err != nil {
+		if isNotADB(err) {
+			err = fmt.Errorf("%w: it is not a SQLite database", ErrNotTenantFile)
+		}
+		return 0, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA query_only = 1`); err != nil {
+		return 0, err
+	}
+	v, got, err := p.readState(ctx, conn)
+	switch {
+	case isNotADB(err):
+		err = fmt.Errorf("%w: it is not a SQLite database", ErrNotTenantFile)
+	case err == nil && v == 0:
+		err = fmt.Errorf("%w: it has no schema version", ErrNotTenantFile)
+	case err == nil && got != incarnation:
+		err = fmt.Errorf("%w (file %q, catalog %q)", ErrWrongIncarnation, got, incarnation)
+	}
+	if err != nil {
+		// The connection stays query_only: the caller closes the handles.
+		return v, err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA query_only = 0`); err != nil {
+		return v, err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA journal_mode = WAL`); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// readState reads a school file's migration version and incarnation, in one statement
+// for a file that has both tables (every file made since incarnations exist).
+func (p *Pool) readState(ctx context.Context, q rowQuerier) (uint, string, error) {
+	var ver sql.NullInt64
+	var dirty sql.NullBool
+	var inc sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT (SELECT version FROM schema_migrations LIMIT 1),
+		(SELECT dirty FROM schema_migrations LIMIT 1),
+		(SELECT incarnation FROM school_incarnation WHERE id = 1)`).Scan(&ver, &dirty, &inc)
+	if err != nil && isNoSuchTable(err) {
+		// An older file (no incarnation table) or not a school's (no version table).
+		v, err := p.mig.Version(ctx, q)
+		if err != nil || v == 0 {
+			return v, "", err
+		}
+		got, err := readIncarnation(ctx, q)
+		return v, got, err
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	if !ver.Valid {
+		return 0, "", nil
+	}
+	v, err := p.mig.check(ver.Int64, dirty.Bool)
+	return v, inc.String, err
+}
+
 // readIncarnation reads the incarnation a school file was made for; files made before
 // incarnations existed have none ("").
-func readIncarnation(ctx context.Context, r *sql.DB) (string, error) {
+func readIncarnation(ctx context.Context, r rowQuerier) (string, error) {
 	var n int
 	err := r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'school_incarnation'`).Scan(&n)
 	if err != nil || n == 0 {

@@ -2,10 +2,14 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/schoolsms/sms/db/tenantdb"
 )
 
 // BenchmarkAcquireWarm measures AcquireIncarnation plus release of a tenant whose file
@@ -117,4 +121,63 @@ func BenchmarkCreateTenantFile(b *testing.B) {
 		return err
 	})
 	require.NoError(b, err)
+}
+
+// BenchmarkOpenColdRequest measures what a request to a school that is not open costs
+// the pool: a pool of one with two schools taken in turn, each op opening one (and
+// closing the other), looking up a bearer token and reading a page in a read
+// transaction, as the student list does, and writing once (a token's last use). conns/op is the SQLite connections the file
+// had open when the request ended: each one parsed the whole schema.
+func BenchmarkOpenColdRequest(b *testing.B) {
+	ctx := context.Background()
+	p := newTestPool(b, 1)
+	schemas := [2]string{"alpha", "beta"}
+	var incs [2]string
+	for i, s := range schemas {
+		incs[i] = makeTenant(b, p, s, s)
+	}
+	before := p.Stats()
+
+	b.ReportAllocs()
+	i, conns := 0, 0
+	for b.Loop() {
+		t, release, err := p.AcquireIncarnation(ctx, schemas[i&1], incs[i&1])
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := t.Read().GetTokenAndUserByHash(ctx, "no such token"); !errors.Is(err, sql.ErrNoRows) {
+			b.Fatal(err)
+		}
+		err = t.ReadTx(ctx, func(q *tenantdb.Queries, d tenantdb.DBTX) error {
+			var n int
+			if err := d.QueryRowContext(ctx, `SELECT count(*) FROM students`).Scan(&n); err != nil {
+				return err
+			}
+			_, err := q.GetSchoolProfile(ctx)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		// A request's write: a bearer token's last use, written once a minute.
+		err = t.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+			return q.StudentsPutSetting(ctx, tenantdb.StudentsPutSettingParams{Key: "last_seen", Value: "now"})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		conns += t.openConns()
+		release()
+		i++
+	}
+	b.StopTimer()
+	if opens := p.Stats().Opens - before.Opens; opens != i {
+		b.Fatalf("%d opens for %d acquires: not every acquire was cold", opens, i)
+	}
+	b.ReportMetric(float64(conns)/float64(i), "conns/op")
+}
+
+// openConns is how many SQLite connections the file has open now.
+func (t *Tenant) openConns() int {
+	return t.h.w.Stats().OpenConnections + t.h.r.Stats().OpenConnections
 }

@@ -470,3 +470,111 @@ func TestPoolCountsWaits(t *testing.T) {
 	assert.Positive(t, s.WriteWaitTime)
 	assert.Equal(t, 1, s.Waits)
 }
+
+// TestPoolColdFileUsesOneConnection: a school read and written one request at a time
+// keeps one SQLite connection (each one parses the whole schema and holds descriptors);
+// readers open only when reads meet a busy writer.
+func TestPoolColdFileUsesOneConnection(t *testing.T) {
+	p := newTestPool(t, 2)
+	makeTenant(t, p, "alpha", "Alpha")
+	ctx := context.Background()
+	tn, release, err := p.Acquire(ctx, "alpha")
+	require.NoError(t, err)
+	defer release()
+	assert.Equal(t, 1, tn.openConns(), "opening checks the file on one connection")
+
+	_, err = tn.Read().GetSchoolProfile(ctx)
+	require.NoError(t, err)
+	require.NoError(t, tn.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+		return q.StudentsPutSetting(ctx, tenantdb.StudentsPutSettingParams{Key: "k", Value: "v"})
+	}))
+	// The write's statements are prepared on the writer after it, in the background.
+	require.Eventually(t, func() bool { return tn.h.w.Stats().InUse == 0 }, 10*time.Second, time.Millisecond)
+	require.NoError(t, tn.ReadTx(ctx, func(q *tenantdb.Queries, d tenantdb.DBTX) error {
+		prof, err := q.GetSchoolProfile(ctx)
+		assert.Equal(t, "Alpha", prof.Name)
+		return err
+	}))
+	assert.Equal(t, 1, tn.openConns(), "reads, a write and a read transaction, one at a time")
+
+	// A read while a read transaction holds the writer gets a reader.
+	require.NoError(t, tn.ReadTx(ctx, func(q *tenantdb.Queries, d tenantdb.DBTX) error {
+		prof, err := tn.Read().GetSchoolProfile(ctx)
+		assert.Equal(t, "Alpha", prof.Name)
+		return err
+	}))
+	assert.Positive(t, tn.h.r.Stats().OpenConnections, "concurrency opened a reader")
+	assert.False(t, tn.readsOnWriter(), "with a reader open, reads stay on the readers")
+}
+
+// TestPoolReadsOnWriterNeverWrite: reads that run on the writer's connection can no more
+// write than on a query_only reader, and the writer writes again afterwards.
+func TestPoolReadsOnWriterNeverWrite(t *testing.T) {
+	p := newTestPool(t, 2)
+	makeTenant(t, p, "alpha", "Alpha")
+	ctx := context.Background()
+	require.NoError(t, p.WithTenant(ctx, "alpha", func(tn *Tenant) error {
+		require.True(t, tn.readsOnWriter())
+		err := tn.ReadTx(ctx, func(q *tenantdb.Queries, d tenantdb.DBTX) error {
+			_, err := d.ExecContext(ctx, `UPDATE school_profile SET name = 'Changed'`)
+			return err
+		})
+		require.Error(t, err, "a read transaction on the writer cannot write")
+		assert.Contains(t, err.Error(), "readonly")
+
+		err = tn.Read().StudentsPutSetting(ctx, tenantdb.StudentsPutSettingParams{Key: "k", Value: "v"})
+		require.Error(t, err, "Read never writes")
+
+		prof, err := tn.Read().GetSchoolProfile(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, "Alpha", prof.Name, "nothing was written")
+		return tn.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+			return q.StudentsPutSetting(ctx, tenantdb.StudentsPutSettingParams{Key: "k", Value: "v"})
+		})
+	}), "the writer writes after a read transaction on it")
+}
+
+func TestIsSelect(t *testing.T) {
+	for q, want := range map[string]bool{
+		"SELECT 1":                                  true,
+		"-- name: GetX :one\nSELECT id FROM x":      true,
+		"  \n select 1":                             true,
+		"-- name: PutX :exec\nINSERT INTO x VALUES": false,
+		"UPDATE x SET a = 1":                        false,
+		"-- only a comment":                         false,
+		"WITH a AS (SELECT 1) DELETE FROM x":        false,
+	} {
+		assert.Equal(t, want, isSelect(q), q)
+	}
+}
+
+// TestPoolBackgroundVisitsKeepUsersFiles: a sweep over every school (the outbox relay's)
+// closes at most one of the files users are working in, however many it opens.
+func TestPoolBackgroundVisitsKeepUsersFiles(t *testing.T) {
+	p := newTestPool(t, 3)
+	ctx := context.Background()
+	for _, s := range []string{"u1", "u2", "u3", "s1", "s2", "s3", "s4"} {
+		makeTenant(t, p, s, s)
+	}
+	use := func(s string) { require.NoError(t, p.WithTenant(ctx, s, func(*Tenant) error { return nil })) }
+	use("u1")
+	use("u2")
+	use("u3")
+	for _, s := range []string{"s1", "s2", "s3", "s4", "u2"} {
+		require.NoError(t, p.WithTenantBackground(ctx, s, func(*Tenant) error { return nil }))
+	}
+	open := func() map[string]bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		m := map[string]bool{}
+		for s, e := range p.entries {
+			m[s] = e.t != nil
+		}
+		return m
+	}
+	assert.Equal(t, map[string]bool{"u2": true, "u3": true, "s4": true}, open(),
+		"the sweep took the least recently used file and then only its own")
+	use("u1")
+	assert.Equal(t, map[string]bool{"u1": true, "u2": true, "u3": true}, open(),
+		"the sweep's file is the first to go")
+}

@@ -36,6 +36,11 @@ const (
 )
 
 func dsn(path string, mode openMode, readOnly bool) string {
+	return dsnWAL(path, mode, readOnly, !readOnly)
+}
+
+// dsnWAL is dsn with the choice of whether a writer sets the file to WAL as it connects.
+func dsnWAL(path string, mode openMode, readOnly, setWAL bool) string {
 	var b strings.Builder
 	b.WriteString(fileURI(path))
 	if mode == mustExist {
@@ -54,7 +59,10 @@ func dsn(path string, mode openMode, readOnly bool) string {
 		// its writer when the file is made, which every later reader picks up.
 		b.WriteString("&_pragma=query_only(1)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)")
 	} else {
-		b.WriteString("&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)")
+		if setWAL {
+			b.WriteString("&_pragma=journal_mode(WAL)")
+		}
+		b.WriteString("&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)")
 		// BEGIN IMMEDIATE takes the write lock up front, so a transaction never fails
 		// half-way with SQLITE_BUSY when it upgrades from reading to writing.
 		b.WriteString("&_txlock=immediate")
@@ -75,14 +83,48 @@ func readConns() int {
 	return n
 }
 
-// handles is the pair every open file gets: one writer and a few readers.
+// handles is the pair every open file gets: one writer and a few readers. A school
+// file also has a spare writer, for a write while a read transaction holds the writer's
+// connection (see Tenant.Tx).
 type handles struct {
-	w *sql.DB
-	r *sql.DB
+	w     *sql.DB
+	r     *sql.DB
+	spare *sql.DB
 }
 
+// readerIdle is how long a reader connection stays open unused. Each connection holds
+// its own parsed schema and page cache; a school whose concurrent reads have passed
+// goes back to reading on its writer (see Tenant.readsOnWriter).
+const readerIdle = 30 * time.Second
+
 func openHandles(path string, mode openMode) (handles, error) {
-	w, err := sql.Open("sqlite", dsn(path, mode, false))
+	return openHandlesDSN(path, dsn(path, mode, false))
+}
+
+// openTenantHandles opens an existing school file. Its writer connects without setting
+// the journal mode: WAL is a property of the file, kept once set, and setting it writes
+// to the file, which must not happen before the file has been read (query_only) and
+// found to be a school's (see Pool.openExisting, which sets it then).
+func openTenantHandles(path string) (handles, error) {
+	wdsn := dsnWAL(path, mustExist, false, false)
+	h, err := openHandlesDSN(path, wdsn)
+	if err != nil {
+		return h, err
+	}
+	// sql.Open connects nothing: the spare costs a connection only when used.
+	h.spare, err = sql.Open("sqlite", wdsn)
+	if err != nil {
+		h.close()
+		return handles{}, err
+	}
+	h.spare.SetMaxOpenConns(1)
+	h.spare.SetMaxIdleConns(1)
+	h.spare.SetConnMaxIdleTime(readerIdle)
+	return h, nil
+}
+
+func openHandlesDSN(path, writerDSN string) (handles, error) {
+	w, err := sql.Open("sqlite", writerDSN)
 	if err != nil {
 		return handles{}, err
 	}
@@ -97,11 +139,15 @@ func openHandles(path string, mode openMode) (handles, error) {
 	n := readConns()
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(readerIdle)
 	return handles{w: w, r: r}, nil
 }
 
 func (h handles) close() error {
 	var errW, errR error
+	if h.spare != nil {
+		h.spare.Close()
+	}
 	if h.r != nil {
 		errR = h.r.Close()
 	}

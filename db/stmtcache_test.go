@@ -73,7 +73,9 @@ func TestReadStatements(t *testing.T) {
 			}))
 		}
 	}
-	assert.NotNil(t, alpha.reads.cached("SELECT name FROM school_profile WHERE id = ?"), "prepared after its first transaction")
+	// A file read one request at a time reads on its writer (Tenant.readsOnWriter).
+	q := "SELECT name FROM school_profile WHERE id = ?"
+	assert.True(t, alpha.reads.cached(q) != nil || alpha.writes.cached(q) != nil, "prepared after its first transaction")
 
 	var wg sync.WaitGroup
 	for g := range 16 {

@@ -3,9 +3,12 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/schoolsms/sms/db/tenantdb"
@@ -35,22 +38,84 @@ type Tenant struct {
 	reads       *readStmts
 	read        *tenantdb.Queries
 	writes      *readStmts // statements prepared on the writer's one connection
+	// readingOnWriter counts read transactions holding the writer's connection.
+	readingOnWriter atomic.Int32
 }
 
 func newTenant(schema, incarnation string, h handles) *Tenant {
-	reads := newReadStmts(h.r)
-	return &Tenant{Schema: schema, Incarnation: incarnation, h: h, reads: reads, read: tenantdb.New(reads),
+	t := &Tenant{Schema: schema, Incarnation: incarnation, h: h, reads: newReadStmts(h.r),
 		writes: newReadStmts(h.w)}
+	t.read = tenantdb.New(routedReads{t})
+	return t
 }
 
-// Read returns queries on the reader pool (query_only connections), through
-// statements prepared once per connection.
+// Read returns queries that only read: on the reader pool (query_only connections), or
+// on the writer's connection while the file has no reader open (see readsOnWriter),
+// through statements prepared once per connection.
 func (t *Tenant) Read() *tenantdb.Queries { return t.read }
 
-// ReadTx runs fn in one read transaction on the reader pool, so that every read in it
-// sees the same snapshot (a list's total and its page agree). d runs queries sqlc cannot
-// express, through the same prepared statements as Read.
+// readsOnWriter reports whether a read should run on the writer's connection: while no
+// reader connection is open and the writer is idle. Every SQLite connection parses the
+// whole schema when it opens, and most schools see one request at a time, so a file is
+// opened with its writer alone and gets readers only when reads meet a busy writer;
+// readers left idle close again (readerIdle).
+func (t *Tenant) readsOnWriter() bool {
+	return t.h.r.Stats().OpenConnections == 0 && t.h.w.Stats().InUse == 0
+}
+
+// routedReads sends each read of Read to the writer or the readers (readsOnWriter).
+// Only a SELECT goes to the writer, which is not query_only: a SELECT cannot write, and
+// anything else runs on a reader, where a write fails as it always did.
+type routedReads struct{ t *Tenant }
+
+func (r routedReads) on(query string) *readStmts {
+	if isSelect(query) && r.t.readsOnWriter() {
+		return r.t.writes
+	}
+	return r.t.reads
+}
+
+func (r routedReads) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return r.t.reads.ExecContext(ctx, query, args...)
+}
+
+func (r routedReads) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return r.t.reads.PrepareContext(ctx, query)
+}
+
+func (r routedReads) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return r.on(query).QueryContext(ctx, query, args...)
+}
+
+func (r routedReads) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return r.on(query).QueryRowContext(ctx, query, args...)
+}
+
+// isSelect reports whether a statement is a SELECT, after the comments sqlc puts
+// before its queries.
+func isSelect(query string) bool {
+	for {
+		query = strings.TrimLeft(query, " \t\r\n")
+		if !strings.HasPrefix(query, "--") {
+			break
+		}
+		_, rest, ok := strings.Cut(query, "\n")
+		if !ok {
+			return false
+		}
+		query = rest
+	}
+	return len(query) >= 6 && strings.EqualFold(query[:6], "SELECT")
+}
+
+// ReadTx runs fn in one read transaction, so that every read in it sees the same
+// snapshot (a list's total and its page agree). d runs queries sqlc cannot express,
+// through the same prepared statements as Read. It runs on the reader pool, or on the
+// writer's connection made query_only for the transaction (readsOnWriter).
 func (t *Tenant) ReadTx(ctx context.Context, fn func(q *tenantdb.Queries, d tenantdb.DBTX) error) error {
+	if t.readsOnWriter() {
+		return t.readTxOnWriter(ctx, fn)
+	}
 	tx, err := t.h.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
@@ -64,12 +129,64 @@ func (t *Tenant) ReadTx(ctx context.Context, fn func(q *tenantdb.Queries, d tena
 	return err
 }
 
+// readTxOnWriter is ReadTx on the writer's one connection, held for the transaction and
+// query_only while it lasts, so fn can no more write than on a reader.
+func (t *Tenant) readTxOnWriter(ctx context.Context, fn func(q *tenantdb.Queries, d tenantdb.DBTX) error) error {
+	t.readingOnWriter.Add(1)
+	defer t.readingOnWriter.Add(-1)
+	conn, err := t.h.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	r, err := func() (*txReads, error) {
+		defer func() {
+			// The connection goes back to writing (even when fn panics); one that cannot
+			// is discarded rather than left to fail every write after it.
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA query_only = 0`); err != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+			conn.Close()
+		}()
+		return readTxOn(ctx, conn, t.writes, fn)
+	}()
+	if r != nil {
+		// Prepared once the connection is free: the writer's statements serve its
+		// reads and its transactions alike.
+		for _, q := range r.missed {
+			t.writes.prepare(ctx, q)
+		}
+	}
+	return err
+}
+
+func readTxOn(ctx context.Context, conn *sql.Conn, c *readStmts, fn func(q *tenantdb.Queries, d tenantdb.DBTX) error) (*txReads, error) {
+	if _, err := conn.ExecContext(ctx, `PRAGMA query_only = 1`); err != nil {
+		return nil, fmt.Errorf("begin read: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // a deferred BEGIN
+	if err != nil {
+		return nil, fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback() // a read transaction has nothing to commit
+	r := &txReads{tx: tx, c: c}
+	return r, fn(tenantdb.New(r), r)
+}
+
 // ReadDB is the reader pool, for queries sqlc cannot express (dynamic filters).
 func (t *Tenant) ReadDB() *sql.DB { return t.h.r }
 
 // Tx runs fn in one write transaction; nothing is written unless fn returns nil. Its
 // queries run through statements the writer keeps prepared (see txStmts).
 func (t *Tenant) Tx(ctx context.Context, fn func(q *tenantdb.Queries, tx *sql.Tx) error) error {
+	if t.readingOnWriter.Load() > 0 && t.h.spare != nil {
+		// A read transaction holds the writer's connection, perhaps this very caller's
+		// (a write inside ReadTx): waiting for it could wait forever, and a long read
+		// must not hold up writes. The write goes through the spare writer; SQLite's
+		// write lock keeps the two apart as it keeps two processes apart.
+		return inTx(ctx, t.h.spare, func(tx *sql.Tx) error {
+			return fn(tenantdb.New(newTxStmts(tx)), tx)
+		})
+	}
 	var missed []string
 	err := inTx(ctx, t.h.w, func(tx *sql.Tx) error {
 		c := newTxStmts(tx)

@@ -576,3 +576,41 @@ func TestRelayChildProcess(t *testing.T) {
 	require.NoError(t, err)
 	t.Fatal("the child should have been killed")
 }
+
+// TestRelaySweepSkipsSchoolsWithNothingNew: a sweep (a restarted relay's) opens only
+// the schools whose files changed since the relay last found their outbox empty: one
+// written by another process since, one whose file was moved into place, not the rest.
+func TestRelaySweepSkipsSchoolsWithNothingNew(t *testing.T) {
+	w := newWorld(t, "alpha", "beta", "gamma")
+	w.embedded()
+	w.write("alpha", 2)
+	w.relay().Sweep(w.ctx)
+	require.Empty(t, w.unsent("alpha"))
+	// File times are coarse: only a change older than the margin counts as before a
+	// drain, so the files just made and marked are visited once more, then left alone.
+	time.Sleep(changeMargin + 100*time.Millisecond)
+	w.relay().Sweep(w.ctx)
+
+	other, err := db.NewPool(w.cat, w.pool.Dir(), 4) // another process (the CLI)
+	require.NoError(t, err)
+	ow := *w
+	ow.pool = other
+	ids := ow.writeQuietly("beta", 1)
+	require.NoError(t, other.Close())
+
+	restarted, err := db.NewPool(w.cat, w.pool.Dir(), 4)
+	require.NoError(t, err)
+	defer restarted.Close()
+	r := &Relay{Pool: restarted, Catalog: w.cat, JetStream: w.js}
+	r.Sweep(w.ctx)
+	assert.Equal(t, 1, restarted.Stats().Opens, "only the school written since was opened")
+	assert.Empty(t, w.unsent("beta"), "and its event sent")
+	assert.Subset(t, keys(w.consume().events), ids)
+
+	// A file moved into place (a restore) keeps its modification time, not its change time.
+	path := w.pool.Path("gamma")
+	require.NoError(t, os.Rename(path, path+".moved"))
+	require.NoError(t, os.Rename(path+".moved", path))
+	r.Sweep(w.ctx)
+	assert.Equal(t, 2, restarted.Stats().Opens, "the moved school was opened, alpha never")
+}

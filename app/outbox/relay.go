@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/events"
 	"github.com/schoolsms/sms/db"
+	"github.com/schoolsms/sms/db/catalogdb"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -152,15 +154,25 @@ func (r *Relay) Run(ctx context.Context) error {
 // Sweep relays every school the catalog lists as placed here, Concurrency at a time, and prunes rows
 // sent longer than KeepSent ago. Schools that fail are logged; the next sweep tries them
 // again.
+//
+// A school whose file has not changed since the relay last found its outbox empty is
+// skipped without opening it: at a start after a clean stop that is every school, and
+// opening them all would close the files users are working in.
 func (r *Relay) Sweep(ctx context.Context) {
-	rows, err := r.Catalog.Read().ListTenantSchemasPlacedOn(ctx, r.Appliance)
+	rows, err := r.Catalog.Read().ListTenantsToRelay(ctx, r.Appliance)
 	if err != nil {
 		if ctx.Err() == nil {
 			r.log().Warn("relay sweep: list schools", slog.Any("error", err))
 		}
 		return
 	}
-	for s, err := range r.relayAll(ctx, rows) {
+	var schools []string
+	for _, row := range rows {
+		if row.DrainedAt == 0 || changedSince(r.Pool.Path(row.SchemaName), time.Unix(0, row.DrainedAt)) {
+			schools = append(schools, row.SchemaName)
+		}
+	}
+	for s, err := range r.relayAll(ctx, schools) {
 		if err != nil && ctx.Err() == nil {
 			r.log().Warn("relay sweep", slog.String("tenant", s), slog.Any("error", err))
 		}
@@ -206,7 +218,7 @@ func (r *Relay) Flush(ctx context.Context, schema string) (int, error) {
 		return 0, fmt.Errorf("relay %s: %w", schema, err)
 	}
 	n := 0
-	err = r.Pool.WithTenant(ctx, schema, func(t *db.Tenant) error {
+	err = r.Pool.WithTenantBackground(ctx, schema, func(t *db.Tenant) error {
 		for {
 			sent, more, err := r.round(ctx, t)
 			n += sent
@@ -214,14 +226,59 @@ func (r *Relay) Flush(ctx context.Context, schema string) (int, error) {
 				return err
 			}
 			if !more {
-				return r.prune(ctx, t)
+				break
 			}
 		}
+		if err := r.prune(ctx, t); err != nil {
+			return err
+		}
+		return r.noteDrained(ctx, t)
 	})
 	if errors.Is(err, db.ErrUnknownTenant) {
 		return n, nil
 	}
 	return n, err
+}
+
+// changeMargin covers the coarse clock file times are taken from (a write may be
+// stamped a few milliseconds before the time.Now of a read that did not see it). A
+// school changed within it of a drain (the relay's own marks) is visited once more.
+const changeMargin = time.Second
+
+// noteDrained records in the catalog that the school's outbox is empty, as of a time
+// taken before the read that found it so: every write after that read (this relay's
+// own marks included) changes the file after that time, and the next sweep visits it.
+func (r *Relay) noteDrained(ctx context.Context, t *db.Tenant) error {
+	at := time.Now()
+	unsent, err := t.Read().OutboxHasUnsent(ctx)
+	if err != nil {
+		return fmt.Errorf("read outbox: %w", err)
+	}
+	if unsent { // written since the last round: the wake-up or the next sweep sends it
+		return nil
+	}
+	return r.Catalog.Tx(ctx, func(q *catalogdb.Queries) error {
+		return q.SetOutboxDrained(ctx, catalogdb.SetOutboxDrainedParams{DrainedAt: at.UnixNano(),
+			SchemaName: t.Schema, SchoolIncarnation: t.Incarnation})
+	})
+}
+
+// changedSince reports whether a school's file (or its -wal) may have changed since at,
+// by their status change times: a write, a checkpoint, or a file moved into place (a
+// restore keeps its modification time but not its change time) all set it. Anything
+// that cannot be read counts as changed.
+func changedSince(path string, at time.Time) bool {
+	limit := at.Add(-changeMargin)
+	for i, p := range []string{path, path + "-wal"} {
+		ct, err := changeTime(p)
+		if errors.Is(err, fs.ErrNotExist) && i > 0 {
+			continue // no -wal: the file was closed cleanly
+		}
+		if err != nil || !ct.Before(limit) {
+			return true
+		}
+	}
+	return false
 }
 
 // round publishes one batch of a school's unsent events and marks the acknowledged ones

@@ -45,6 +45,12 @@ type Domain struct {
 	CreatedAt string `json:"created_at"`
 }
 
+type OutboxDrained struct {
+	TenantID    int64  `json:"tenant_id"`
+	Incarnation string `json:"incarnation"`
+	DrainedAt   int64  `json:"drained_at"`
+}
+
 type PlatformAdmin struct {
 	ID           int64          `json:"id"`
 	Email        string         `json:"email"`

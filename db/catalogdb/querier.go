@@ -47,6 +47,9 @@ type Querier interface {
 	// nowhere else ('' is the appliance whose catalog this is).
 	ListTenantSchemasPlacedOn(ctx context.Context, appliance string) ([]string, error)
 	ListTenants(ctx context.Context) ([]Tenant, error)
+	// The schools an appliance relays (see ListTenantSchemasPlacedOn), with when the relay
+	// last found each one's outbox empty, if it did for the school's incarnation.
+	ListTenantsToRelay(ctx context.Context, appliance string) ([]ListTenantsToRelayRow, error)
 	ListTokens(ctx context.Context, userID int64) ([]APIToken, error)
 	// After the primary domain is removed, the oldest remaining one becomes primary.
 	PromoteAnyDomain(ctx context.Context, arg PromoteAnyDomainParams) error
@@ -55,6 +58,7 @@ type Querier interface {
 	ResolveDomain(ctx context.Context, domain string) (ResolveDomainRow, error)
 	RevokeToken(ctx context.Context, arg RevokeTokenParams) (int64, error)
 	RevokeUserTokens(ctx context.Context, arg RevokeUserTokensParams) error
+	SetOutboxDrained(ctx context.Context, arg SetOutboxDrainedParams) error
 	SetPrimaryDomain(ctx context.Context, arg SetPrimaryDomainParams) (int64, error)
 	SetTenantAppliance(ctx context.Context, arg SetTenantApplianceParams) (Tenant, error)
 	SetTenantStatus(ctx context.Context, arg SetTenantStatusParams) (Tenant, error)
