@@ -74,6 +74,18 @@ type Dependent struct {
 	Label string `json:"label"` // in words: "3 classes", "1 admission"
 }
 
+// Labels lists dependents in words: "3 classes, 1 admission and 2 subjects".
+func Labels(deps []Dependent) string {
+	var ls []string
+	for _, d := range deps {
+		ls = append(ls, d.Label)
+	}
+	if len(ls) < 2 {
+		return strings.Join(ls, "")
+	}
+	return strings.Join(ls[:len(ls)-1], ", ") + " and " + ls[len(ls)-1]
+}
+
 // InUse is the Conflict of deleting something others still refer to; message says so
 // in words and deps lists them.
 func InUse(deps []Dependent, format string, args ...any) *Error {

@@ -253,7 +253,7 @@ func (s Service) DeleteClass(ctx context.Context, id int64, meta auth.Meta) erro
 			return err
 		}
 		if len(deps) > 0 {
-			return errs.InUse(deps, "%s has %s (now or before); move its students first", before.Name, labels(deps))
+			return errs.InUse(deps, "%s has %s (now or before); move its students first", before.Name, errs.Labels(deps))
 		}
 		assignments, err := q.AcademicsCountClassAssignments(ctx, id)
 		if err != nil {

@@ -172,7 +172,7 @@ func (s Service) DeleteForm(ctx context.Context, id int64, meta auth.Meta) error
 			return err
 		}
 		if len(deps) > 0 {
-			return errs.InUse(deps, "%s has %s; delete or move them first", row.Name, labels(deps))
+			return errs.InUse(deps, "%s has %s; delete or move them first", row.Name, errs.Labels(deps))
 		}
 		if _, err := q.AcademicsDeleteForm(ctx, id); err != nil {
 			return formUnique.Check(err)

@@ -505,3 +505,16 @@ func (h pages) assignmentDelete(c *fiber.Ctx) error {
 	}
 	return web.Redirect(c, acadDone(web.Prefix(c), "assignments", a.SessionID, "assignment_deleted"))
 }
+
+// TermOptions are the school's terms for a select, grouped by session (latest first).
+func TermOptions(c *fiber.Ctx) ([]web.OptionGroup, error) {
+	terms, err := web.All(c, New(web.Tenant(c)).ListTerms, TermFilter{})
+	if err != nil {
+		return nil, err
+	}
+	opts := make([]web.Option, 0, len(terms))
+	for _, t := range terms {
+		opts = append(opts, web.Option{Value: web.ID(t.ID), Label: t.Name, Group: t.SessionName})
+	}
+	return web.Grouped(opts), nil
+}

@@ -203,15 +203,3 @@ func dependents(ctx context.Context, id int64, counts ...dependentCount) ([]errs
 	}
 	return out, nil
 }
-
-// labels lists dependents in words: "3 classes, 1 admission and 2 subjects".
-func labels(deps []errs.Dependent) string {
-	var ls []string
-	for _, d := range deps {
-		ls = append(ls, d.Label)
-	}
-	if len(ls) < 2 {
-		return strings.Join(ls, "")
-	}
-	return strings.Join(ls[:len(ls)-1], ", ") + " and " + ls[len(ls)-1]
-}

@@ -219,7 +219,7 @@ func (s Service) DeleteSession(ctx context.Context, id int64, meta auth.Meta) er
 			return err
 		}
 		if len(deps) > 0 {
-			return errs.InUse(deps, "%s has %s; delete or move them first", row.Name, labels(deps))
+			return errs.InUse(deps, "%s has %s; delete or move them first", row.Name, errs.Labels(deps))
 		}
 		if row.IsCurrent {
 			n, err := q.AcademicsCountSessions(ctx)

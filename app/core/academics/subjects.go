@@ -170,7 +170,7 @@ func (s Service) DeleteSubject(ctx context.Context, id int64, meta auth.Meta) er
 			return err
 		}
 		if len(deps) > 0 {
-			return errs.InUse(deps, "%s has %s; remove them first", row.Name, labels(deps))
+			return errs.InUse(deps, "%s has %s; remove them first", row.Name, errs.Labels(deps))
 		}
 		if _, err := q.AcademicsDeleteSubject(ctx, id); err != nil {
 			return subjectUnique.Check(err)

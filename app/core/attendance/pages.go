@@ -316,7 +316,7 @@ func (h pages) calendarPageEditing(c *fiber.Ctx, v *web.View, status int, chosen
 		return h.Fail(c, err)
 	}
 	if d.CanManage {
-		if d.Terms, err = termOptions(c); err != nil {
+		if d.Terms, err = academics.TermOptions(c); err != nil {
 			return h.Fail(c, err)
 		}
 		d.Editing = editing
@@ -346,19 +346,6 @@ func (h pages) workingDays(c *fiber.Ctx) error {
 		return h.calendarPage(c, v, status, days)
 	}
 	return web.Redirect(c, v.Prefix+"/attendance/calendar?done=working_days_saved")
-}
-
-// termOptions are the school's terms for a select, grouped by session (latest first).
-func termOptions(c *fiber.Ctx) ([]web.OptionGroup, error) {
-	terms, err := web.All(c, academics.New(web.Tenant(c)).ListTerms, academics.TermFilter{})
-	if err != nil {
-		return nil, err
-	}
-	opts := make([]web.Option, 0, len(terms))
-	for _, t := range terms {
-		opts = append(opts, web.Option{Value: web.ID(t.ID), Label: t.Name, Group: t.SessionName})
-	}
-	return web.Grouped(opts), nil
 }
 
 var holidayFields = []string{"name", "start_date", "end_date", "term"}

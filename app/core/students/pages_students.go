@@ -507,14 +507,8 @@ func studentAttendance(c *fiber.Ctx, v *web.View, id int64) (*attendanceCard, er
 	default:
 		return nil, err
 	}
-	terms, err := web.All(c, academics.New(web.Tenant(c)).ListTerms, academics.TermFilter{})
-	if err != nil {
+	if card.Terms, err = academics.TermOptions(c); err != nil {
 		return nil, err
 	}
-	opts := make([]web.Option, 0, len(terms))
-	for _, t := range terms {
-		opts = append(opts, web.Option{Value: web.ID(t.ID), Label: t.Name, Group: t.SessionName})
-	}
-	card.Terms = web.Grouped(opts)
 	return card, nil
 }

@@ -906,7 +906,7 @@ func (s Service) DeleteStudent(ctx context.Context, id int64, meta auth.Meta) er
 			dependent{"subject_remarks", "subject remark", "subject remarks", n.SubjectRemarks})
 		if len(deps) > 0 {
 			return errs.InUse(deps, "%s has %s; a student with a record is withdrawn (set the status), not deleted",
-				fullName(cur.FirstName, cur.MiddleName, cur.LastName), labels(deps))
+				fullName(cur.FirstName, cur.MiddleName, cur.LastName), errs.Labels(deps))
 		}
 		links, err := q.StudentsCountGuardianLinks(ctx, id)
 		if err != nil {
@@ -941,16 +941,4 @@ func dependents(ds ...dependent) []errs.Dependent {
 		out = append(out, errs.Dependent{Kind: d.kind, Count: d.count, Label: label})
 	}
 	return out
-}
-
-// labels lists dependents in words: "1 enrollment, 14 attendance marks and 3 scores".
-func labels(deps []errs.Dependent) string {
-	var ls []string
-	for _, d := range deps {
-		ls = append(ls, d.Label)
-	}
-	if len(ls) < 2 {
-		return strings.Join(ls, "")
-	}
-	return strings.Join(ls[:len(ls)-1], ", ") + " and " + ls[len(ls)-1]
 }
