@@ -181,3 +181,34 @@ func BenchmarkOpenColdRequest(b *testing.B) {
 func (t *Tenant) openConns() int {
 	return t.h.w.Stats().OpenConnections + t.h.r.Stats().OpenConnections
 }
+
+// BenchmarkReadTxOnWriter measures a read transaction of two prepared reads on a school
+// whose file is open with its writer alone (readsOnWriter): most schools, most of the
+// time. One op is one transaction.
+func BenchmarkReadTxOnWriter(b *testing.B) {
+	ctx := context.Background()
+	p := newTestPool(b, 4)
+	makeTenant(b, p, "alpha", "Alpha School")
+	require.NoError(b, p.WithTenant(ctx, "alpha", func(tn *Tenant) error {
+		if !tn.readsOnWriter() {
+			b.Fatal("the school has a reader open")
+		}
+		read := func() error {
+			return tn.ReadTx(ctx, func(q *tenantdb.Queries, d tenantdb.DBTX) error {
+				if _, err := q.GetSchoolProfile(ctx); err != nil {
+					return err
+				}
+				var n int64
+				return d.QueryRowContext(ctx, `SELECT count(*) FROM students WHERE status = ?`, "active").Scan(&n)
+			})
+		}
+		require.NoError(b, read()) // prepares both
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := read(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return nil
+	}))
+}

@@ -160,7 +160,14 @@ type txReads struct {
 	tx     *sql.Tx
 	c      *readStmts
 	missed []string
+	// others, when set, runs every statement but a SELECT, outside the transaction: the
+	// query_only readers, where a write fails. It is set when tx is on the writer's
+	// connection (see Tenant.readTxOnWriter).
+	others *readStmts
 }
+
+// elsewhere reports whether query must run on others rather than in the transaction.
+func (r *txReads) elsewhere(query string) bool { return r.others != nil && !isSelect(query) }
 
 func (r *txReads) stmt(ctx context.Context, query string) *sql.Stmt {
 	s := r.c.cached(query)
@@ -172,14 +179,23 @@ func (r *txReads) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (r *txReads) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if r.elsewhere(query) {
+		return r.others.db.ExecContext(ctx, query, args...)
+	}
 	return r.tx.ExecContext(ctx, query, args...)
 }
 
 func (r *txReads) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	if r.elsewhere(query) {
+		return r.others.db.PrepareContext(ctx, query)
+	}
 	return r.tx.PrepareContext(ctx, query)
 }
 
 func (r *txReads) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if r.elsewhere(query) {
+		return r.others.db.QueryContext(ctx, query, args...)
+	}
 	if s := r.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -187,6 +203,9 @@ func (r *txReads) QueryContext(ctx context.Context, query string, args ...any) (
 }
 
 func (r *txReads) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if r.elsewhere(query) {
+		return r.others.db.QueryRowContext(ctx, query, args...)
+	}
 	if s := r.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}

@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"regexp"
@@ -129,8 +128,11 @@ func (t *Tenant) ReadTx(ctx context.Context, fn func(q *tenantdb.Queries, d tena
 	return err
 }
 
-// readTxOnWriter is ReadTx on the writer's one connection, held for the transaction and
-// query_only while it lasts, so fn can no more write than on a reader.
+// readTxOnWriter is ReadTx on the writer's one connection, held for the transaction.
+// Only SELECTs run on it; anything else goes to a query_only reader, so fn can no more
+// write than on a reader. The connection is not made query_only for the while: setting
+// any flag PRAGMA expires every statement prepared on the connection, and each read
+// transaction (and the next write transaction) would prepare its statements again.
 func (t *Tenant) readTxOnWriter(ctx context.Context, fn func(q *tenantdb.Queries, d tenantdb.DBTX) error) error {
 	t.readingOnWriter.Add(1)
 	defer t.readingOnWriter.Add(-1)
@@ -139,15 +141,14 @@ func (t *Tenant) readTxOnWriter(ctx context.Context, fn func(q *tenantdb.Queries
 		return fmt.Errorf("begin read: %w", err)
 	}
 	r, err := func() (*txReads, error) {
-		defer func() {
-			// The connection goes back to writing (even when fn panics); one that cannot
-			// is discarded rather than left to fail every write after it.
-			if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA query_only = 0`); err != nil {
-				conn.Raw(func(any) error { return driver.ErrBadConn })
-			}
-			conn.Close()
-		}()
-		return readTxOn(ctx, conn, t.writes, fn)
+		defer conn.Close()
+		tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // a deferred BEGIN
+		if err != nil {
+			return nil, fmt.Errorf("begin read: %w", err)
+		}
+		defer tx.Rollback() // a read transaction has nothing to commit
+		r := &txReads{tx: tx, c: t.writes, others: t.reads}
+		return r, fn(tenantdb.New(r), r)
 	}()
 	if r != nil {
 		// Prepared once the connection is free: the writer's statements serve its
@@ -157,19 +158,6 @@ func (t *Tenant) readTxOnWriter(ctx context.Context, fn func(q *tenantdb.Queries
 		}
 	}
 	return err
-}
-
-func readTxOn(ctx context.Context, conn *sql.Conn, c *readStmts, fn func(q *tenantdb.Queries, d tenantdb.DBTX) error) (*txReads, error) {
-	if _, err := conn.ExecContext(ctx, `PRAGMA query_only = 1`); err != nil {
-		return nil, fmt.Errorf("begin read: %w", err)
-	}
-	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // a deferred BEGIN
-	if err != nil {
-		return nil, fmt.Errorf("begin read: %w", err)
-	}
-	defer tx.Rollback() // a read transaction has nothing to commit
-	r := &txReads{tx: tx, c: c}
-	return r, fn(tenantdb.New(r), r)
 }
 
 // ReadDB is the reader pool, for queries sqlc cannot express (dynamic filters).

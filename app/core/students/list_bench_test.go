@@ -176,7 +176,7 @@ var (
 
 // seedStudents gives a school a current session, four forms with classes of 40 and n
 // students enrolled in them, written by the same code the API and the importer use.
-func seedStudents(b *testing.B, s *apptest.Server, schema string, n int) {
+func seedStudents(b testing.TB, s *apptest.Server, schema string, n int) {
 	b.Helper()
 	ctx := context.Background()
 	s.WithSchool(schema, func(t *db.Tenant) error {
