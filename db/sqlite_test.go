@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 func TestConnectionSettings(t *testing.T) {
@@ -30,4 +31,31 @@ func TestConnectionSettings(t *testing.T) {
 		assert.Equal(t, "0", pragma(tn.h.w, "query_only"))
 		return nil
 	}))
+}
+
+// TestConnectionsHaveStablePlans: every connection, a school's writer and readers and
+// the catalog's, runs with the query planner stability guarantee, so a prepared join is
+// not prepared again each time its parameters are bound (see qpsg.go).
+func TestConnectionsHaveStablePlans(t *testing.T) {
+	p := newTestPool(t, 2)
+	makeTenant(t, p, "alpha", "Alpha")
+	ctx := context.Background()
+	qpsg := func(d *sql.DB) bool {
+		t.Helper()
+		conn, err := d.Conn(ctx)
+		require.NoError(t, err)
+		defer conn.Close()
+		var on bool
+		require.NoError(t, conn.Raw(func(c any) error {
+			on, err = dbConfig(c, sqlite3.SQLITE_DBCONFIG_ENABLE_QPSG, -1)
+			return err
+		}))
+		return on
+	}
+	require.NoError(t, p.WithTenant(ctx, "alpha", func(tn *Tenant) error {
+		assert.True(t, qpsg(tn.h.w), "writer")
+		assert.True(t, qpsg(tn.h.r), "reader")
+		return nil
+	}))
+	assert.True(t, qpsg(p.cat.h.w), "catalog writer")
 }
