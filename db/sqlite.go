@@ -171,8 +171,10 @@ func inTx(ctx context.Context, w txBeginner, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// Rolled back also when fn panics: a transaction left open would hold the writer's
+	// one connection, and the school's write lock, for good.
+	defer tx.Rollback() // a no-op after Commit
 	if err := fn(tx); err != nil {
-		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -39,11 +39,16 @@ type Tenant struct {
 	writes      *readStmts // statements prepared on the writer's one connection
 	// readingOnWriter counts read transactions holding the writer's connection.
 	readingOnWriter atomic.Int32
+	// readTurns holds a token for each read transaction on the reader pool, as many as
+	// the pool has connections: read transactions wait here, first come first served,
+	// rather than in database/sql's pool, which hands a freed connection to a waiter
+	// picked at random, so that under load a few waited many turns.
+	readTurns chan struct{}
 }
 
 func newTenant(schema, incarnation string, h handles) *Tenant {
 	t := &Tenant{Schema: schema, Incarnation: incarnation, h: h, reads: newReadStmts(h.r),
-		writes: newReadStmts(h.w)}
+		writes: newReadStmts(h.w), readTurns: make(chan struct{}, readConns())}
 	t.read = tenantdb.New(routedReads{t})
 	return t
 }
@@ -110,11 +115,15 @@ func isSelect(query string) bool {
 // ReadTx runs fn in one read transaction, so that every read in it sees the same
 // snapshot (a list's total and its page agree). d runs queries sqlc cannot express,
 // through the same prepared statements as Read. It runs on the reader pool, or on the
-// writer's connection made query_only for the transaction (readsOnWriter).
+// writer's connection while it is idle and no reader is open (readsOnWriter).
 func (t *Tenant) ReadTx(ctx context.Context, fn func(q *tenantdb.Queries, d tenantdb.DBTX) error) error {
 	if t.readsOnWriter() {
 		return t.readTxOnWriter(ctx, fn)
 	}
+	if err := takeTurn(ctx, t.readTurns); err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer func() { <-t.readTurns }()
 	tx, err := t.h.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
@@ -158,6 +167,16 @@ func (t *Tenant) readTxOnWriter(ctx context.Context, fn func(q *tenantdb.Queries
 		}
 	}
 	return err
+}
+
+// takeTurn waits for a free token of turns, first come first served, or for ctx.
+func takeTurn(ctx context.Context, turns chan struct{}) error {
+	select {
+	case turns <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // ReadDB is the reader pool, for queries sqlc cannot express (dynamic filters).
