@@ -578,3 +578,28 @@ func TestPoolBackgroundVisitsKeepUsersFiles(t *testing.T) {
 	assert.Equal(t, map[string]bool{"u1": true, "u2": true, "u3": true}, open(),
 		"the sweep's file is the first to go")
 }
+
+// TestWriteAfterAPanickedWrite: a write whose function panics (the recover middleware
+// turns that into a 500) leaves the school writable.
+func TestWriteAfterAPanickedWrite(t *testing.T) {
+	p := newTestPool(t, 2)
+	makeTenant(t, p, "alpha", "Alpha")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, p.WithTenant(ctx, "alpha", func(tn *Tenant) error {
+		func() {
+			defer func() { assert.NotNil(t, recover()) }()
+			tn.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+				if err := q.StudentsPutSetting(ctx, tenantdb.StudentsPutSettingParams{Key: "half", Value: "done"}); err != nil {
+					return err
+				}
+				panic("a bug")
+			})
+		}()
+		return tn.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
+			_, err := q.StudentsGetSetting(ctx, "half")
+			assert.ErrorIs(t, err, sql.ErrNoRows, "the panicked write was rolled back")
+			return q.StudentsPutSetting(ctx, tenantdb.StudentsPutSettingParams{Key: "k", Value: "v"})
+		})
+	}))
+}
