@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime"
-	"unsafe"
 
 	"modernc.org/libc"
 	"modernc.org/sqlite"
@@ -55,16 +53,17 @@ func dbConfig(c any, op, onoff int32) (bool, error) {
 		return false, errors.New("sqlite: connection is closed")
 	}
 	// The variadic arguments, an int and a pointer to an int for the result, each in an
-	// 8-byte slot of libc's va_list. The result lives on the Go heap, where nothing moves.
+	// 8-byte slot of libc's va_list, and the result itself: all in the connection's C
+	// stack, because the C code may not hold a pointer into the Go heap (the race
+	// detector's pointer checks stop the program if it does).
 	const slot = 8
-	bp := tls.Alloc(2 * slot)
-	defer tls.Free(2 * slot)
-	res := new(int32)
-	*res = -1
-	rc := sqlite3.Xsqlite3_db_config(tls, db, op, libc.VaList(bp, onoff, uintptr(unsafe.Pointer(res))))
-	runtime.KeepAlive(res)
+	bp := tls.Alloc(3 * slot)
+	defer tls.Free(3 * slot)
+	res := bp + 2*slot
+	libc.AtomicStorePInt32(res, -1)
+	rc := sqlite3.Xsqlite3_db_config(tls, db, op, libc.VaList(bp, onoff, res))
 	if rc != sqlite3.SQLITE_OK {
 		return false, fmt.Errorf("sqlite: sqlite3_db_config(%d) returned %d", op, rc)
 	}
-	return *res == 1, nil
+	return libc.AtomicLoadPInt32(res) == 1, nil
 }
