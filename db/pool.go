@@ -845,3 +845,29 @@ func MoveFiles(from, to string) error {
 	}
 	return nil
 }
+
+// ChangeMargin covers the coarse clock file times are taken from (a write may be
+// stamped a few milliseconds before the time.Now of a read that did not see it): a
+// change within it of a time counts as after it.
+const ChangeMargin = time.Second
+
+// ChangedSince reports whether a school's file (or its -wal) may have changed since at,
+// by their status change times, without opening it: a write, a checkpoint, or a file
+// moved into place (a restore keeps its modification time but not its change time) all
+// set it. Anything that cannot be read counts as changed. Background work that visits
+// every school (the outbox relay's sweep, due notices) skips the ones it has seen as
+// they are, rather than open a thousand files to find nothing new.
+func (p *Pool) ChangedSince(schema string, at time.Time) bool {
+	limit := at.Add(-ChangeMargin)
+	path := p.Path(schema)
+	for i, f := range []string{path, path + "-wal"} {
+		ct, err := changeTime(f)
+		if errors.Is(err, fs.ErrNotExist) && i > 0 {
+			continue // no -wal: the file was closed cleanly
+		}
+		if err != nil || !ct.Before(limit) {
+			return true
+		}
+	}
+	return false
+}

@@ -588,7 +588,7 @@ func TestRelaySweepSkipsSchoolsWithNothingNew(t *testing.T) {
 	require.Empty(t, w.unsent("alpha"))
 	// File times are coarse: only a change older than the margin counts as before a
 	// drain, so the files just made and marked are visited once more, then left alone.
-	time.Sleep(changeMargin + 100*time.Millisecond)
+	time.Sleep(db.ChangeMargin + 100*time.Millisecond)
 	w.relay().Sweep(w.ctx)
 
 	other, err := db.NewPool(w.cat, w.pool.Dir(), 4) // another process (the CLI)

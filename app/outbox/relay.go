@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"sync"
 	"time"
@@ -168,7 +167,7 @@ func (r *Relay) Sweep(ctx context.Context) {
 	}
 	var schools []string
 	for _, row := range rows {
-		if row.DrainedAt == 0 || changedSince(r.Pool.Path(row.SchemaName), time.Unix(0, row.DrainedAt)) {
+		if row.DrainedAt == 0 || r.Pool.ChangedSince(row.SchemaName, time.Unix(0, row.DrainedAt)) {
 			schools = append(schools, row.SchemaName)
 		}
 	}
@@ -240,11 +239,6 @@ func (r *Relay) Flush(ctx context.Context, schema string) (int, error) {
 	return n, err
 }
 
-// changeMargin covers the coarse clock file times are taken from (a write may be
-// stamped a few milliseconds before the time.Now of a read that did not see it). A
-// school changed within it of a drain (the relay's own marks) is visited once more.
-const changeMargin = time.Second
-
 // noteDrained records in the catalog that the school's outbox is empty, as of a time
 // taken before the read that found it so: every write after that read (this relay's
 // own marks included) changes the file after that time, and the next sweep visits it.
@@ -261,24 +255,6 @@ func (r *Relay) noteDrained(ctx context.Context, t *db.Tenant) error {
 		return q.SetOutboxDrained(ctx, catalogdb.SetOutboxDrainedParams{DrainedAt: at.UnixNano(),
 			SchemaName: t.Schema, SchoolIncarnation: t.Incarnation})
 	})
-}
-
-// changedSince reports whether a school's file (or its -wal) may have changed since at,
-// by their status change times: a write, a checkpoint, or a file moved into place (a
-// restore keeps its modification time but not its change time) all set it. Anything
-// that cannot be read counts as changed.
-func changedSince(path string, at time.Time) bool {
-	limit := at.Add(-changeMargin)
-	for i, p := range []string{path, path + "-wal"} {
-		ct, err := changeTime(p)
-		if errors.Is(err, fs.ErrNotExist) && i > 0 {
-			continue // no -wal: the file was closed cleanly
-		}
-		if err != nil || !ct.Before(limit) {
-			return true
-		}
-	}
-	return false
 }
 
 // round publishes one batch of a school's unsent events and marks the acknowledged ones

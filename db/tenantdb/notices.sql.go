@@ -182,6 +182,19 @@ func (q *Queries) NoticesMarkPublished(ctx context.Context, arg NoticesMarkPubli
 	return result.RowsAffected()
 }
 
+const noticesNextDue = `-- name: NoticesNextDue :one
+SELECT CAST(COALESCE(MIN(publish_from), '') AS TEXT) AS next_due FROM notices
+WHERE published_at IS NULL AND publish_from > ?1
+`
+
+// The first day of the earliest notice still to be published after today; empty if none.
+func (q *Queries) NoticesNextDue(ctx context.Context, today string) (string, error) {
+	row := q.db.QueryRowContext(ctx, noticesNextDue, today)
+	var next_due string
+	err := row.Scan(&next_due)
+	return next_due, err
+}
+
 const noticesStudentPlace = `-- name: NoticesStudentPlace :many
 SELECT c.id AS class_id, c.form_id FROM enrollments e JOIN classes c ON c.id = e.class_id
 WHERE e.student_id = ? AND e.status = 'active'

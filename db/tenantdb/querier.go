@@ -304,6 +304,8 @@ type Querier interface {
 	// Notices: title, body, an audience and a publish window.
 	NoticesGet(ctx context.Context, id int64) (Notice, error)
 	NoticesMarkPublished(ctx context.Context, arg NoticesMarkPublishedParams) (int64, error)
+	// The first day of the earliest notice still to be published after today; empty if none.
+	NoticesNextDue(ctx context.Context, today string) (string, error)
 	NoticesStudentPlace(ctx context.Context, studentID int64) ([]NoticesStudentPlaceRow, error)
 	NoticesUpdate(ctx context.Context, arg NoticesUpdateParams) (Notice, error)
 	OutboxHasUnsent(ctx context.Context) (bool, error)

@@ -35,3 +35,8 @@ SELECT EXISTS (SELECT 1 FROM classes WHERE id = ?);
 SELECT c.id AS class_id, c.form_id FROM enrollments e JOIN classes c ON c.id = e.class_id
 WHERE e.student_id = ? AND e.status = 'active'
 ORDER BY e.session_id DESC;
+
+-- name: NoticesNextDue :one
+-- The first day of the earliest notice still to be published after today; empty if none.
+SELECT CAST(COALESCE(MIN(publish_from), '') AS TEXT) AS next_due FROM notices
+WHERE published_at IS NULL AND publish_from > sqlc.arg(today);

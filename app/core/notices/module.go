@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/module"
 	"github.com/schoolsms/sms/app/web"
 	"github.com/schoolsms/sms/db"
@@ -58,6 +59,7 @@ const publishEvery = 5 * time.Minute
 // publishDue publishes, in every school, the notices whose first day has come (saved
 // earlier for a later day), at start and then every publishEvery.
 func publishDue(ctx context.Context, rt module.Runtime) error {
+	d := &dueNotices{pool: rt.Pool, seen: map[string]dueVisit{}}
 	tick := time.NewTicker(publishEvery)
 	defer tick.Stop()
 	for {
@@ -65,12 +67,9 @@ func publishDue(ctx context.Context, rt module.Runtime) error {
 		if err != nil && ctx.Err() == nil {
 			rt.Log.Warn("list schools", slog.Any("error", err))
 		}
+		d.forgetOthers(schools)
 		for _, s := range schools {
-			err := rt.Pool.WithTenant(ctx, s, func(t *db.Tenant) error {
-				_, err := New(t).PublishDue(ctx)
-				return err
-			})
-			if err != nil && !errors.Is(err, db.ErrUnknownTenant) && ctx.Err() == nil {
+			if err := d.visit(ctx, s); err != nil && ctx.Err() == nil {
 				rt.Log.Warn("publish due notices", slog.String("tenant", s), slog.Any("error", err))
 			}
 		}
@@ -80,4 +79,65 @@ func publishDue(ctx context.Context, rt module.Runtime) error {
 		case <-tick.C:
 		}
 	}
+}
+
+// dueNotices remembers, for each school it visited, when it did and the first day of
+// the school's next scheduled notice, so that a round opens only the schools where a
+// notice may have come due: on a provider's box of a thousand schools, a round that
+// opened every file would close the ones users are working in every few minutes.
+type dueNotices struct {
+	pool *db.Pool
+	seen map[string]dueVisit
+}
+
+type dueVisit struct {
+	at   time.Time // taken before the visit read anything
+	next string    // NextDue then
+}
+
+// forgetOthers drops what it remembers of schools no longer placed here.
+func (d *dueNotices) forgetOthers(schools []string) {
+	keep := make(map[string]bool, len(schools))
+	for _, s := range schools {
+		keep[s] = true
+	}
+	for s := range d.seen {
+		if !keep[s] {
+			delete(d.seen, s)
+		}
+	}
+}
+
+// earliestZone is the timezone a date begins in first (Kiribati's Line Islands,
+// UTC+14): a notice's first day has not come in any school before it has come there.
+var earliestZone = time.FixedZone("UTC+14", 14*60*60)
+
+// visit publishes a school's due notices unless nothing can have come due since the
+// last visit: its file has not changed since (no notice saved, no timezone changed)
+// and the first day of its next notice has not begun anywhere. The visit does not
+// count as use of the school (WithTenantBackground), so it keeps users' files open.
+func (d *dueNotices) visit(ctx context.Context, schema string) error {
+	now := school.ClockOf(ctx)()
+	if v, ok := d.seen[schema]; ok && !d.pool.ChangedSince(schema, v.at) &&
+		(v.next == "" || v.next > now.In(earliestZone).Format(time.DateOnly)) {
+		return nil
+	}
+	delete(d.seen, schema)
+	err := d.pool.WithTenantBackground(ctx, schema, func(t *db.Tenant) error {
+		at := time.Now()
+		s := New(t)
+		if _, err := s.PublishDue(ctx); err != nil {
+			return err
+		}
+		next, err := s.NextDue(ctx)
+		if err != nil {
+			return err
+		}
+		d.seen[schema] = dueVisit{at: at, next: next}
+		return nil
+	})
+	if errors.Is(err, db.ErrUnknownTenant) {
+		return nil
+	}
+	return err
 }

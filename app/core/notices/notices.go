@@ -506,6 +506,17 @@ func (s Service) Delete(ctx context.Context, id int64, meta auth.Meta) error {
 	return errs.Wrap(err, "delete notice")
 }
 
+// NextDue is the first day (YYYY-MM-DD) of the earliest notice PublishDue will publish
+// on a later day, "" if none is waiting.
+func (s Service) NextDue(ctx context.Context) (string, error) {
+	today, err := s.today(ctx)
+	if err != nil {
+		return "", err
+	}
+	next, err := s.T.Read().NoticesNextDue(ctx, today)
+	return next, errs.Wrap(err, "next due notice")
+}
+
 // PublishDue publishes the notices whose first day has come since they were saved, and
 // returns how many.
 func (s Service) PublishDue(ctx context.Context) (int, error) {

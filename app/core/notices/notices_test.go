@@ -472,3 +472,60 @@ func TestNoticesDashboardCard(t *testing.T) {
 	assert.Contains(t, html, "Pinned: Fees due &lt;Friday&gt;", "escaped")
 	assert.NotContains(t, html, "<Friday>")
 }
+
+// TestDueNoticesOpenOnlyWhereANoticeMayBeDue: the worker that publishes notices on
+// their first day opens a school's file again only when something may have come due:
+// the file changed (a notice saved, say) or the first day of its next notice has begun
+// somewhere. Rounds over schools with nothing new open nothing, so on a box of many
+// schools they do not close the files users are working in.
+func TestDueNoticesOpenOnlyWhereANoticeMayBeDue(t *testing.T) {
+	w := newWorld(t, "alpha", "beta", "gamma")
+	admin := w.s.As("alpha", "admin@alpha.test")
+	status, _ := admin.JSON("POST", "/api/core/notices/", map[string]any{"title": "Sports day", "body": "Friday.",
+		"audience": "all", "publish_from": "2026-03-06"})
+	require.Equal(t, 201, status)
+	schools := []string{"alpha", "beta", "gamma"}
+	at := func(day time.Time) context.Context {
+		return school.WithClock(context.Background(), func() time.Time { return day })
+	}
+
+	// A start: every school is visited once. The files were just written, so within
+	// the margin of file times they count as changed once more; then they settle.
+	pool, err := db.NewPool(w.s.App.Catalog, w.s.App.Pool.Dir(), 8)
+	require.NoError(t, err)
+	d := notices.NewDueNotices(pool)
+	require.NoError(t, d.Round(at(now), schools...))
+	assert.Equal(t, 3, pool.Stats().Opens)
+	time.Sleep(db.ChangeMargin + 100*time.Millisecond)
+	require.NoError(t, d.Round(at(now), schools...))
+	require.NoError(t, pool.Close())
+
+	// The files closed, nothing written since, no notice due: nothing is opened.
+	pool, err = db.NewPool(w.s.App.Catalog, w.s.App.Pool.Dir(), 8)
+	require.NoError(t, err)
+	defer pool.Close()
+	d.UsePool(pool) // as after a restart, but remembering
+	require.NoError(t, d.Round(at(now), schools...))
+	require.NoError(t, d.Round(at(now.AddDate(0, 0, 1)), schools...))
+	assert.Equal(t, 0, pool.Stats().Opens, "nothing can have come due")
+
+	// Alpha's notice's first day: alpha alone is opened, and its notice announced.
+	require.NoError(t, d.Round(at(now.AddDate(0, 0, 2)), schools...))
+	assert.Equal(t, 1, pool.Stats().Opens)
+	assert.Len(t, w.events("alpha", notices.EventPublished), 1)
+
+	// A notice saved in beta for a later day: beta is opened on the next round, not
+	// gamma; on its first day beta is opened again and the notice announced.
+	time.Sleep(db.ChangeMargin + 100*time.Millisecond)
+	beta := w.s.As("beta", "admin@beta.test")
+	status, _ = beta.JSON("POST", "/api/core/notices/", map[string]any{"title": "Fees", "body": "Due.",
+		"audience": "all", "publish_from": "2026-03-10"})
+	require.Equal(t, 201, status)
+	require.NoError(t, d.Round(at(now.AddDate(0, 0, 2)), schools...))
+	assert.Equal(t, 2, pool.Stats().Opens, "beta, changed")
+	require.NoError(t, d.Round(at(time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC)), schools...))
+	assert.Equal(t, 2, pool.Stats().Opens, "10 March has begun nowhere")
+	assert.Len(t, w.events("beta", notices.EventPublished), 0)
+	require.NoError(t, d.Round(at(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)), schools...))
+	assert.Len(t, w.events("beta", notices.EventPublished), 1)
+}
