@@ -485,11 +485,19 @@ func TestPoolColdFileUsesOneConnection(t *testing.T) {
 
 	_, err = tn.Read().GetSchoolProfile(ctx)
 	require.NoError(t, err)
+	prepared := func() int {
+		tn.writes.mu.RLock()
+		defer tn.writes.mu.RUnlock()
+		return len(tn.writes.stmts)
+	}
+	before := prepared()
 	require.NoError(t, tn.Tx(ctx, func(q *tenantdb.Queries, _ *sql.Tx) error {
 		return q.StudentsPutSetting(ctx, tenantdb.StudentsPutSettingParams{Key: "k", Value: "v"})
 	}))
-	// The write's statements are prepared on the writer after it, in the background.
-	require.Eventually(t, func() bool { return tn.h.w.Stats().InUse == 0 }, 10*time.Second, time.Millisecond)
+	// The write's statement is prepared on the writer after it, in the background: until
+	// that is done a read may find the writer busy (and rightly take a reader).
+	require.Eventually(t, func() bool { return prepared() > before && tn.h.w.Stats().InUse == 0 },
+		10*time.Second, time.Millisecond)
 	require.NoError(t, tn.ReadTx(ctx, func(q *tenantdb.Queries, d tenantdb.DBTX) error {
 		prof, err := q.GetSchoolProfile(ctx)
 		assert.Equal(t, "Alpha", prof.Name)
