@@ -82,7 +82,7 @@ func TestMetrics(t *testing.T) {
 	assert.NotEmpty(t, metricLine(body, "sms_http_request_duration_seconds_bucket", `route="/api/tenant"`))
 	assert.Equal(t, "sms_pool_open_files 1", metricLine(body, "sms_pool_open_files"))
 	for _, name := range []string{"sms_pool_evictions_total", "sms_pool_waits_total", "sms_write_lock_waits_total",
-		"sms_write_lock_wait_seconds_total", "process_resident_memory_bytes", "process_open_fds", "go_goroutines"} {
+		"sms_write_lock_wait_seconds_total", "sms_wal_checkpoints_total", "process_resident_memory_bytes", "process_open_fds", "go_goroutines"} {
 		assert.NotEmpty(t, metricLine(body, name), name)
 	}
 	assert.Equal(t, `sms_jetstream_stream_messages{stream="PROBE"} 3`, metricLine(body, "sms_jetstream_stream_messages", `stream="PROBE"`))

@@ -70,6 +70,7 @@ type Pool struct {
 	// The write waits of files already closed; open files' are read from their writer.
 	closedWriteWaits    atomic.Int64
 	closedWriteWaitTime atomic.Int64 // nanoseconds
+	checkpoints         atomic.Int64 // run in the background (see checkpoint.go)
 }
 
 type entry struct {
@@ -101,6 +102,10 @@ type PoolStats struct {
 	// time they waited in all.
 	WriteWaits    int64
 	WriteWaitTime time.Duration
+
+	// Checkpoints counts the write-ahead log checkpoints run in the background, off
+	// the writes' path (see checkpoint.go).
+	Checkpoints int64
 }
 
 // NewPool serves the files of the schools in cat from dir (<data>/tenants), with at
@@ -140,6 +145,7 @@ func (p *Pool) Stats() PoolStats {
 	s := p.stats
 	s.Open, s.InUse = 0, 0
 	s.WriteWaits, s.WriteWaitTime = p.closedWriteWaits.Load(), time.Duration(p.closedWriteWaitTime.Load())
+	s.Checkpoints = p.checkpoints.Load()
 	for _, e := range p.entries {
 		if e.t != nil {
 			s.Open++
@@ -369,6 +375,7 @@ func (p *Pool) closeTenant(t *Tenant) error {
 	w := t.h.w.Stats()
 	p.closedWriteWaits.Add(w.WaitCount)
 	p.closedWriteWaitTime.Add(int64(w.WaitDuration))
+	t.stopCheckpoints()
 	return t.h.close()
 }
 
@@ -387,7 +394,9 @@ func (p *Pool) open(ctx context.Context, schema, incarnation string) (*Tenant, R
 	if err != nil {
 		return nil, res, err
 	}
-	return newTenant(schema, incarnation, h), res, nil
+	t := newTenant(schema, incarnation, h)
+	t.stopCheckpoints = startCheckpoints(p.Path(schema), h.r, &p.checkpoints)
+	return t, res, nil
 }
 
 // Migrate brings one tenant file up to date through handles of its own, closed again

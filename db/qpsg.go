@@ -37,20 +37,11 @@ func init() {
 
 // dbConfig calls sqlite3_db_config(db, op, onoff, &res) on a connection of the driver
 // for a boolean option and returns the option's state after the call (onoff -1 only
-// reads it). The driver has no method for it, so the connection's handle is read from
-// the driver's own fields; TestConnectionsHaveStablePlans fails if they change.
+// reads it). The driver has no method for it (see rawHandle).
 func dbConfig(c any, op, onoff int32) (bool, error) {
-	v := reflect.ValueOf(c)
-	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-		return false, fmt.Errorf("sqlite: unexpected connection type %T", c)
-	}
-	dbField, tlsField := v.Elem().FieldByName("db"), v.Elem().FieldByName("tls")
-	if dbField.Kind() != reflect.Uintptr || tlsField.Type() != reflect.TypeFor[*libc.TLS]() {
-		return false, fmt.Errorf("sqlite: connection type %T has no db handle this program knows", c)
-	}
-	db, tls := uintptr(dbField.Uint()), (*libc.TLS)(tlsField.UnsafePointer())
-	if db == 0 || tls == nil {
-		return false, errors.New("sqlite: connection is closed")
+	db, tls, err := rawHandle(c)
+	if err != nil {
+		return false, err
 	}
 	// The variadic arguments, an int and a pointer to an int for the result, each in an
 	// 8-byte slot of libc's va_list, and the result itself: all in the connection's C
@@ -66,4 +57,23 @@ func dbConfig(c any, op, onoff int32) (bool, error) {
 		return false, fmt.Errorf("sqlite: sqlite3_db_config(%d) returned %d", op, rc)
 	}
 	return libc.AtomicLoadPInt32(res) == 1, nil
+}
+
+// rawHandle returns the sqlite3 handle of a connection of the driver and the C thread
+// state its calls run with. The driver has no method for them, so they are read from its
+// own fields; TestConnectionsHaveStablePlans fails if those change.
+func rawHandle(c any) (db uintptr, tls *libc.TLS, err error) {
+	v := reflect.ValueOf(c)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return 0, nil, fmt.Errorf("sqlite: unexpected connection type %T", c)
+	}
+	dbField, tlsField := v.Elem().FieldByName("db"), v.Elem().FieldByName("tls")
+	if dbField.Kind() != reflect.Uintptr || tlsField.Type() != reflect.TypeFor[*libc.TLS]() {
+		return 0, nil, fmt.Errorf("sqlite: connection type %T has no db handle this program knows", c)
+	}
+	db, tls = uintptr(dbField.Uint()), (*libc.TLS)(tlsField.UnsafePointer())
+	if db == 0 || tls == nil {
+		return 0, nil, errors.New("sqlite: connection is closed")
+	}
+	return db, tls, nil
 }

@@ -44,11 +44,13 @@ type Tenant struct {
 	// rather than in database/sql's pool, which hands a freed connection to a waiter
 	// picked at random, so that under load a few waited many turns.
 	readTurns chan struct{}
+	// stopCheckpoints ends the file's background checkpoints, before its handles close.
+	stopCheckpoints func()
 }
 
 func newTenant(schema, incarnation string, h handles) *Tenant {
 	t := &Tenant{Schema: schema, Incarnation: incarnation, h: h, reads: newReadStmts(h.r),
-		writes: newReadStmts(h.w), readTurns: make(chan struct{}, readConns())}
+		writes: newReadStmts(h.w), readTurns: make(chan struct{}, readConns()), stopCheckpoints: func() {}}
 	t.read = tenantdb.New(routedReads{t})
 	return t
 }

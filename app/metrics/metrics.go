@@ -100,13 +100,15 @@ var (
 		"Write transactions that waited for their school's writer (another write of the same school was running).", nil, nil)
 	writeWaitSeconds = prometheus.NewDesc("sms_write_lock_wait_seconds_total",
 		"Time write transactions spent waiting for their school's writer.", nil, nil)
+	walCheckpoints = prometheus.NewDesc("sms_wal_checkpoints_total",
+		"Write-ahead log checkpoints of school files run in the background, off the writes' path.", nil, nil)
 )
 
 // poolCollector reads the pool's counters at each scrape.
 type poolCollector struct{ pool *db.Pool }
 
 func (c poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{poolOpen, poolInUse, poolOpens, poolEvictions, poolWaits, writeWaits, writeWaitSeconds} {
+	for _, d := range []*prometheus.Desc{poolOpen, poolInUse, poolOpens, poolEvictions, poolWaits, writeWaits, writeWaitSeconds, walCheckpoints} {
 		ch <- d
 	}
 }
@@ -120,6 +122,7 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(poolWaits, prometheus.CounterValue, float64(s.Waits))
 	ch <- prometheus.MustNewConstMetric(writeWaits, prometheus.CounterValue, float64(s.WriteWaits))
 	ch <- prometheus.MustNewConstMetric(writeWaitSeconds, prometheus.CounterValue, s.WriteWaitTime.Seconds())
+	ch <- prometheus.MustNewConstMetric(walCheckpoints, prometheus.CounterValue, float64(s.Checkpoints))
 }
 
 // scrapeTimeout bounds what one scrape may spend asking JetStream about its streams.
