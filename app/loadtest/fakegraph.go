@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,8 +18,11 @@ import (
 // message's callback data (the bot tags a reply with the message it answers) when it
 // arrived. It checks nothing: the bot's own tests hold it to the API's rules.
 type fakeGraph struct {
-	URL  string
-	srv  *http.Server
+	URL string
+	srv *http.Server
+	// run makes the message ids of this fake unlike any an earlier run of a kept data
+	// dir stored: WhatsApp never gives two messages one id, and the bot relies on it.
+	run  string
 	seq  atomic.Int64
 	sent atomic.Int64
 
@@ -31,7 +35,8 @@ func startFakeGraph() (*fakeGraph, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &fakeGraph{URL: "http://" + ln.Addr().String(), waiting: map[string]chan time.Time{}}
+	g := &fakeGraph{URL: "http://" + ln.Addr().String(), waiting: map[string]chan time.Time{},
+		run: strings.ToUpper(strconv.FormatInt(time.Now().UnixNano(), 36))}
 	g.srv = &http.Server{Handler: http.HandlerFunc(g.serve), ReadHeaderTimeout: 10 * time.Second}
 	go g.srv.Serve(ln)
 	return g, nil
@@ -66,8 +71,8 @@ func (g *fakeGraph) serve(w http.ResponseWriter, r *http.Request) {
 			ch <- time.Now()
 		}
 	}
-	fmt.Fprintf(w, `{"messaging_product":"whatsapp","contacts":[{"input":%q,"wa_id":%q}],"messages":[{"id":"wamid.BENCH%08d"}]}`,
-		body.To, body.To, g.seq.Add(1))
+	fmt.Fprintf(w, `{"messaging_product":"whatsapp","contacts":[{"input":%q,"wa_id":%q}],"messages":[{"id":"wamid.BENCH%s.%08d"}]}`,
+		body.To, body.To, g.run, g.seq.Add(1))
 }
 
 // await returns a channel that receives the time the message tagged tag reaches the fake.

@@ -1512,7 +1512,7 @@ func (q *Queries) ChatbotOutboundClaim(ctx context.Context, id int64) (int64, er
 }
 
 const chatbotOutboundCountOpen = `-- name: ChatbotOutboundCountOpen :one
-SELECT count(*) FROM chatbot_outbound WHERE status IN ('pending', 'sending')
+SELECT count(*) FROM chatbot_outbound WHERE status = 'pending' OR status = 'sending'
 `
 
 func (q *Queries) ChatbotOutboundCountOpen(ctx context.Context) (int64, error) {
@@ -1707,33 +1707,6 @@ func (q *Queries) ChatbotOutboundOfConversation(ctx context.Context, arg Chatbot
 			return nil, err
 		}
 		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const chatbotOutboundOfReply = `-- name: ChatbotOutboundOfReply :many
-SELECT id FROM chatbot_outbound WHERE reply_to = ? ORDER BY id
-`
-
-func (q *Queries) ChatbotOutboundOfReply(ctx context.Context, replyTo sql.NullString) ([]int64, error) {
-	rows, err := q.db.QueryContext(ctx, chatbotOutboundOfReply, replyTo)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err

@@ -164,7 +164,6 @@ type Querier interface {
 	ChatbotOutboundInsert(ctx context.Context, arg ChatbotOutboundInsertParams) (int64, error)
 	ChatbotOutboundInterrupted(ctx context.Context) ([]ChatbotOutbound, error)
 	ChatbotOutboundOfConversation(ctx context.Context, arg ChatbotOutboundOfConversationParams) ([]ChatbotOutbound, error)
-	ChatbotOutboundOfReply(ctx context.Context, replyTo sql.NullString) ([]int64, error)
 	ChatbotOutboundOpen(ctx context.Context, limit int64) ([]int64, error)
 	ChatbotOutboundOpenOfConversation(ctx context.Context, conversationID sql.NullInt64) ([]int64, error)
 	ChatbotOutboundSent(ctx context.Context, arg ChatbotOutboundSentParams) error

@@ -142,7 +142,7 @@ SELECT * FROM chatbot_outbound WHERE status = 'sending' ORDER BY id;
 SELECT * FROM chatbot_outbound WHERE conversation_id = ? ORDER BY id DESC LIMIT ?;
 
 -- name: ChatbotOutboundCountOpen :one
-SELECT count(*) FROM chatbot_outbound WHERE status IN ('pending', 'sending');
+SELECT count(*) FROM chatbot_outbound WHERE status = 'pending' OR status = 'sending';
 
 -- name: ChatbotOutboundApplyStatus :execrows
 UPDATE chatbot_outbound
@@ -297,9 +297,6 @@ ORDER BY g.id;
 
 -- name: ChatbotOutboundOpenOfConversation :many
 SELECT id FROM chatbot_outbound WHERE conversation_id = ? AND status = 'pending' ORDER BY id;
-
--- name: ChatbotOutboundOfReply :many
-SELECT id FROM chatbot_outbound WHERE reply_to = ? ORDER BY id;
 
 -- name: ChatbotOutboundByWamid :one
 SELECT * FROM chatbot_outbound WHERE wamid = ?;
