@@ -24,7 +24,7 @@ func countRows(t *testing.T, a *App, schema string, tables ...string) map[string
 	require.NoError(t, a.Pool.WithTenant(context.Background(), schema, func(tn *db.Tenant) error {
 		for _, tbl := range tables {
 			var n int
-			if err := tn.ReadDB().QueryRow("SELECT count(*) FROM " + tbl).Scan(&n); err != nil {
+			if err := tn.ReadDB().QueryRowContext(context.Background(), "SELECT count(*) FROM "+tbl).Scan(&n); err != nil {
 				return err
 			}
 			out[tbl] = n
@@ -105,10 +105,10 @@ func TestCloneCarriesSetupNotPeople(t *testing.T) {
 		}
 		require.NoError(t, a.Pool.WithTenant(ctx, "gamma", func(tn *db.Tenant) error {
 			var linked int
-			require.NoError(t, tn.ReadDB().QueryRow(`SELECT count(*) FROM classes WHERE class_teacher_id IS NOT NULL`).Scan(&linked))
+			require.NoError(t, tn.ReadDB().QueryRowContext(context.Background(), `SELECT count(*) FROM classes WHERE class_teacher_id IS NOT NULL`).Scan(&linked))
 			assert.Zero(t, linked, "classes keep no class teacher: the clone has no users")
 			var pattern string
-			require.NoError(t, tn.ReadDB().QueryRow(`SELECT value FROM school_settings WHERE key = 'admission_number_pattern'`).Scan(&pattern))
+			require.NoError(t, tn.ReadDB().QueryRowContext(context.Background(), `SELECT value FROM school_settings WHERE key = 'admission_number_pattern'`).Scan(&pattern))
 			assert.Equal(t, "AL/{seq:03}", pattern)
 			return nil
 		}))

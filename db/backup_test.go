@@ -74,7 +74,7 @@ func TestReplaceContentReachesHandlesOpenElsewhere(t *testing.T) {
 	release()
 	require.NoError(t, server.WithTenant(ctx, "alpha", func(tn *Tenant) error {
 		assert.Equal(t, "Before Backup", schoolName(t, tn))
-		return checkIntegrity(ctx, tn.ReadDB())
+		return checkIntegrity(ctx, tn.h.r)
 	}))
 	setName(t, server, "alpha", "Written After Restore")
 }

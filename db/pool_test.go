@@ -517,6 +517,32 @@ func TestPoolColdFileUsesOneConnection(t *testing.T) {
 
 // TestPoolReadsOnWriterNeverWrite: reads that run on the writer's connection can no more
 // write than on a query_only reader, and the writer writes again afterwards.
+// Queries sqlc cannot express (ReadDB) are routed as Read's are: on a cold file they run
+// on its writer, and do not open a reader connection (a schema parse, two descriptors,
+// its memory) for themselves. The outbox relay's visit of every changed school read
+// through ReadDB, and left each with a reader open.
+func TestPoolReadDBOnColdFileUsesTheWriter(t *testing.T) {
+	p := newTestPool(t, 2)
+	makeTenant(t, p, "alpha", "Alpha")
+	ctx := context.Background()
+	tn, release, err := p.Acquire(ctx, "alpha")
+	require.NoError(t, err)
+	defer release()
+	var name string
+	require.NoError(t, tn.ReadDB().QueryRowContext(ctx, `SELECT name FROM school_profile`).Scan(&name))
+	assert.Equal(t, "Alpha", name)
+	rows, err := tn.ReadDB().QueryContext(ctx, `SELECT name FROM school_profile`)
+	require.NoError(t, err)
+	require.True(t, rows.Next())
+	require.NoError(t, rows.Close())
+	assert.Equal(t, 1, tn.openConns(), "reads of a cold file stay on its one connection")
+	assert.Zero(t, tn.h.r.Stats().OpenConnections)
+
+	// Anything but a SELECT still runs on a query_only reader, where a write fails.
+	_, err = tn.ReadDB().ExecContext(ctx, `UPDATE school_profile SET name = 'X'`)
+	assert.Error(t, err)
+}
+
 func TestPoolReadsOnWriterNeverWrite(t *testing.T) {
 	p := newTestPool(t, 2)
 	makeTenant(t, p, "alpha", "Alpha")

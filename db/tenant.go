@@ -181,8 +181,10 @@ func takeTurn(ctx context.Context, turns chan struct{}) error {
 	}
 }
 
-// ReadDB is the reader pool, for queries sqlc cannot express (dynamic filters).
-func (t *Tenant) ReadDB() *sql.DB { return t.h.r }
+// ReadDB runs queries sqlc cannot express (dynamic filters), routed as Read's are: a
+// SELECT of a file with no reader open runs on its idle writer, so a cold school's
+// reads do not open a reader connection (and parse its schema again) for themselves.
+func (t *Tenant) ReadDB() tenantdb.DBTX { return routedReads{t} }
 
 // Tx runs fn in one write transaction; nothing is written unless fn returns nil. Its
 // queries run through statements the writer keeps prepared (see txStmts).

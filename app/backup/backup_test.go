@@ -41,7 +41,7 @@ func openApp(t *testing.T, dataDir string) *app.App {
 }
 
 // tableCounts counts the rows of every table of a SQLite database.
-func tableCounts(t *testing.T, d *sql.DB) map[string]int {
+func tableCounts(t *testing.T, d tenantdb.DBTX) map[string]int {
 	t.Helper()
 	ctx := context.Background()
 	rows, err := d.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
@@ -71,7 +71,7 @@ func openCopy(t *testing.T, path string) *sql.DB {
 	return d
 }
 
-func integrity(t *testing.T, d *sql.DB) string {
+func integrity(t *testing.T, d tenantdb.DBTX) string {
 	t.Helper()
 	var res string
 	require.NoError(t, d.QueryRowContext(context.Background(), `PRAGMA integrity_check`).Scan(&res))

@@ -94,7 +94,7 @@ func TestAbsenceAlerts(t *testing.T) {
 	assert.Empty(t, w.graph.SentTo("254733000003"), "Quiet receives no messages")
 	reasons := map[string]int{}
 	w.s.WithSchool("alpha", func(tn *db.Tenant) error {
-		rows, err := tn.ReadDB().Query(`SELECT reason FROM chatbot_alerts WHERE status = 'skipped'`)
+		rows, err := tn.ReadDB().QueryContext(context.Background(), `SELECT reason FROM chatbot_alerts WHERE status = 'skipped'`)
 		if err != nil {
 			return err
 		}

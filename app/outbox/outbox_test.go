@@ -355,10 +355,10 @@ func TestRelayPrunesOldSentRows(t *testing.T) {
 	var n int
 	var remaining []string
 	require.NoError(t, w.pool.WithTenant(w.ctx, "alpha", func(t *db.Tenant) error {
-		if err := t.ReadDB().QueryRow("SELECT count(*) FROM outbox").Scan(&n); err != nil {
+		if err := t.ReadDB().QueryRowContext(w.ctx, "SELECT count(*) FROM outbox").Scan(&n); err != nil {
 			return err
 		}
-		rows, err := t.ReadDB().Query("SELECT id FROM outbox")
+		rows, err := t.ReadDB().QueryContext(w.ctx, "SELECT id FROM outbox")
 		if err != nil {
 			return err
 		}

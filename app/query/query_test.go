@@ -215,7 +215,7 @@ func TestListPagesAndOrders(t *testing.T) {
 func rows0(t *testing.T, tn *db.Tenant) int64 {
 	t.Helper()
 	var id int64
-	require.NoError(t, tn.ReadDB().QueryRow("SELECT id FROM subjects WHERE code = 'S1'").Scan(&id))
+	require.NoError(t, tn.ReadDB().QueryRowContext(context.Background(), "SELECT id FROM subjects WHERE code = 'S1'").Scan(&id))
 	return id
 }
 
@@ -264,7 +264,7 @@ func TestConstraintsByCode(t *testing.T) {
 	tn := school(t)
 	seedSubjects(t, tn, [2]string{"MATH", "Mathematics"})
 	var id int64
-	require.NoError(t, tn.ReadDB().QueryRow("SELECT id FROM subjects").Scan(&id))
+	require.NoError(t, tn.ReadDB().QueryRowContext(context.Background(), "SELECT id FROM subjects").Scan(&id))
 
 	dupCode := exec(t, tn, "INSERT INTO subjects (code, name) VALUES ('math', 'Again')")
 	dupKey := exec(t, tn, "INSERT INTO subjects (id, code, name) VALUES (?, 'OTHER', 'Other')", id)

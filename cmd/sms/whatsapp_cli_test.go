@@ -118,7 +118,7 @@ func TestChatbotSurvivesKill(t *testing.T) {
 	for {
 		var open int
 		require.NoError(t, a.Pool.WithTenant(context.Background(), "alpha", func(tn *db.Tenant) error {
-			return tn.ReadDB().QueryRow(`SELECT (SELECT count(*) FROM chatbot_inbound WHERE state <> 'handled') +
+			return tn.ReadDB().QueryRowContext(context.Background(), `SELECT (SELECT count(*) FROM chatbot_inbound WHERE state <> 'handled') +
 				(SELECT count(*) FROM chatbot_outbound WHERE status IN ('pending', 'sending'))`).Scan(&open)
 		}))
 		if open == 0 {
@@ -139,10 +139,10 @@ func TestChatbotSurvivesKill(t *testing.T) {
 	assert.Len(t, graph.Sent(), parents)
 	var unknown, deadLetters int
 	require.NoError(t, a.Pool.WithTenant(context.Background(), "alpha", func(tn *db.Tenant) error {
-		if err := tn.ReadDB().QueryRow(`SELECT count(*) FROM chatbot_outbound WHERE status = 'unknown'`).Scan(&unknown); err != nil {
+		if err := tn.ReadDB().QueryRowContext(context.Background(), `SELECT count(*) FROM chatbot_outbound WHERE status = 'unknown'`).Scan(&unknown); err != nil {
 			return err
 		}
-		return tn.ReadDB().QueryRow(`SELECT count(*) FROM chatbot_dead_letters WHERE kind = 'outbound'`).Scan(&deadLetters)
+		return tn.ReadDB().QueryRowContext(context.Background(), `SELECT count(*) FROM chatbot_dead_letters WHERE kind = 'outbound'`).Scan(&deadLetters)
 	}))
 	assert.Equal(t, cutOff, unknown, "the sends the kill cut off are marked unknown, not sent again")
 	assert.Equal(t, cutOff, deadLetters, "and shown to staff")

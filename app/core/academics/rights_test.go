@@ -192,7 +192,7 @@ func TestServiceAPI(t *testing.T) {
 	})
 	var seeded int
 	w.s.WithSchool(schema, func(tn *db.Tenant) error {
-		return tn.ReadDB().QueryRow(`SELECT count(*) FROM audit_log WHERE actor_email = 'seeder'`).Scan(&seeded)
+		return tn.ReadDB().QueryRowContext(context.Background(), `SELECT count(*) FROM audit_log WHERE actor_email = 'seeder'`).Scan(&seeded)
 	})
 	assert.Equal(t, 9, seeded, "every write through the service is audited")
 }

@@ -68,7 +68,7 @@ func TestRegisterConcurrentSaves(t *testing.T) {
 	// every mark's changes, oldest first, start where the one before ended
 	last := map[int64]*string{}
 	w.s.WithSchool("alpha", func(tn *db.Tenant) error {
-		rows, err := tn.ReadDB().Query("SELECT detail FROM audit_log WHERE action = 'attendance.save' ORDER BY id")
+		rows, err := tn.ReadDB().QueryContext(context.Background(), "SELECT detail FROM audit_log WHERE action = 'attendance.save' ORDER BY id")
 		require.NoError(t, err)
 		defer rows.Close()
 		for rows.Next() {

@@ -204,7 +204,7 @@ func (w *world) outbox(schema string) []outboxRow {
 	w.t.Helper()
 	var out []outboxRow
 	w.s.WithSchool(schema, func(t *db.Tenant) error {
-		rows, err := t.ReadDB().Query("SELECT id, type, data FROM outbox ORDER BY created_at, id")
+		rows, err := t.ReadDB().QueryContext(context.Background(), "SELECT id, type, data FROM outbox ORDER BY created_at, id")
 		if err != nil {
 			return err
 		}

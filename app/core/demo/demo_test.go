@@ -90,14 +90,14 @@ func TestSeedMakesABelievableSchoolOnce(t *testing.T) {
 	var present, absentees, unmarked int
 	s.WithSchool("demo", func(tn *db.Tenant) error {
 		db := tn.ReadDB()
-		if err := db.QueryRow("SELECT count(*) FROM attendance WHERE status = 'present'").Scan(&present); err != nil {
+		if err := db.QueryRowContext(context.Background(), "SELECT count(*) FROM attendance WHERE status = 'present'").Scan(&present); err != nil {
 			return err
 		}
-		if err := db.QueryRow(`SELECT count(*) FROM (SELECT student_id FROM attendance WHERE status = 'absent'
+		if err := db.QueryRowContext(context.Background(), `SELECT count(*) FROM (SELECT student_id FROM attendance WHERE status = 'absent'
 			GROUP BY student_id HAVING count(*) >= 8)`).Scan(&absentees); err != nil {
 			return err
 		}
-		return db.QueryRow(`SELECT count(*) FROM classes c WHERE NOT EXISTS
+		return db.QueryRowContext(context.Background(), `SELECT count(*) FROM classes c WHERE NOT EXISTS
 			(SELECT 1 FROM attendance a WHERE a.class_id = c.id AND a.date = '2026-11-26')`).Scan(&unmarked)
 	})
 	rate := float64(present) / float64(marks)

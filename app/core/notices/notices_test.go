@@ -96,7 +96,7 @@ func (w *world) counts(schema string) map[string]int {
 func (w *world) events(schema, typ string) []map[string]any {
 	var out []map[string]any
 	w.s.WithSchool(schema, func(t *db.Tenant) error {
-		rows, err := t.ReadDB().Query("SELECT data FROM outbox WHERE type = ? ORDER BY created_at, id", typ)
+		rows, err := t.ReadDB().QueryContext(context.Background(), "SELECT data FROM outbox WHERE type = ? ORDER BY created_at, id", typ)
 		if err != nil {
 			return err
 		}
@@ -119,7 +119,7 @@ func (w *world) events(schema, typ string) []map[string]any {
 func (w *world) audits(schema string) []string {
 	var out []string
 	w.s.WithSchool(schema, func(t *db.Tenant) error {
-		rows, err := t.ReadDB().Query("SELECT action FROM audit_log WHERE action LIKE 'notice.%' ORDER BY id")
+		rows, err := t.ReadDB().QueryContext(context.Background(), "SELECT action FROM audit_log WHERE action LIKE 'notice.%' ORDER BY id")
 		if err != nil {
 			return err
 		}
@@ -217,7 +217,7 @@ func TestNoticesCRUD(t *testing.T) {
 
 	var detail string
 	w.s.WithSchool("alpha", func(t *db.Tenant) error {
-		return t.ReadDB().QueryRow("SELECT detail FROM audit_log WHERE action = 'notice.update' ORDER BY id LIMIT 1").Scan(&detail)
+		return t.ReadDB().QueryRowContext(context.Background(), "SELECT detail FROM audit_log WHERE action = 'notice.update' ORDER BY id LIMIT 1").Scan(&detail)
 	})
 	assert.Contains(t, detail, `"before":{`)
 	assert.Contains(t, detail, `"pinned":true`)

@@ -50,7 +50,7 @@ func TestProfileAPI(t *testing.T) {
 	assert.Equal(t, audits+1, s.Count("alpha", "audit_log"))
 	var detail string
 	s.WithSchool("alpha", func(tn *db.Tenant) error {
-		return tn.ReadDB().QueryRow("SELECT detail FROM audit_log WHERE action = 'school.profile.update'").Scan(&detail)
+		return tn.ReadDB().QueryRowContext(context.Background(), "SELECT detail FROM audit_log WHERE action = 'school.profile.update'").Scan(&detail)
 	})
 	assert.Contains(t, detail, `"before":{`)
 	assert.Contains(t, detail, `"timezone":"UTC"`)

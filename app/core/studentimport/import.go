@@ -170,15 +170,15 @@ type checked struct {
 	res      Result
 }
 
-// checkOnReader checks the import in one read transaction of the reader pool (one
-// consistent view of the school).
+// checkOnReader checks the import in one read transaction (one consistent view of the
+// school).
 func checkOnReader(ctx context.Context, t *db.Tenant, rows []Row, meta auth.Meta) (checked, error) {
-	tx, err := t.ReadDB().BeginTx(ctx, nil)
-	if err != nil {
-		return checked{}, err
-	}
-	defer tx.Rollback()
-	s, err := load(ctx, tenantdb.New(tx), rows)
+	var s *snapshot
+	err := t.ReadTx(ctx, func(q *tenantdb.Queries, _ tenantdb.DBTX) error {
+		var err error
+		s, err = load(ctx, q, rows)
+		return err
+	})
 	if err != nil {
 		return checked{}, err
 	}

@@ -187,10 +187,10 @@ func TestAttendanceBrowserFlow(t *testing.T) {
 
 	var rows, absentEvents int
 	require.NoError(t, s.App.Pool.WithTenant(context.Background(), "greenfield", func(tn *db.Tenant) error {
-		if err := tn.ReadDB().QueryRow("SELECT count(*) FROM attendance WHERE date = '2026-03-04'").Scan(&rows); err != nil {
+		if err := tn.ReadDB().QueryRowContext(context.Background(), "SELECT count(*) FROM attendance WHERE date = '2026-03-04'").Scan(&rows); err != nil {
 			return err
 		}
-		return tn.ReadDB().QueryRow("SELECT count(*) FROM outbox WHERE type = 'attendance.absent'").Scan(&absentEvents)
+		return tn.ReadDB().QueryRowContext(context.Background(), "SELECT count(*) FROM outbox WHERE type = 'attendance.absent'").Scan(&absentEvents)
 	}))
 	assert.Equal(t, len(names), rows, "one mark per student")
 	assert.Equal(t, 1, absentEvents, "one absence alert")
