@@ -21,12 +21,8 @@ import (
 func TestChatbotQueriesReadGrowingTablesByIndex(t *testing.T) {
 	growing := map[string]bool{"chatbot_inbound": true, "chatbot_outbound": true, "chatbot_statuses": true,
 		"chatbot_alerts": true, "chatbot_broadcast_recipients": true, "chatbot_dead_letters": true}
-	p := newTestPool(t, 2)
-	makeTenant(t, p, "alpha", "Alpha")
+	_, tn, _ := acquireAlpha(t)
 	ctx := context.Background()
-	tn, release, err := p.Acquire(ctx, "alpha")
-	require.NoError(t, err)
-	defer release()
 	r := tn.ReadDB()
 
 	partial := map[string]bool{}

@@ -46,12 +46,8 @@ func walFrames(t *testing.T, path string) int64 {
 // commit after it copies what is left, so the log starts again from its beginning
 // rather than growing; what the commits wrote is all there afterwards.
 func TestCheckpointsRunInTheBackground(t *testing.T) {
-	p := newTestPool(t, 2)
-	makeTenant(t, p, "alpha", "Alpha")
+	p, tn, release := acquireAlpha(t)
 	ctx := context.Background()
-	tn, release, err := p.Acquire(ctx, "alpha")
-	require.NoError(t, err)
-	defer release()
 	found, ok := checkpointers.Load(sqlitePath(p.Path("alpha")))
 	require.True(t, ok, "the open file's checkpointer is found by the name SQLite gives the file")
 	c := found.(*checkpointer)

@@ -475,15 +475,11 @@ func TestPoolCountsWaits(t *testing.T) {
 // keeps one SQLite connection (each one parses the whole schema and holds descriptors);
 // readers open only when reads meet a busy writer.
 func TestPoolColdFileUsesOneConnection(t *testing.T) {
-	p := newTestPool(t, 2)
-	makeTenant(t, p, "alpha", "Alpha")
+	_, tn, _ := acquireAlpha(t)
 	ctx := context.Background()
-	tn, release, err := p.Acquire(ctx, "alpha")
-	require.NoError(t, err)
-	defer release()
 	assert.Equal(t, 1, tn.openConns(), "opening checks the file on one connection")
 
-	_, err = tn.Read().GetSchoolProfile(ctx)
+	_, err := tn.Read().GetSchoolProfile(ctx)
 	require.NoError(t, err)
 	prepared := func() int {
 		tn.writes.mu.RLock()
@@ -522,12 +518,8 @@ func TestPoolColdFileUsesOneConnection(t *testing.T) {
 // its memory) for themselves. The outbox relay's visit of every changed school read
 // through ReadDB, and left each with a reader open.
 func TestPoolReadDBOnColdFileUsesTheWriter(t *testing.T) {
-	p := newTestPool(t, 2)
-	makeTenant(t, p, "alpha", "Alpha")
+	_, tn, _ := acquireAlpha(t)
 	ctx := context.Background()
-	tn, release, err := p.Acquire(ctx, "alpha")
-	require.NoError(t, err)
-	defer release()
 	var name string
 	require.NoError(t, tn.ReadDB().QueryRowContext(ctx, `SELECT name FROM school_profile`).Scan(&name))
 	assert.Equal(t, "Alpha", name)

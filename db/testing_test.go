@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -90,4 +91,17 @@ func makeOlderTenant(t testing.TB, p *Pool, schema, name string) {
 	defer conn.Close()
 	_, err = conn.ExecContext(ctx, `INSERT INTO school_profile (id, name, timezone) VALUES (1, ?, 'UTC')`, name)
 	require.NoError(t, err)
+}
+
+// acquireAlpha makes a pool of two files holding the school "alpha" and acquires it;
+// release (safe to call early, and called again at the end of the test) lets it go.
+func acquireAlpha(t *testing.T) (p *Pool, tn *Tenant, release func()) {
+	t.Helper()
+	p = newTestPool(t, 2)
+	makeTenant(t, p, "alpha", "Alpha")
+	tn, rel, err := p.Acquire(context.Background(), "alpha")
+	require.NoError(t, err)
+	release = sync.OnceFunc(rel)
+	t.Cleanup(release)
+	return p, tn, release
 }
