@@ -360,3 +360,20 @@ func TestStudentsBrowserFlow(t *testing.T) {
 	}
 	assert.Empty(t, filterNoise(c.problems), "browser console errors")
 }
+
+// waitFor evaluates js in the page until it is true, through navigations (which end an
+// evaluation under way, as chromedp.Poll's does), or fails the test after stepTimeout.
+func (c *chrome) waitFor(js string) {
+	c.t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for time.Now().Before(deadline) {
+		sctx, cancel := context.WithTimeout(c.ctx, time.Second)
+		ok, err := chromedp.Run(sctx, chromedp.Evaluate[bool](js))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.t.Fatalf("waited %s for %s", stepTimeout, js)
+}
