@@ -2,6 +2,7 @@ package exams
 
 import (
 	"fmt"
+	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
@@ -100,14 +101,17 @@ func (h pages) pick(c *fiber.Ctx, wantForm bool) (picker, error) {
 }
 
 // query is the picker as a query string.
-func (p picker) query() string {
+// query is the picker's choice as a URL query for the pages' links. It is a template.URL
+// (url.Values.Encode made it, so it is safe): as a plain string html/template escapes
+// it whole after the "?", "=" and "&" included, and every link lost the choice.
+func (p picker) query() template.URL {
 	q := url.Values{"term": {web.ID(p.Term)}}
 	if p.Class != 0 {
 		q.Set("class", web.ID(p.Class))
 	} else if p.Form != 0 {
 		q.Set("form", web.ID(p.Form))
 	}
-	return q.Encode()
+	return template.URL(q.Encode())
 }
 
 // subjectGroup is one subject's assessments of a class.
@@ -124,7 +128,7 @@ type homeData struct {
 	Subjects    []web.Option
 	Kinds       []string
 	Status      string
-	QueryString string
+	QueryString template.URL
 }
 
 func (h pages) home(c *fiber.Ctx) error {
@@ -309,7 +313,7 @@ type resultsData struct {
 	Results     *Results
 	Sheet       Broadsheet
 	Cells       [][]string // the broadsheet's rows as text
-	QueryString string
+	QueryString template.URL
 	Print       bool
 }
 
@@ -345,7 +349,7 @@ type cardsData struct {
 	Cards       *ClassCards
 	CanComment  bool
 	CanManage   bool
-	QueryString string
+	QueryString template.URL
 	Missing     map[string]string
 }
 
@@ -433,7 +437,7 @@ func (h pages) comments(c *fiber.Ctx) error {
 
 type cardData struct {
 	Card       ReportCard
-	Query      string
+	Query      template.URL // the card's term, for its PDF link (see picker.query)
 	CanComment bool
 	CanHead    bool
 	Back       string
@@ -453,7 +457,7 @@ func (h pages) cardPage(c *fiber.Ctx, status int, v *web.View, id int64) error {
 		return h.Fail(c, err)
 	}
 	pr := auth.PrincipalOf(c)
-	d := cardData{Card: card, Query: "term=" + web.ID(card.Term.ID),
+	d := cardData{Card: card, Query: template.URL("term=" + web.ID(card.Term.ID)),
 		CanComment: !card.Published() && auth.Allowed(pr, Comment),
 		CanHead:    !card.Published() && auth.Allowed(pr, Manage),
 		Back:       fmt.Sprintf("%s/exams/report-cards?term=%d&class=%d", v.Prefix, card.Term.ID, card.Student.ClassID)}
