@@ -100,7 +100,6 @@ func (h pages) pick(c *fiber.Ctx, wantForm bool) (picker, error) {
 	return p, nil
 }
 
-// query is the picker as a query string.
 // query is the picker's choice as a URL query for the pages' links. It is a template.URL
 // (url.Values.Encode made it, so it is safe): as a plain string html/template escapes
 // it whole after the "?", "=" and "&" included, and every link lost the choice.
