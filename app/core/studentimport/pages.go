@@ -2,7 +2,6 @@ package studentimport
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"net/url"
@@ -16,6 +15,7 @@ import (
 	"github.com/schoolsms/sms/app/core/academics"
 	"github.com/schoolsms/sms/app/core/students"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/sheet"
 	"github.com/schoolsms/sms/app/tenancy"
 	"github.com/schoolsms/sms/app/web"
 )
@@ -180,30 +180,26 @@ func (h pages) problemsCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return h.Fail(c, err)
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.Write([]string{"row", "column", "problem"})
-	for _, p := range res.Errors {
-		row := ""
-		if p.Row > 0 {
-			row = strconv.Itoa(p.Row)
+	rows := func(yield func([]string) bool) {
+		for _, p := range res.Errors {
+			row := ""
+			if p.Row > 0 {
+				row = strconv.Itoa(p.Row)
+			}
+			if !yield([]string{row, p.Column, p.Message}) {
+				return
+			}
 		}
-		w.Write([]string{row, p.Column, safeCell(p.Message)})
 	}
-	w.Flush()
+	var buf bytes.Buffer
+	if err := sheet.WriteCSV(&buf, []string{"row", "column", "problem"}, rows); err != nil {
+		return errs.Wrap(err, "problems")
+	}
 	base := strings.TrimSuffix(name, filepath.Ext(name))
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+url.PathEscape(base)+`-problems.csv"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Type("csv", "utf-8")
 	return c.Send(buf.Bytes())
-}
-
-// safeCell keeps a spreadsheet from running a message that quotes a cell as a formula.
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // template is an empty spreadsheet with the import's columns, as CSV or .xlsx.
