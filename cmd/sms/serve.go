@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/schoolsms/sms/app"
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/chatbot"
 	"github.com/schoolsms/sms/app/clients"
 	"github.com/schoolsms/sms/app/core/demo"
 	"github.com/schoolsms/sms/app/errs"
@@ -130,11 +133,12 @@ func (c *cli) ensureDemo(ctx context.Context, a *app.App, port int) error {
 	}
 	err = a.Pool.WithTenant(ctx, "demo", func(tn *db.Tenant) error {
 		seeded, err := demo.Seed(ctx, tn, demo.Options{TeacherEmail: demoTeacherEmail}, cliMeta)
-		if err == nil && !seeded.Skipped {
-			fmt.Fprintf(c.out(), "seeded the demo school: %d classes, %d subjects, %d teachers, %d students, %d attendance marks, %d notices\n",
-				seeded.Classes, seeded.Subjects, seeded.Teachers, seeded.Students, seeded.Marks, seeded.Notices)
+		if err != nil || seeded.Skipped {
+			return err
 		}
-		return err
+		fmt.Fprintf(c.out(), "seeded the demo school: %d classes, %d subjects, %d teachers, %d students, %d attendance marks, %d notices\n",
+			seeded.Classes, seeded.Subjects, seeded.Teachers, seeded.Students, seeded.Marks, seeded.Notices)
+		return demoWhatsApp(ctx, a, tn)
 	})
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
@@ -144,12 +148,35 @@ func (c *cli) ensureDemo(ctx context.Context, a *app.App, port int) error {
   %s (without wildcard DNS)
   school admin:   %s / %s
   teacher:        %s / %s
+  WhatsApp bot:   %s (the simulator: no WhatsApp account needed)
 platform (schools): %s
   platform admin: %s / %s
 `, t.Name, hostURL(t.PrimaryDomain(), port, ""), hostURL(c.cfg.BaseDomain, port, "/t/demo/"),
-		demoAdminEmail, demoPassword, demoTeacherEmail, demoPassword,
+		demoAdminEmail, demoPassword, demoTeacherEmail, demoPassword, hostURL(t.PrimaryDomain(), port, "/chatbot/simulator"),
 		hostURL(c.cfg.BaseDomain, port, ""), demoPlatformEmail, demoPassword)
 	return nil
+}
+
+// demoPhoneNumberID is the demo school's WhatsApp number id. Meta's ids are longer; a
+// webhook naming this one would still need the demo's app secret, which no one knows.
+const demoPhoneNumberID = "1000000000"
+
+// demoWhatsApp gives the demo school a WhatsApp number for the simulator, so that
+// staff trying the appliance can chat with the bot at once, with no WhatsApp account:
+// a number id and an app secret of its own, and no access token, so nothing is ever
+// sent for real (the settings page shows the channel as not set up for sending).
+func demoWhatsApp(ctx context.Context, a *app.App, tn *db.Tenant) error {
+	secret := make([]byte, 24)
+	if _, err := rand.Read(secret); err != nil {
+		return err
+	}
+	id, s := demoPhoneNumberID, hex.EncodeToString(secret)
+	_, err := a.Chatbot.SaveSettings(ctx, tn, chatbot.SettingsInput{PhoneNumberID: &id, AppSecret: &s}, cliMeta)
+	if errs.CodeOf(err) == errs.Conflict {
+		// Another school of this appliance has the number: the demo goes without.
+		return nil
+	}
+	return err
 }
 
 func hostURL(host string, port int, path string) string {
