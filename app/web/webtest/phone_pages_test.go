@@ -16,11 +16,11 @@ import (
 )
 
 // TestDemoSchoolPagesOnAPhone opens the office's pages of a school in full use (the demo
-// seed: a term of registers, marked assessments, notices) on a 390 px phone in
-// Chromium, with an absence note as long as a clerk writes, and checks that none of
-// them scrolls sideways. Tables turn into cards on a phone; a card cell that holds
-// several things (a name and a note, a row of grade counts, several guardians) must
-// wrap inside the card.
+// seed: a term of registers, marked assessments, notices) on a 390 px phone and a 768 px
+// tablet in Chromium, with an absence note as long as a clerk writes, and checks that
+// none of them scrolls sideways. Tables turn into cards on a phone and scroll inside
+// their box on a tablet; a card cell that holds several things (a name and a note, a
+// row of grade counts, several guardians) must wrap inside the card.
 func TestDemoSchoolPagesOnAPhone(t *testing.T) {
 	c := startChrome(t)
 	// Wednesday 4 March 2026, 10:00 in Nairobi: a school day in the demo's first term.
@@ -55,13 +55,20 @@ func TestDemoSchoolPagesOnAPhone(t *testing.T) {
 		{"audit", "/audit", "main h1"},
 		{"whatsapp", "/chatbot", "main h1"},
 	}
-	for _, p := range pages {
-		c.do(p.name, phone(), chromedp.Navigate(base+p.path), chromedp.WaitVisible(css(p.wait)),
-			c.shot(fmt.Sprintf("phone-%s-390.png", p.name)))
-		assert.Equal(t, "", c.str(`document.documentElement.scrollWidth > document.documentElement.clientWidth ?
-			"scrolls sideways: " + document.documentElement.scrollWidth + " px wide" : ""`),
-			"%s at 390 px", p.name)
+	for _, w := range []int64{390, 768} {
+		size := phone()
+		if w == 768 {
+			size = chromedp.EmulateViewport(768, 1024, chromedp.EmulateScale(2), chromedp.EmulateMobile)
+		}
+		for _, p := range pages {
+			c.do(p.name, size, chromedp.Navigate(base+p.path), chromedp.WaitVisible(css(p.wait)),
+				c.shot(fmt.Sprintf("phone-%s-%d.png", p.name, w)))
+			assert.Equal(t, "", c.str(`document.documentElement.scrollWidth > document.documentElement.clientWidth ?
+				"scrolls sideways: " + document.documentElement.scrollWidth + " px wide" : ""`),
+				"%s at %d px", p.name, w)
+		}
 	}
+	c.do("phone again", phone())
 	c.do("attendance again", chromedp.Navigate(base+"/attendance"), chromedp.WaitVisible(css(`#absentees`)))
 	assert.Contains(t, c.text(`#absentees`), note, "the whole note is shown")
 	c.mu.Lock()
