@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schoolsms/sms/app/auth"
+	"github.com/schoolsms/sms/app/core/school"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/module"
 	"github.com/schoolsms/sms/app/web"
@@ -97,7 +98,11 @@ func currentCard(c *fiber.Ctx) (web.CardView, bool, error) {
 	t, err := New(web.Tenant(c)).CurrentTerm(c.UserContext())
 	switch {
 	case err == nil:
-		card.Text = t.Name + ", until " + t.EndDate
+		prof, err := school.New(web.Tenant(c)).Profile(c.UserContext())
+		if err != nil {
+			return card, false, err
+		}
+		card.Text = t.Name + ", until " + prof.Dates().Date(t.EndDate)
 	case errs.CodeOf(err) != errs.NotFound:
 		return card, false, err
 	}

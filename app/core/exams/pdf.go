@@ -186,7 +186,7 @@ func drawCard(p *fpdf.Fpdf, c ReportCard, logo string) {
 	comment("Head teacher's comment", c.HeadTeacherComment)
 	p.Ln(3)
 	p.SetFont(font, "", 9.5)
-	p.CellFormat(0, 6, "Next term begins: "+orDash(c.NextTermBegins), "", 1, "L", false, 0, "")
+	p.CellFormat(0, 6, "Next term begins: "+orDash(c.dates.Date(c.NextTermBegins)), "", 1, "L", false, 0, "")
 }
 
 // fitText shrinks the current font (down to 6 pt) until text fits w, then cuts it.

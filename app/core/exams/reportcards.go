@@ -64,7 +64,8 @@ type ReportCard struct {
 	HeadTeacherComment  string             `json:"head_teacher_comment"`
 	NextTermBegins      string             `json:"next_term_begins"`
 
-	logo []byte
+	logo  []byte
+	dates school.Dates // how the school writes dates, for the PDF
 }
 
 // Published reports whether parents may see the card.
@@ -173,6 +174,7 @@ func (s Service) cards(ctx context.Context, q *tenantdb.Queries, t term, c class
 			Subjects: []CardSubject{}, SubjectsTaken: st.SubjectsTaken, Total: st.Total, MeanPercent: st.MeanPercent,
 			MeanPoints: st.MeanPoints, MeanGrade: st.MeanGrade, ClassPosition: st.ClassPosition, ClassOf: st.ClassOf,
 			FormPosition: st.FormPosition, FormOf: st.FormOf, NextTermBegins: t.NextTermBegins.String, logo: logo,
+			dates: prof.Dates(),
 		}
 		for _, r := range st.Subjects {
 			cs := CardSubject{SubjectResult: r}

@@ -140,7 +140,7 @@ func TestReportCardPDF(t *testing.T) {
 	require.Equal(t, "application/pdf", hdr.Get("Content-Type"), string(b))
 	text := pdfText(t, b)
 	for _, want := range []string{"Alpha High School", "Zoë Ñúñez", "4 East", "Term 1", "DRAFT",
-		"English", "81.0", "Mathematics", "47.5", "Kiswahili", "70.0", "Next term begins: 2026-04-27"} {
+		"English", "81.0", "Mathematics", "47.5", "Kiswahili", "70.0", "Next term begins: 27/04/2026"} {
 		assert.Contains(t, text, want)
 	}
 	// each subject row: name, %, grade and position on one line

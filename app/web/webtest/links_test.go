@@ -21,7 +21,8 @@ import (
 // teacher, in a school in full use (the demo seed), and checks that each opens: a page,
 // a download, or a redirect that is not to the sign-in. A link must carry what the page
 // chose (the results page's CSV of the class and term it shows, not its query
-// escaped whole), and a teacher must
+// escaped whole), a page shows dates in the school's format (the default, DD/MM/YYYY),
+// and a teacher must
 // not be shown a link to what they may not open.
 func TestEveryLinkOpens(t *testing.T) {
 	// Wednesday 4 March 2026, 10:00 in Nairobi: a school day in the demo's first term.
@@ -56,7 +57,25 @@ func TestEveryLinkOpens(t *testing.T) {
 var (
 	linkHrefRe = regexp.MustCompile(`href="(/[^"#]*)"`)
 	digitsRe   = regexp.MustCompile(`[0-9]+`)
+	// what a page shows: its text outside tags, scripts, form fields and the texts
+	// people wrote (class "pre": notices, notes), which are theirs to word
+	hiddenRe  = regexp.MustCompile(`(?s)<script.*?</script>|<textarea.*?</textarea>|<select.*?</select>|<[^>]*class="[^"]*\bpre\b[^"]*"[^>]*>.*?</|<[^>]+>`)
+	isoDateRe = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b[^ <]{0,20}`)
 )
+
+// isoDateShown is the first date a page shows as it is stored (2026-03-04) rather
+// than in the school's date format, or "". The settings page (its format examples), the
+// import page (the date forms a file may use) and the audit log (values as recorded)
+// show stored forms on purpose.
+func isoDateShown(link, body string) string {
+	for _, p := range []string{"/settings", "/students/import", "/audit"} {
+		if strings.HasPrefix(link, p) {
+			return ""
+		}
+	}
+	text := hiddenRe.ReplaceAllString(body, " ")
+	return isoDateRe.FindString(text)
+}
 
 // crawl opens every link reachable from base+"/" (at most two of each shape: the same
 // link with other ids) and fails the test for each that does not open. It returns how
@@ -81,6 +100,9 @@ func crawl(t *testing.T, b *browser, base string) int {
 		}
 		if !strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") {
 			continue
+		}
+		if d := isoDateShown(link, p.Body); d != "" {
+			t.Errorf("%s shows a date as stored, not in the school's format: %q", link, d)
 		}
 		for _, m := range linkHrefRe.FindAllStringSubmatch(p.Body, -1) {
 			next := html.UnescapeString(m[1])
