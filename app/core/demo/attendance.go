@@ -147,15 +147,24 @@ func mark(r *rand.Rand, chronic bool) (status, note string) {
 // form, and a sports day later in the term.
 func seedNotices(ctx context.Context, t *db.Tenant, term academics.TermInput, topForm int64, today time.Time, meta auth.Meta) (int, error) {
 	d := func(days int) string { return today.AddDate(0, 0, days).Format(school.DateLayout) }
+	// The bodies are what a clerk would write, and parents read them on WhatsApp: the
+	// day in words, not as stored.
+	say := func(date string) string {
+		t, err := time.Parse(school.DateLayout, date)
+		if err != nil {
+			return date
+		}
+		return t.Format("Monday 2 January")
+	}
 	until := term.EndDate
 	list := []notices.NoticeInput{
-		{Title: "Welcome to " + term.Name, Body: "Welcome back, everyone.\nThe term ends on " + term.EndDate +
+		{Title: "Welcome to " + term.Name, Body: "Welcome back, everyone.\nThe term ends on " + say(term.EndDate) +
 			". Fees are due by the end of the second week.\n\nThe school office is open 8:00 to 16:00.",
 			Audience: notices.All, PublishFrom: term.StartDate, PublishUntil: &until, Pinned: true},
-		{Title: "Form 4 mock examinations", Body: "Mock examinations start on " + d(14) +
+		{Title: "Form 4 mock examinations", Body: "Mock examinations start on " + say(d(14)) +
 			".\nThe timetable is on the notice board. Candidates bring two pens, a pencil and a calculator.",
 			Audience: notices.Form, FormID: &topForm, PublishFrom: d(-3)},
-		{Title: "Sports day", Body: "Sports day is on " + d(10) + ". Parents are welcome from 9:00.\nWear house colours.",
+		{Title: "Sports day", Body: "Sports day is on " + say(d(10)) + ". Parents are welcome from 9:00.\nWear house colours.",
 			Audience: notices.All, PublishFrom: d(-1), PublishUntil: ptrTo(d(10))},
 	}
 	svc := notices.New(t)
