@@ -103,9 +103,17 @@ func TestSimulatorInBrowser(t *testing.T) {
 		waitText(`#sim-thread`, "Which of your children"),
 		shot("chatbot-simulator-pick.png"),
 	)
+	// htmx takes over a part it swapped in once it settles (20 ms later); a tap before
+	// that posts the page the old way. A person is not that quick; the test waits.
+	wired := func(sel string) chromedp.Action[chromedp.Void] {
+		return chromedp.Poll[chromedp.Void](`(function(){var e=document.querySelector(`+jsString(sel)+`);return !!e && !!e["htmx-internal-data"] && !!e["htmx-internal-data"].initHash;})()`,
+			chromedp.WithPollingTimeout(10*time.Second))
+	}
 	do("pick a child by tapping",
+		wired(`#sim-thread .bubble:last-child form`),
 		chromedp.Click(css(`#sim-thread button[data-choice^="child:"]:last-of-type`)),
 		waitText(`#sim-thread`, "What would you like to know about"),
+		wired(`#sim-thread .bubble:last-child form`),
 	)
 	do("ask for term dates",
 		chromedp.Evaluate[chromedp.Void](`window.samePage = true`),

@@ -1,6 +1,8 @@
 package chatbot
 
 import (
+	"fmt"
+	"hash/fnv"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -135,7 +137,7 @@ func (h pages) threadRender(c *fiber.Ctx, status int, v *web.View, id int64, tex
 		return h.Fail(c, err)
 	}
 	v.Title = th.Name
-	v.Data = threadData{Thread: th, MessagesURL: v.Prefix + "/chatbot/c/" + strconv.FormatInt(id, 10) + "/messages", Text: text}
+	v.Data = threadData{Thread: th, MessagesURL: pollURL(v.Prefix+"/chatbot/c/"+strconv.FormatInt(id, 10)+"/messages", nil, th), Text: text}
 	return h.Render(c, status, "chatbot_thread", v)
 }
 
@@ -149,8 +151,11 @@ func (h pages) threadMessages(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if c.Query("v") == threadVersion(th) {
+		return c.SendStatus(fiber.StatusNoContent)
+	}
 	return h.RenderPart(c, fiber.StatusOK, "chatbot_thread", "thread_messages", map[string]any{"Prefix": web.Prefix(c), "Thread": th,
-		"Dates": h.dates(c)})
+		"URL": pollURL(web.Prefix(c)+"/chatbot/c/"+strconv.FormatInt(id, 10)+"/messages", nil, th), "Dates": h.dates(c)})
 }
 
 func (h pages) threadReply(c *fiber.Ctx) error {
@@ -216,19 +221,24 @@ func (h pages) simulatorRender(c *fiber.Ctx, status int, v *web.View, phone stri
 		if d.Thread, err = h.bot.SimulatorThread(ctx, t, phone); err != nil {
 			return h.Fail(c, err)
 		}
-		d.MessagesURL = v.Prefix + "/chatbot/simulator/messages?" + url.Values{"phone": {phone}}.Encode()
+		d.MessagesURL = pollURL(v.Prefix+"/chatbot/simulator/messages", url.Values{"phone": {phone}}, d.Thread)
 	}
 	v.Data = d
 	return h.Render(c, status, "chatbot_simulator", v)
 }
 
 func (h pages) simulatorMessages(c *fiber.Ctx) error {
-	th, err := h.bot.SimulatorThread(c.UserContext(), web.Tenant(c), c.Query("phone"))
+	phone := c.Query("phone")
+	th, err := h.bot.SimulatorThread(c.UserContext(), web.Tenant(c), phone)
 	if err != nil {
 		return err
 	}
+	if c.Query("v") == threadVersion(th) {
+		return c.SendStatus(fiber.StatusNoContent)
+	}
 	return h.RenderPart(c, fiber.StatusOK, "chatbot_simulator", "sim_messages",
-		map[string]any{"Prefix": web.Prefix(c), "Thread": th, "Phone": c.Query("phone"), "CSRF": csrfOf(c), "Dates": h.dates(c)})
+		map[string]any{"Prefix": web.Prefix(c), "Thread": th, "Phone": phone, "CSRF": csrfOf(c), "Dates": h.dates(c),
+			"URL": pollURL(web.Prefix(c)+"/chatbot/simulator/messages", url.Values{"phone": {phone}}, th)})
 }
 
 func csrfOf(c *fiber.Ctx) string {
@@ -274,7 +284,7 @@ func (h pages) simulatorSend(c *fiber.Ctx) error {
 	// htmx swaps only 2xx answers: a refused message comes back as 200 with its error
 	// next to the field.
 	return h.RenderPart(c, fiber.StatusOK, "chatbot_simulator", "sim_box", map[string]any{"Prefix": v.Prefix,
-		"Thread": th, "Phone": phone, "URL": v.Prefix + "/chatbot/simulator/messages?" + url.Values{"phone": {phone}}.Encode(),
+		"Thread": th, "Phone": phone, "URL": pollURL(v.Prefix+"/chatbot/simulator/messages", url.Values{"phone": {phone}}, th),
 		"CSRF": v.CSRF, "Form": v.Form, "Fields": v.Fields, "Dates": v.Dates()})
 }
 
@@ -352,4 +362,27 @@ func (h pages) chatbotSettingsSave(c *fiber.Ctx) error {
 		return h.chatbotSettingsRender(c, status, v, cur)
 	}
 	return web.Redirect(c, v.Prefix+"/chatbot/settings?done=chatbot_saved")
+}
+
+// pollURL is the address a thread's page polls for its messages: base with q and the
+// version of the thread as shown (v). While the thread stays as it is the poll gets 204
+// and htmx leaves the page alone, so the choice buttons under a finger are not swapped
+// for copies of themselves every few seconds (a tap on a copy htmx had not yet taken
+// over posted the page the old way); when it changes the new part carries the next
+// address, so the page keeps polling.
+func pollURL(base string, q url.Values, th Thread) string {
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("v", threadVersion(th))
+	return base + "?" + q.Encode()
+}
+
+// threadVersion names what a thread shows: each message and its status.
+func threadVersion(th Thread) string {
+	h := fnv.New64a()
+	for _, m := range th.Messages {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", m.ID, m.Status, m.Error)
+	}
+	return strconv.FormatUint(h.Sum64(), 36)
 }
