@@ -32,13 +32,15 @@ func Module(b *Bot) module.Module {
 		Webhooks: func(app fiber.Router) { b.WebhookRoutes(app) },
 		OpenAPI:  OpenAPI,
 		Pages: web.Pages{
-			Routes:    func(r fiber.Router, k *web.Kit) { pageRoutes(r, k, b) },
-			Templates: []string{"chatbot_inbox", "chatbot_thread", "chatbot_simulator", "chatbot_settings"},
-			Nav:       []web.NavItem{{Key: "chatbot", Label: "WhatsApp", Path: "/chatbot", Action: UseInbox, Order: 60}},
+			Routes: func(r fiber.Router, k *web.Kit) { pageRoutes(r, k, b) },
+			Templates: []string{"chatbot_inbox", "chatbot_thread", "chatbot_simulator", "chatbot_settings",
+				"chatbot_broadcasts", "chatbot_broadcast"},
+			Nav: []web.NavItem{{Key: "chatbot", Label: "WhatsApp", Path: "/chatbot", Action: UseInbox, Order: 60}},
 			Flashes: map[string]string{
-				"reply_sent":    "The reply is on its way.",
-				"handed_back":   "The bot answers this conversation again.",
-				"chatbot_saved": "The WhatsApp settings were saved.",
+				"reply_sent":       "The reply is on its way.",
+				"handed_back":      "The bot answers this conversation again.",
+				"chatbot_saved":    "The WhatsApp settings were saved.",
+				"broadcast_queued": "The broadcast is on its way. It goes out in the background; this page follows it.",
 			},
 		},
 		Workers: []module.Worker{{Name: "whatsapp", Run: func(ctx context.Context, rt module.Runtime) error {

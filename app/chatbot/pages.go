@@ -19,7 +19,8 @@ import (
 )
 
 // The WhatsApp pages: the staff inbox (conversations, a thread, replying as staff,
-// handing back to the bot), the simulator and the channel settings. The inbox and the
+// handing back to the bot), the simulator, broadcasts (broadcast_pages.go) and the
+// channel settings. The inbox and the
 // thread refresh themselves with htmx polling; every form also works without script.
 
 // pages are the bot's page handlers.
@@ -30,7 +31,7 @@ type pages struct {
 
 func pageRoutes(r fiber.Router, k *web.Kit, b *Bot) {
 	h := pages{k, b}
-	inbox, manage := h.Require(UseInbox), h.Require(Manage)
+	inbox, manage, broadcast := h.Require(UseInbox), h.Require(Manage), h.Require(SendBroadcasts)
 	r.Get("/chatbot", inbox, h.inboxPage)
 	r.Get("/chatbot/list", inbox, h.inboxList)
 	r.Get("/chatbot/c/:id", inbox, h.threadPage)
@@ -40,6 +41,9 @@ func pageRoutes(r fiber.Router, k *web.Kit, b *Bot) {
 	r.Get("/chatbot/simulator", inbox, h.simulatorPage)
 	r.Get("/chatbot/simulator/messages", inbox, h.simulatorMessages)
 	r.Post("/chatbot/simulator", inbox, h.simulatorSend)
+	r.Get("/chatbot/broadcasts", broadcast, h.broadcastsPage)
+	r.Post("/chatbot/broadcasts", broadcast, h.broadcastSend)
+	r.Get("/chatbot/broadcasts/:id", broadcast, h.broadcastPage)
 	r.Get("/chatbot/settings", manage, h.chatbotSettingsPage)
 	r.Post("/chatbot/settings", manage, h.chatbotSettingsSave)
 }
@@ -55,6 +59,7 @@ type inboxData struct {
 	PrevURL, NextURL string
 	ListURL          string // the fragment htmx polls
 	CanSettings      bool
+	CanBroadcast     bool
 }
 
 func (h pages) inboxPage(c *fiber.Ctx) error {
@@ -64,6 +69,7 @@ func (h pages) inboxPage(c *fiber.Ctx) error {
 		return h.Fail(c, err)
 	}
 	d.CanSettings = auth.Allowed(v.User, Manage)
+	d.CanBroadcast = auth.Allowed(v.User, SendBroadcasts)
 	v.Data = d
 	return h.Render(c, fiber.StatusOK, "chatbot_inbox", v)
 }

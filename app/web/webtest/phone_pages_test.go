@@ -54,6 +54,7 @@ func TestDemoSchoolPagesOnAPhone(t *testing.T) {
 		{"notices", "/notices", "main h1"},
 		{"audit", "/audit", "main h1"},
 		{"whatsapp", "/chatbot", "main h1"},
+		{"broadcasts", "/chatbot/broadcasts", "#broadcast-form"},
 	}
 	for _, w := range []int64{390, 768} {
 		size := phone()
