@@ -111,7 +111,11 @@ func CheckDomain(raw string) (string, error) {
 	if net.ParseIP(d) != nil {
 		return "", errors.New("must be a host name, not an IP address")
 	}
-	for _, label := range strings.Split(d, ".") {
+	labels := strings.Split(d, ".")
+	if endsInNumber(labels[len(labels)-1]) {
+		return "", errors.New("must be a host name: its last part cannot be a number, which browsers read as an IP address")
+	}
+	for _, label := range labels {
 		if label == "" || len(label) > 63 {
 			return "", errors.New("each dot-separated part must be 1-63 characters")
 		}
@@ -126,4 +130,22 @@ func CheckDomain(raw string) (string, error) {
 		}
 	}
 	return d, nil
+}
+
+// endsInNumber reports whether a host's last label makes browsers read the whole host as
+// an IPv4 address (the URL standard's "ends in a number"): all decimal digits, or 0x
+// followed by hex digits. 127.1 and 2130706433 both open 127.0.0.1; 99999999999999999999
+// opens nothing.
+func endsInNumber(label string) bool {
+	digits, hex := label, false
+	if len(label) >= 2 && label[0] == '0' && (label[1] == 'x' || label[1] == 'X') {
+		digits, hex = label[2:], true
+	}
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		if !(c >= '0' && c <= '9' || hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+			return false
+		}
+	}
+	return digits != "" || hex
 }

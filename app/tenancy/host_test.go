@@ -78,6 +78,8 @@ func TestCheckDomain(t *testing.T) {
 		"School.Example.ORG.": "school.example.org",
 		"st-marys.localhost":  "st-marys.localhost",
 		"a1.b2":               "a1.b2",
+		"2026-02.example.org": "2026-02.example.org",
+		"school.0xz":          "school.0xz",
 	}
 	for in, want := range good {
 		got, err := CheckDomain(in)
@@ -85,7 +87,10 @@ func TestCheckDomain(t *testing.T) {
 		assert.Equal(t, want, got)
 	}
 	for _, bad := range []string{"", "http://x.org", "x.org:80", "x.org/path", "x..org", "-x.org", "x-.org",
-		"1.2.3.4", "[::1]", "under_score.org", "sp ace.org", strings.Repeat("a", 64) + ".org", strings.Repeat("a.", 130) + "org"} {
+		"1.2.3.4", "[::1]", "under_score.org", "sp ace.org", strings.Repeat("a", 64) + ".org", strings.Repeat("a.", 130) + "org",
+		// browsers read a host whose last part is a number as an IPv4 address
+		// (127.1 and 2130706433 are 127.0.0.1), so no school can be reached at one
+		"127.1", "2130706433", "99999999999999999999", "school.2026", "0x7f.1", "a.0X1F"} {
 		_, err := CheckDomain(bad)
 		assert.Error(t, err, bad)
 	}
