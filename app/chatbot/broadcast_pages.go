@@ -10,7 +10,6 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/chatbot/whatsapp"
 	"github.com/schoolsms/sms/app/core/academics"
-	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/app/web"
 )
 
@@ -28,7 +27,7 @@ type broadcastsData struct {
 	Pager       web.Pager
 	Audience    []web.Option // "school", "form:<id>", "class:<id>"
 	Groups      []web.OptionGroup
-	Sending     bool // the school's number can send (number, token and secret)
+	Sending     bool // the school's channel can send: set up and not failing
 	CanSettings bool
 	Max         int
 }
@@ -62,8 +61,12 @@ func (h pages) broadcastsPage(c *fiber.Ctx) error {
 
 func (h pages) broadcastsRender(c *fiber.Ctx, status int, v *web.View) error {
 	ctx, t := c.UserContext(), web.Tenant(c)
-	page := pageOf(c)
-	rows, n, err := h.bot.ListBroadcasts(ctx, t, query.Page{Number: page, Size: broadcastsPerPage})
+	pg, err := web.PageOf(c, broadcastsPerPage)
+	if err != nil {
+		return h.Fail(c, err)
+	}
+	page := pg.Number
+	rows, n, err := h.bot.ListBroadcasts(ctx, t, pg)
 	if err != nil {
 		return h.Fail(c, err)
 	}
@@ -76,8 +79,8 @@ func (h pages) broadcastsRender(c *fiber.Ctx, status int, v *web.View) error {
 		list[i] = broadcastRow{Broadcast: b, Preview: whatsapp.Clip(b.Text, 120)}
 	}
 	d := broadcastsData{Rows: list, Pager: web.NewPager(v.Prefix+"/chatbot/broadcasts", url.Values{}, page, broadcastsPerPage, n),
-		Audience: []web.Option{{Value: "school", Label: "The whole school"}}, Sending: st.Channel.Status == "ok" && st.AccessTokenSet &&
-			st.AppSecretSet && st.PhoneNumberID != "", Max: maxBroadcastText}
+		Audience: []web.Option{{Value: "school", Label: "The whole school"}}, Sending: st.Channel.Status == "ok",
+		Max: maxBroadcastText}
 	// The forms, then the current session's classes grouped by form.
 	forms, err := academics.FormOptions(c)
 	if err != nil {
@@ -151,8 +154,12 @@ func (h pages) broadcastPage(c *fiber.Ctx) error {
 	if err != nil {
 		return h.Fail(c, err)
 	}
-	page := pageOf(c)
-	rows, n, err := h.bot.BroadcastRecipients(ctx, t, id, query.Page{Number: page, Size: recipientsPerPage})
+	pg, err := web.PageOf(c, recipientsPerPage)
+	if err != nil {
+		return h.Fail(c, err)
+	}
+	page := pg.Number
+	rows, n, err := h.bot.BroadcastRecipients(ctx, t, id, pg)
 	if err != nil {
 		return h.Fail(c, err)
 	}
@@ -180,7 +187,3 @@ func (h pages) broadcastPage(c *fiber.Ctx) error {
 	v.Data = d
 	return h.Render(c, fiber.StatusOK, "chatbot_broadcast", v)
 }
-
-// pageOf is the page number the query asks for: 1 unless it names a later one (at most
-// a million, so its offset stays small).
-func pageOf(c *fiber.Ctx) int { return int(min(max(web.QueryID(c, "page"), 1), 1_000_000)) }

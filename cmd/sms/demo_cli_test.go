@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,25 +21,7 @@ func TestServeDemoSimulatorWorks(t *testing.T) {
 
 	call := func(method, path, token string, body any) (int, map[string]any) {
 		t.Helper()
-		var r io.Reader
-		if body != nil {
-			b, err := json.Marshal(body)
-			require.NoError(t, err)
-			r = bytes.NewReader(b)
-		}
-		req, err := http.NewRequest(method, "http://"+s.addr+path, r)
-		require.NoError(t, err)
-		req.Host = "demo.localhost"
-		req.Header.Set("Content-Type", "application/json")
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		return s.call(t, method, "demo.localhost", path, token, body)
 	}
 	status, tok := call("POST", "/api/auth/token", "", map[string]string{"email": demoAdminEmail, "password": demoPassword, "name": "test"})
 	require.Equal(t, http.StatusCreated, status, tok)
