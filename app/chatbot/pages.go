@@ -20,8 +20,8 @@ import (
 
 // The WhatsApp pages: the staff inbox (conversations, a thread, replying as staff,
 // handing back to the bot), the simulator, broadcasts (broadcast_pages.go) and the
-// channel settings. The inbox and the
-// thread refresh themselves with htmx polling; every form also works without script.
+// channel settings. The inbox and the thread refresh themselves with htmx polling; every
+// form also works without script.
 
 // pages are the bot's page handlers.
 type pages struct {
@@ -143,7 +143,7 @@ func (h pages) threadRender(c *fiber.Ctx, status int, v *web.View, id int64, tex
 		return h.Fail(c, err)
 	}
 	v.Title = th.Name
-	v.Data = threadData{Thread: th, MessagesURL: pollURL(v.Prefix+"/chatbot/c/"+strconv.FormatInt(id, 10)+"/messages", nil, th), Text: text}
+	v.Data = threadData{Thread: th, MessagesURL: threadPollURL(v.Prefix, id, th), Text: text}
 	return h.Render(c, status, "chatbot_thread", v)
 }
 
@@ -161,7 +161,7 @@ func (h pages) threadMessages(c *fiber.Ctx) error {
 		return c.SendStatus(fiber.StatusNoContent)
 	}
 	return h.RenderPart(c, fiber.StatusOK, "chatbot_thread", "thread_messages", map[string]any{"Prefix": web.Prefix(c), "Thread": th,
-		"URL": pollURL(web.Prefix(c)+"/chatbot/c/"+strconv.FormatInt(id, 10)+"/messages", nil, th), "Dates": h.dates(c)})
+		"URL": threadPollURL(web.Prefix(c), id, th), "Dates": h.dates(c)})
 }
 
 func (h pages) threadReply(c *fiber.Ctx) error {
@@ -227,7 +227,7 @@ func (h pages) simulatorRender(c *fiber.Ctx, status int, v *web.View, phone stri
 		if d.Thread, err = h.bot.SimulatorThread(ctx, t, phone); err != nil {
 			return h.Fail(c, err)
 		}
-		d.MessagesURL = pollURL(v.Prefix+"/chatbot/simulator/messages", url.Values{"phone": {phone}}, d.Thread)
+		d.MessagesURL = simulatorPollURL(v.Prefix, phone, d.Thread)
 	}
 	v.Data = d
 	return h.Render(c, status, "chatbot_simulator", v)
@@ -244,7 +244,7 @@ func (h pages) simulatorMessages(c *fiber.Ctx) error {
 	}
 	return h.RenderPart(c, fiber.StatusOK, "chatbot_simulator", "sim_messages",
 		map[string]any{"Prefix": web.Prefix(c), "Thread": th, "Phone": phone, "CSRF": csrfOf(c), "Dates": h.dates(c),
-			"URL": pollURL(web.Prefix(c)+"/chatbot/simulator/messages", url.Values{"phone": {phone}}, th)})
+			"URL": simulatorPollURL(web.Prefix(c), phone, th)})
 }
 
 func csrfOf(c *fiber.Ctx) string {
@@ -290,7 +290,7 @@ func (h pages) simulatorSend(c *fiber.Ctx) error {
 	// htmx swaps only 2xx answers: a refused message comes back as 200 with its error
 	// next to the field.
 	return h.RenderPart(c, fiber.StatusOK, "chatbot_simulator", "sim_box", map[string]any{"Prefix": v.Prefix,
-		"Thread": th, "Phone": phone, "URL": pollURL(v.Prefix+"/chatbot/simulator/messages", url.Values{"phone": {phone}}, th),
+		"Thread": th, "Phone": phone, "URL": simulatorPollURL(v.Prefix, phone, th),
 		"CSRF": v.CSRF, "Form": v.Form, "Fields": v.Fields, "Dates": v.Dates()})
 }
 
@@ -382,6 +382,16 @@ func pollURL(base string, q url.Values, th Thread) string {
 	}
 	q.Set("v", threadVersion(th))
 	return base + "?" + q.Encode()
+}
+
+// threadPollURL is pollURL for a conversation's page.
+func threadPollURL(prefix string, id int64, th Thread) string {
+	return pollURL(prefix+"/chatbot/c/"+strconv.FormatInt(id, 10)+"/messages", nil, th)
+}
+
+// simulatorPollURL is pollURL for the simulator's thread with a phone.
+func simulatorPollURL(prefix, phone string, th Thread) string {
+	return pollURL(prefix+"/chatbot/simulator/messages", url.Values{"phone": {phone}}, th)
 }
 
 // threadVersion names what a thread shows: each message and its status.
