@@ -1,13 +1,16 @@
 package chatbot
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/schoolsms/sms/app/auth"
@@ -161,8 +164,19 @@ func (m *Bot) GetThread(ctx context.Context, t *db.Tenant, id int64) (Thread, er
 	if err != nil {
 		return Thread{}, errs.Wrap(err, "read messages")
 	}
-	msgs := make([]ThreadMessage, 0, len(ins)+len(outs))
+	// Messages are stamped to the millisecond, so a question, its answer and the next
+	// question can share a stamp. Within one, an answer goes right after the message it
+	// answers (reply_to), and anything else after the inbound messages of that stamp;
+	// each direction keeps the order of its ids.
+	type placed struct {
+		msg       ThreadMessage
+		after, id int64 // the inbound id it follows; its own id
+		out       int   // 0 inbound, 1 outbound: an answer after its question
+	}
+	inboundID := make(map[string]int64, len(ins))
+	list := make([]placed, 0, len(ins)+len(outs))
 	for _, in := range ins {
+		inboundID[in.Wamid] = in.ID
 		txt := in.Body
 		if in.Title != "" {
 			txt = in.Title
@@ -170,22 +184,24 @@ func (m *Bot) GetThread(ctx context.Context, t *db.Tenant, id int64) (Thread, er
 		if in.Kind != "text" && in.Kind != "interactive" && in.Kind != "button" {
 			txt = "[" + in.Kind + "]"
 		}
-		msgs = append(msgs, ThreadMessage{Direction: "in", At: in.ReceivedAt, Kind: in.Kind, Text: txt, Status: in.State,
-			ID: "in:" + itoa(in.ID)})
+		list = append(list, placed{msg: ThreadMessage{Direction: "in", At: in.ReceivedAt, Kind: in.Kind, Text: txt, Status: in.State,
+			ID: "in:" + itoa(in.ID)}, after: in.ID, id: in.ID})
 	}
 	for _, o := range outs {
-		msgs = append(msgs, ThreadMessage{Direction: "out", At: o.CreatedAt, Kind: o.Kind, Text: o.Preview, Origin: o.Origin,
-			Status: o.Status, Error: o.ErrorMessage, ID: "out:" + itoa(o.ID), Choices: choicesOf(o.Payload)})
+		after, ok := inboundID[o.ReplyTo.String]
+		if !o.ReplyTo.Valid || !ok {
+			after = math.MaxInt64
+		}
+		list = append(list, placed{msg: ThreadMessage{Direction: "out", At: o.CreatedAt, Kind: o.Kind, Text: o.Preview, Origin: o.Origin,
+			Status: o.Status, Error: o.ErrorMessage, ID: "out:" + itoa(o.ID), Choices: choicesOf(o.Payload)}, after: after, id: o.ID, out: 1})
 	}
-	slices.SortStableFunc(msgs, func(a, b ThreadMessage) int {
-		if a.At < b.At {
-			return -1
-		}
-		if a.At > b.At {
-			return 1
-		}
-		return 0
+	slices.SortFunc(list, func(a, b placed) int {
+		return cmp.Or(strings.Compare(a.msg.At, b.msg.At), cmp.Compare(a.after, b.after), cmp.Compare(a.out, b.out), cmp.Compare(a.id, b.id))
 	})
+	msgs := make([]ThreadMessage, len(list))
+	for i, p := range list {
+		msgs[i] = p.msg
+	}
 	return Thread{Conversation: view, Messages: msgs}, nil
 }
 

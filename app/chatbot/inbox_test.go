@@ -103,3 +103,37 @@ func (w *world) simulatorThread(sc *school, phone string, n int) map[string]any 
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestThreadOrderWithinAMillisecond: messages are stamped to the millisecond, and a
+// guardian's next message can land in the same millisecond as the bot's answer to the
+// last one (or the answer in the same one as its question). The thread still shows each
+// answer after its question and before what came next.
+func TestThreadOrderWithinAMillisecond(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	a := w.addSchool("alpha", "1001")
+	w.guardian(a, "Bahati", "+254722000002", "Baraka")
+	w.send(a, "254722000002", "wamid.1", "hi")
+	w.replies("254722000002", 1)
+	w.send(a, "254722000002", "wamid.2", "3")
+	w.replies("254722000002", 2)
+	w.send(a, "254722000002", "wamid.3", "hello again")
+	w.waitRows("alpha", "chatbot_inbound", "wamid = 'wamid.3' AND state = 'handled'", 1)
+	w.replies("254722000002", 3)
+
+	const same = "2026-03-02T08:00:00.000Z"
+	w.exec("alpha", "UPDATE chatbot_inbound SET received_at = ?", same)
+	w.exec("alpha", "UPDATE chatbot_outbound SET created_at = ?", same)
+	id := itoa(w.conversationID("alpha", "254722000002"))
+	status, th := a.admin.JSON("GET", "/api/chatbot/conversations/"+id+"/", nil)
+	require.Equal(t, 200, status)
+	var got []string
+	for _, m := range th["messages"].([]any) {
+		m := m.(map[string]any)
+		got = append(got, m["direction"].(string))
+		if m["direction"] == "in" {
+			got[len(got)-1] += " " + m["text"].(string)
+		}
+	}
+	assert.Equal(t, []string{"in hi", "out", "in 3", "out", "in hello again", "out"}, got)
+}
