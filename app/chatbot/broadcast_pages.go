@@ -167,7 +167,7 @@ func (h pages) broadcastPage(c *fiber.Ctx) error {
 	recipients := make([]recipientRow, len(rows))
 	for i, r := range rows {
 		recipients[i] = recipientRow{Recipient: r, Shown: r.Phone}
-		if digitsOnly.MatchString(r.Phone) {
+		if phoneRe.MatchString(r.Phone) {
 			recipients[i].Shown = "+" + r.Phone
 		}
 	}

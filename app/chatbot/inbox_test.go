@@ -79,6 +79,15 @@ func TestInboxAndSimulator(t *testing.T) {
 		assert.Len(t, w.graph.Sent(), before, "the simulator never sends to a phone")
 		assert.Equal(t, 1, w.count("alpha", "chatbot_conversations", "channel = 'simulator' AND phone = '254711000001'"))
 
+		// Staff may type the number as people write it: the same conversation goes on.
+		status, resp = a.admin.JSON("POST", "/api/chatbot/simulator/messages/", map[string]any{"phone": "+254 711-000 001", "text": "hi"})
+		require.Equal(t, 202, status, "%v", resp)
+		w.simulatorThread(a, "254711000001", 5)
+		status, th = a.admin.JSON("GET", "/api/chatbot/simulator/threads/+254711000001/", nil)
+		require.Equal(t, 200, status, "%v", th)
+		assert.GreaterOrEqual(t, len(th["messages"].([]any)), 5)
+		assert.Equal(t, 1, w.count("alpha", "chatbot_conversations", "channel = 'simulator'"))
+
 		status, resp = a.admin.JSON("POST", "/api/chatbot/simulator/messages/", map[string]any{"phone": "+254 7", "text": ""})
 		require.Equal(t, 400, status)
 		fields := resp["error"].(map[string]any)["fields"].(map[string]any)

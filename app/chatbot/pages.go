@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/url"
-	"regexp"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -201,10 +200,8 @@ type simulatorData struct {
 	CanSettings bool
 }
 
-var digitsOnly = regexp.MustCompile(`^[0-9]{5,20}$`)
-
 func (h pages) simulatorPage(c *fiber.Ctx) error {
-	return h.simulatorRender(c, fiber.StatusOK, h.View(c, "WhatsApp simulator", "chatbot"), c.Query("phone"))
+	return h.simulatorRender(c, fiber.StatusOK, h.View(c, "WhatsApp simulator", "chatbot"), simulatorDigits(c.Query("phone")))
 }
 
 func (h pages) simulatorRender(c *fiber.Ctx, status int, v *web.View, phone string) error {
@@ -222,7 +219,7 @@ func (h pages) simulatorRender(c *fiber.Ctx, status int, v *web.View, phone stri
 	if phone == "" && len(phones) > 0 {
 		phone = phones[0].Digits
 	}
-	if digitsOnly.MatchString(phone) {
+	if phoneRe.MatchString(phone) {
 		d.Phone = phone
 		if d.Thread, err = h.bot.SimulatorThread(ctx, t, phone); err != nil {
 			return h.Fail(c, err)
@@ -259,7 +256,7 @@ func csrfOf(c *fiber.Ctx) string {
 func (h pages) simulatorSend(c *fiber.Ctx) error {
 	v := h.View(c, "WhatsApp simulator", "chatbot")
 	ctx, t := c.UserContext(), web.Tenant(c)
-	phone := c.FormValue("phone")
+	phone := simulatorDigits(c.FormValue("phone"))
 	in := SimulatorInput{Phone: phone, Text: c.FormValue("text"), ChoiceID: c.FormValue("choice_id"),
 		ChoiceTitle: c.FormValue("choice_title")}
 	for _, p := range h.phones(c) {
@@ -280,8 +277,8 @@ func (h pages) simulatorSend(c *fiber.Ctx) error {
 	} else if !web.IsHTMX(c) {
 		return web.Redirect(c, v.Prefix+"/chatbot/simulator?"+url.Values{"phone": {phone}}.Encode())
 	}
-	if !digitsOnly.MatchString(phone) {
-		return h.Fail(c, errs.Field("phone", "must be a phone number in digits with the country code"))
+	if !phoneRe.MatchString(phone) {
+		return h.Fail(c, errs.Field("phone", simulatorPhoneHint))
 	}
 	th, err := h.bot.SimulatorThread(ctx, t, phone)
 	if err != nil {

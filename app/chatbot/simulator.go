@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/schoolsms/sms/app/chatbot/whatsapp"
 	"github.com/schoolsms/sms/app/errs"
@@ -28,8 +29,9 @@ type SimulatorInput struct {
 // Receive on the simulator channel. Its answers are stored, never sent to a phone.
 func (m *Bot) Simulate(ctx context.Context, t *db.Tenant, in SimulatorInput) (string, error) {
 	f := errs.Fields{}
+	in.Phone = simulatorDigits(in.Phone)
 	if !phoneRe.MatchString(in.Phone) {
-		f.Add("phone", "must be a phone number in digits with the country code, e.g. 254712345678")
+		f.Add("phone", simulatorPhoneHint)
 	}
 	body, msg := apptext.Multiline(in.Text, whatsapp.MaxTextBody)
 	if msg != "" {
@@ -78,11 +80,26 @@ func (m *Bot) Simulate(ctx context.Context, t *db.Tenant, in SimulatorInput) (st
 	return wamid, nil
 }
 
+const simulatorPhoneHint = "must be a phone number with the country code, e.g. +254 712 345 678"
+
+// simulatorDigits is a phone as staff may type it (+254 712-345 678) in the digits
+// WhatsApp writes it in (254712345678); anything else is left for the check to refuse.
+func simulatorDigits(phone string) string {
+	phone = strings.TrimPrefix(strings.TrimSpace(phone), "+")
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' {
+			return -1
+		}
+		return r
+	}, phone)
+}
+
 // SimulatorThread is the simulator's conversation with one phone (empty before the
 // first message).
 func (m *Bot) SimulatorThread(ctx context.Context, t *db.Tenant, phone string) (Thread, error) {
+	phone = simulatorDigits(phone)
 	if !phoneRe.MatchString(phone) {
-		return Thread{}, errs.Field("phone", "must be a phone number in digits with the country code, e.g. 254712345678")
+		return Thread{}, errs.Field("phone", simulatorPhoneHint)
 	}
 	c, err := t.Read().ChatbotConversationByPhone(ctx, tenantdb.ChatbotConversationByPhoneParams{Channel: ChannelSimulator, Phone: phone})
 	if errors.Is(err, sql.ErrNoRows) {
