@@ -86,6 +86,9 @@ func TestInboxAndSimulator(t *testing.T) {
 		status, th = a.admin.JSON("GET", "/api/chatbot/simulator/threads/+254711000001/", nil)
 		require.Equal(t, 200, status, "%v", th)
 		assert.GreaterOrEqual(t, len(th["messages"].([]any)), 5)
+		status, th = a.admin.JSON("GET", "/api/chatbot/simulator/threads/%2B254711000001/", nil)
+		require.Equal(t, 200, status, "the + encoded: %v", th)
+		assert.GreaterOrEqual(t, len(th["messages"].([]any)), 5)
 		assert.Equal(t, 1, w.count("alpha", "chatbot_conversations", "channel = 'simulator'"))
 
 		status, resp = a.admin.JSON("POST", "/api/chatbot/simulator/messages/", map[string]any{"phone": "+254 7", "text": ""})

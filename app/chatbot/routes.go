@@ -3,6 +3,7 @@ package chatbot
 import (
 	"context"
 	"log/slog"
+	"net/url"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -191,7 +192,12 @@ func (m *Bot) Routes(r fiber.Router) {
 		return c.Status(fiber.StatusAccepted).JSON(SimulatorSent{Wamid: wamid})
 	})
 	r.Get("/api/chatbot/simulator/threads/:phone", inbox, func(c *fiber.Ctx) error {
-		th, err := m.SimulatorThread(c.UserContext(), tenant(c), c.Params("phone"))
+		// Fiber hands path parameters over as sent; a client that encodes the + sends %2B.
+		phone, err := url.PathUnescape(c.Params("phone"))
+		if err != nil {
+			return errs.Field("phone", simulatorPhoneHint)
+		}
+		th, err := m.SimulatorThread(c.UserContext(), tenant(c), phone)
 		return reply(c, th, err)
 	})
 }
