@@ -175,20 +175,21 @@ func SendRawList(c *fiber.Ctx, l List[json.RawMessage]) error {
 	if err != nil {
 		return errs.Wrap(err, "encode list")
 	}
-	size := len(head) + len(`,"results":[]`) + len(l.Results)
-	for _, r := range l.Results {
-		size += len(r)
-	}
-	b := make([]byte, 0, size)
-	b = append(append(b, head[:len(head)-1]...), `,"results":[`...)
+	// Written into the response's own pooled buffer: a page is about 20 KB, and a
+	// buffer of its own per request was a quarter of a list request's allocations.
+	resp := c.Response()
+	resp.ResetBody()
+	resp.AppendBody(head[:len(head)-1])
+	resp.AppendBodyString(`,"results":[`)
 	for i, r := range l.Results {
 		if i > 0 {
-			b = append(b, ',')
+			resp.AppendBodyString(",")
 		}
-		b = append(b, r...)
+		resp.AppendBody(r)
 	}
+	resp.AppendBodyString("]}")
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.Send(append(b, "]}"...))
+	return nil
 }
 
 // OrderOf reads ?ordering= through the list's whitelist: the zero Order (the list's
