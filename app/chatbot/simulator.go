@@ -9,6 +9,7 @@ import (
 
 	"github.com/schoolsms/sms/app/chatbot/whatsapp"
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/phone"
 	apptext "github.com/schoolsms/sms/app/text"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
@@ -84,14 +85,14 @@ const simulatorPhoneHint = "must be a phone number with the country code, e.g. +
 
 // simulatorDigits is a phone as staff may type it (+254 712-345 678) in the digits
 // WhatsApp writes it in (254712345678); anything else is left for the check to refuse.
-func simulatorDigits(phone string) string {
-	phone = strings.TrimPrefix(strings.TrimSpace(phone), "+")
+func simulatorDigits(s string) string {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "+")
 	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' {
+		if phone.Separator(r) {
 			return -1
 		}
 		return r
-	}, phone)
+	}, s)
 }
 
 // SimulatorThread is the simulator's conversation with one phone (empty before the

@@ -70,6 +70,12 @@ func Normalize(country, raw string) (string, error) {
 	return e164, err
 }
 
+// Separator reports whether r is one of the characters people write between a phone
+// number's digits (spaces, dashes, dots, brackets, slashes).
+func Separator(r rune) bool {
+	return r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '/' || r == '\u00a0'
+}
+
 func normalize(country, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
@@ -82,7 +88,7 @@ func normalize(country, raw string) (string, error) {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)
 		case r == '+' && i == 0:
-		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '/' || r == '\u00a0':
+		case Separator(r):
 		default:
 			return "", errChars
 		}
