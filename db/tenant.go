@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,8 @@ type Tenant struct {
 	readTurns chan struct{}
 	// stopCheckpoints ends the file's background checkpoints, before its handles close.
 	stopCheckpoints func()
+	// memos holds what packages keep in memory about this file while it is open (Memo).
+	memos sync.Map
 }
 
 func newTenant(schema, incarnation string, h handles) *Tenant {
@@ -53,6 +56,20 @@ func newTenant(schema, incarnation string, h handles) *Tenant {
 		writes: newReadStmts(h.w), readTurns: make(chan struct{}, readConns()), stopCheckpoints: func() {}}
 	t.read = tenantdb.New(routedReads{t})
 	return t
+}
+
+// Memo returns the value kept under key for as long as this file stays open, made by
+// make the first time it is asked for (two first calls at once may both make one; one
+// is kept). It ties a copy of part of a school held in memory to the open file, so the
+// copy goes when the pool closes the file, and a school deleted, made again or restored
+// starts without it. What the copy was made from can still change under it: its owner
+// checks it against the file before use.
+func (t *Tenant) Memo(key any, make func() any) any {
+	if v, ok := t.memos.Load(key); ok {
+		return v
+	}
+	v, _ := t.memos.LoadOrStore(key, make())
+	return v
 }
 
 // Read returns queries that only read: on the reader pool (query_only connections), or

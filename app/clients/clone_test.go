@@ -21,9 +21,8 @@ var notCloned = []string{
 	// registers, alerts and notices are the year's history; the outbox the file's own
 	"attendance", "attendance_alerts", "notices", "outbox",
 	// derived from students: the per-status counts, the list's stored rows and the
-	// trigram search index
-	"student_counts", "student_list_rows", "students_search", "students_search_data", "students_search_idx",
-	"students_search_docsize", "students_search_config",
+	// stamp of what a search reads
+	"student_counts", "student_list_rows", "student_search_stamp",
 	"schema_migrations", "school_incarnation",
 	// assessments, marks and report cards are history; grading scales and the comment
 	// bank start as the defaults the migration seeds (copying would collide with them)

@@ -88,7 +88,7 @@ func buildMain(ctx context.Context, a *app.App, n int) error {
 					return fmt.Errorf("student %d: %w", i, err)
 				}
 			}
-			return students.CompactSearch(ctx, tx)
+			return nil
 		})
 	})
 }

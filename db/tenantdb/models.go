@@ -467,11 +467,9 @@ type StudentListRow struct {
 	Json      string `json:"json"`
 }
 
-type StudentsSearch struct {
-	FirstName   string `json:"first_name"`
-	MiddleName  string `json:"middle_name"`
-	LastName    string `json:"last_name"`
-	AdmissionNo string `json:"admission_no"`
+type StudentSearchStamp struct {
+	ID    int64 `json:"id"`
+	Stamp int64 `json:"stamp"`
 }
 
 type Subject struct {

@@ -175,7 +175,7 @@ func (b *Bulk) Write(ctx context.Context, q *tenantdb.Queries, tx *sql.Tx) error
 			return errs.Wrap(err, "set counter")
 		}
 	}
-	if err := insertRows(ctx, tx, "audit_log", []string{"actor_id", "actor_email", "action", "target", "detail", "ip", "request_id"},
+	return insertRows(ctx, tx, "audit_log", []string{"actor_id", "actor_email", "action", "target", "detail", "ip", "request_id"},
 		len(b.audit), func(i int) []any {
 			a := b.audit[i]
 			var actor sql.NullInt64
@@ -183,22 +183,7 @@ func (b *Bulk) Write(ctx context.Context, q *tenantdb.Queries, tx *sql.Tx) error
 				actor = sql.NullInt64{Int64: *a.ActorID, Valid: true}
 			}
 			return []any{actor, a.ActorEmail, a.Action, a.Target, string(a.Detail), a.IP, a.RequestID}
-		}); err != nil {
-		return err
-	}
-	if len(b.students) == 0 && len(b.studentUpdates) == 0 {
-		return nil
-	}
-	return CompactSearch(ctx, tx)
-}
-
-// CompactSearch merges the search index's segments into one. Every insert statement
-// leaves a segment of its own; after a bulk write, searches would otherwise consult many
-// (and re-prepare a lookup each time). It costs about 80 ms at 20,000 students and
-// nothing when the index is already compact.
-func CompactSearch(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO students_search (students_search) VALUES ('optimize')`)
-	return errs.Wrap(err, "compact search index")
+		})
 }
 
 // insertRows inserts n rows (row(i) gives the values of row i, in cols order) into

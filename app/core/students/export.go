@@ -7,7 +7,9 @@ import (
 	"iter"
 
 	"github.com/schoolsms/sms/app/errs"
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/app/sheet"
+	"github.com/schoolsms/sms/db/tenantdb"
 )
 
 // ExportColumns are the columns of a student export, the same as the import format.
@@ -35,11 +37,24 @@ func (s Service) ExportStudents(ctx context.Context, v Viewer, f StudentFilter) 
 	if err := f.Check(); err != nil {
 		return nil, err
 	}
-	cur, err := currentSessionID(ctx, s.T.Read())
-	if err != nil {
-		return nil, err
-	}
-	w := f.conditions(v, cur)
+	var out []ExportRow
+	err := s.T.ReadTx(ctx, func(q *tenantdb.Queries, d tenantdb.DBTX) error {
+		cur, err := currentSessionID(ctx, q)
+		if err != nil {
+			return err
+		}
+		l := f.list(v, cur)
+		if err := l.search(ctx, s.T, d); err != nil {
+			return err
+		}
+		out, err = exportRows(ctx, d, f, l.where(false), cur)
+		return err
+	})
+	return out, errs.Wrap(err, "export students")
+}
+
+// exportRows reads the rows of an export narrowed by w.
+func exportRows(ctx context.Context, d query.Queryer, f StudentFilter, w query.Where, cur int64) ([]ExportRow, error) {
 	sess := f.Session
 	if sess == 0 {
 		sess = cur
@@ -55,13 +70,13 @@ func (s Service) ExportStudents(ctx context.Context, v Viewer, f StudentFilter) 
 	order, _ := orderBy(f.Order)
 	args = append(args, w.Args()...)
 	args = append(args, MaxExportRows)
-	rows, err := s.T.ReadDB().QueryContext(ctx, `SELECT s.admission_no, s.first_name, s.middle_name, s.last_name, s.gender,
+	rows, err := d.QueryContext(ctx, `SELECT s.admission_no, s.first_name, s.middle_name, s.last_name, s.gender,
 		s.date_of_birth, xc.name, g.name, g.relationship, g.phone, g.email
 		FROM students s`+classJoin+`
 		LEFT JOIN guardians g ON g.id = (SELECT sg.guardian_id FROM student_guardians sg WHERE sg.student_id = s.id
 			ORDER BY sg.is_primary DESC, sg.guardian_id LIMIT 1)`+w.SQL()+" ORDER BY "+order+" LIMIT ?", args...)
 	if err != nil {
-		return nil, errs.Wrap(err, "export students")
+		return nil, err
 	}
 	defer rows.Close()
 	out := []ExportRow{}
@@ -70,13 +85,13 @@ func (s Service) ExportStudents(ctx context.Context, v Viewer, f StudentFilter) 
 		var dob, class, gname, grel, gphone, gemail sql.NullString
 		if err := rows.Scan(&r.AdmissionNo, &r.FirstName, &r.MiddleName, &r.LastName, &r.Gender, &dob, &class,
 			&gname, &grel, &gphone, &gemail); err != nil {
-			return nil, errs.Wrap(err, "export students")
+			return nil, err
 		}
 		r.DateOfBirth, r.Class = dob.String, class.String
 		r.GuardianName, r.GuardianRelationship, r.GuardianPhone, r.GuardianEmail = gname.String, grel.String, gphone.String, gemail.String
 		out = append(out, r)
 	}
-	return out, errs.Wrap(rows.Err(), "export students")
+	return out, rows.Err()
 }
 
 // WriteCSV writes rows as CSV with a header line of ExportColumns, formula-safe (see

@@ -15,6 +15,7 @@ import (
 	"github.com/schoolsms/sms/app/auth"
 	"github.com/schoolsms/sms/app/errs"
 	"github.com/schoolsms/sms/app/query"
+	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
 
@@ -333,62 +334,40 @@ func (f StudentFilter) Check() error {
 	return nil
 }
 
-// minTrigram is the shortest word the trigram index can find.
-const minTrigram = 3
-
-// searchTerms splits a search into an FTS5 query for the trigram index that needs every
-// word of three or more characters as a substring ("ann otie" -> "ann" AND "otie"), and
-// the shorter words, which no trigram can find and LIKE must.
-func searchTerms(search string) (match string, short []string) {
-	words := query.Words(search)
-	var phrases []string
-	for _, w := range words {
-		if utf8.RuneCountInString(w) < minTrigram {
-			short = append(short, w)
-			continue
-		}
-		// Inside a quoted FTS5 string only the quote itself is special.
-		phrases = append(phrases, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
-	}
-	return strings.Join(phrases, " AND "), short
-}
-
 // idSet is a subquery of student ids, each at most once, that a list is narrowed to.
 type idSet struct {
 	query string
 	args  []any
-	match string // the FTS5 query of a search's set
-	size  int64  // how many ids, when known (sized)
+	size  int64 // how many ids, when known (sized)
 	sized bool
 }
 
-// searchSet is the students whose names or admission number match an FTS5 query.
-func searchSet(match string) idSet {
-	return idSet{query: "SELECT rowid AS id FROM students_search WHERE students_search MATCH ?", args: []any{match}, match: match}
-}
-
-// readSearch runs the list's search once and puts its ids in its place: the trigram
-// index is the costly part of a search of a large school, and the list needs the
-// matches twice (the total, then the page).
-func (l *studentList) readSearch(ctx context.Context, d query.Queryer) error {
-	for i, set := range l.sets {
-		if set.match != "" {
-			ids, n, err := readIDs(ctx, d, set)
-			if err != nil {
-				return err
-			}
-			l.sets[i] = idSet{query: "SELECT value FROM json_each(?)", args: []any{ids}, size: n, sized: true}
-		}
+// search narrows the list to the students its words match (searchStudents), as a set of
+// ids known in advance: the list needs the matches twice (the total, then the page).
+func (l *studentList) search(ctx context.Context, t *db.Tenant, d query.Queryer) error {
+	if len(l.words) == 0 {
+		return nil
 	}
+	ids, err := searchStudents(ctx, t, d, l.words)
+	if err != nil {
+		return err
+	}
+	l.sets = append(l.sets, idsSet(ids))
 	return nil
 }
 
-// readIDs returns the ids of a set (a query of one column, id) as a JSON array, and how
-// many there are, in one row: a common word matches hundreds of students, and bringing
-// each id through the driver on its own cost as much as finding them.
-func readIDs(ctx context.Context, d query.Queryer, set idSet) (ids string, n int64, err error) {
-	err = d.QueryRowContext(ctx, "SELECT json_group_array(id), count(*) FROM ("+set.query+")", set.args...).Scan(&ids, &n)
-	return ids, n, err
+// idsSet is a set of ids given in advance, passed to SQLite as one JSON array.
+func idsSet(ids []int64) idSet {
+	b := make([]byte, 0, 2+8*len(ids))
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	b = append(b, ']')
+	return idSet{query: "SELECT value FROM json_each(?)", args: []any{string(b)}, size: int64(len(ids)), sized: true}
 }
 
 // studentList is a filter turned into SQL: the status, other conditions on a student's
@@ -398,9 +377,8 @@ type studentList struct {
 	status string
 	rows   query.Where
 	sets   []idSet
+	words  []string // the search's, until search makes them a set
 }
-
-var searchColumns = []string{"s.first_name", "s.middle_name", "s.last_name", "s.admission_no"}
 
 func (f StudentFilter) list(v Viewer, cur int64) studentList {
 	l := studentList{status: f.Status}
@@ -411,11 +389,7 @@ func (f StudentFilter) list(v Viewer, cur int64) studentList {
 			l.sets = append(l.sets, idSet{query: teacherStudents, args: []any{cur, v.TeacherID, v.TeacherID}})
 		}
 	}
-	match, short := searchTerms(f.Search)
-	if match != "" {
-		l.sets = append(l.sets, searchSet(match))
-	}
-	l.rows.Search(strings.Join(short, " "), searchColumns...)
+	l.words = query.Words(f.Search)
 	if f.Class > 0 || f.Form > 0 || f.Session > 0 {
 		sess := f.Session
 		if sess == 0 && f.Class == 0 {
@@ -460,12 +434,6 @@ func (l studentList) where(walk bool) query.Where {
 		w.Add(setCol+" IN ("+set.query+")", set.args...)
 	}
 	return w
-}
-
-// conditions builds the WHERE clause of a filter for a viewer.
-func (f StudentFilter) conditions(v Viewer, cur int64) query.Where {
-	l := f.list(v, cur)
-	return l.where(false)
 }
 
 // count is the list's total: from the per-status counters when nothing else narrows
@@ -610,7 +578,7 @@ func (s Service) listPage(ctx context.Context, v Viewer, f StudentFilter, page q
 			}
 		}
 		l := f.list(v, cur)
-		if err := l.readSearch(ctx, d); err != nil {
+		if err := l.search(ctx, s.T, d); err != nil {
 			return errs.Wrap(err, "search students")
 		}
 		var err error

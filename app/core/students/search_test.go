@@ -1,0 +1,192 @@
+package students
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/schoolsms/sms/db"
+	"github.com/schoolsms/sms/db/tenantdb"
+)
+
+// TestSearchAnswersForItsSnapshot: the names a school keeps in memory answer a search
+// only for the transaction whose snapshot they were read in. A transaction that began
+// before a rename finds the old name, one after it the new, whichever read the names
+// last; and names read inside a write transaction that rolled back are never used.
+func TestSearchAnswersForItsSnapshot(t *testing.T) {
+	ctx := context.Background()
+	tn, path := openPlanSchoolAt(t)
+	write := func(q string) {
+		t.Helper()
+		require.NoError(t, tn.Tx(ctx, func(_ *tenantdb.Queries, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, q)
+			return err
+		}))
+	}
+	search := func(d tenantdb.DBTX, words ...string) []int64 {
+		t.Helper()
+		ids, err := searchStudents(ctx, tn, d, words)
+		require.NoError(t, err)
+		return ids
+	}
+	now := func(words ...string) (ids []int64) {
+		t.Helper()
+		require.NoError(t, tn.ReadTx(ctx, func(_ *tenantdb.Queries, d tenantdb.DBTX) error {
+			ids = search(d, words...)
+			return nil
+		}))
+		return ids
+	}
+
+	require.Empty(t, now("ann"), "a school without students")
+	write(`INSERT INTO students (id, admission_no, first_name, last_name, gender) VALUES
+		(7, 'A-7', 'Ann', 'Otieno', 'female'), (9, 'A-9', 'Brian', 'Kamau', 'male')`)
+	require.Equal(t, []int64{7}, now("ann"))
+
+	// a transaction on its own connection, its snapshot taken before the rename
+	other, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	require.NoError(t, err)
+	defer other.Close()
+	before, err := other.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	require.NoError(t, err)
+	defer before.Rollback()
+	require.Equal(t, []int64{7}, search(before, "ann", "otie"))
+
+	write(`UPDATE students SET first_name = 'Grace' WHERE id = 7`)
+	require.Equal(t, []int64{7}, now("grace"))
+	require.Empty(t, now("ann"))
+	require.Equal(t, []int64{7}, search(before, "ann"), "the older snapshot still has Ann")
+	require.Empty(t, search(before, "grace"))
+	require.Equal(t, []int64{7}, now("grace"), "and the newer one Grace again")
+
+	// names read in a write transaction that rolls back
+	rollback := errors.New("roll back")
+	err = tn.Tx(ctx, func(_ *tenantdb.Queries, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE students SET first_name = 'Zed' WHERE id = 7`); err != nil {
+			return err
+		}
+		require.Equal(t, []int64{7}, search(tx, "zed"))
+		return rollback
+	})
+	require.ErrorIs(t, err, rollback)
+	require.Empty(t, now("zed"))
+	require.Equal(t, []int64{7}, now("grace"))
+
+	// every change to what a search reads: a new student, a new admission number, a
+	// deletion; a change to anything else keeps the names
+	write(`INSERT INTO students (id, admission_no, first_name, last_name, gender) VALUES (11, 'A-11', 'Annet', 'Zola', 'female')`)
+	require.Equal(t, []int64{11}, now("ann"))
+	write(`UPDATE students SET admission_no = 'NEW-1' WHERE id = 9`)
+	require.Equal(t, []int64{9}, now("new-"))
+	require.Empty(t, now("a-9"))
+	write(`DELETE FROM students WHERE id = 11`)
+	require.Empty(t, now("ann"))
+	c := tn.Memo(namesKey{}, nil).(*namesCache)
+	kept := c.latest.Load()
+	write(`UPDATE students SET address = 'Kisumu', status = 'suspended' WHERE id = 9`)
+	require.Equal(t, []int64{9}, now("kamau"))
+	require.Same(t, kept, c.latest.Load(), "the names were not read again")
+}
+
+// TestSearchNamesMatch: every word, case folded, inside one field of a student; words
+// shorter than a trigram are read in every student's text.
+func TestSearchNamesMatch(t *testing.T) {
+	n := &names{grams: map[uint32][]int32{}}
+	var text strings.Builder
+	for i, fields := range []string{
+		"ann\x1f\x1fotieno\x1fadm/2024/001",
+		"joanna\x1f\x1fwanjiku\x1fadm/2024/002",
+		"émile\x1fİbrahim\x1fzola\x1fx_5",
+		"li\x1f\x1fna\x1fadm/2025/004",
+	} {
+		fields = strings.ToLower(fields) // as readNames folds them
+		text.WriteString(fields)
+		n.add(int64(10*(i+1)), fields, int32(text.Len()))
+	}
+	n.text = text.String()
+	cases := []struct {
+		words []string
+		want  []int64
+	}{
+		{[]string{"ANN", "otie"}, []int64{10}},
+		{[]string{"ann"}, []int64{10, 20}},
+		{[]string{"an", "wanj"}, []int64{20}}, // a short word beside a long one
+		{[]string{"a"}, []int64{10, 20, 30, 40}},
+		{[]string{"ÉMILE"}, []int64{30}},
+		{[]string{"ibrahim"}, []int64{30}}, // İ folds to i
+		{[]string{"annotieno"}, nil},       // a word does not run across two fields
+		{[]string{"ann", "zzz"}, nil},      // one word missing
+		{[]string{"2024/00", "jo"}, []int64{20}},
+		{[]string{"x_5"}, []int64{30}},
+		{[]string{"\x1f"}, nil},
+	}
+	for _, c := range cases {
+		require.Equal(t, c.want, n.match(c.words), "%q", c.words)
+	}
+}
+
+// TestSearchNamesStayWithTheOpenFile: each open school file keeps its own names, and a
+// school file opened again reads them again.
+func TestSearchNamesStayWithTheOpenFile(t *testing.T) {
+	a, b := openPlanSchool(t), openPlanSchool(t)
+	ctx := context.Background()
+	for i, tn := range []*db.Tenant{a, b} {
+		require.NoError(t, tn.Tx(ctx, func(_ *tenantdb.Queries, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO students (id, admission_no, first_name, last_name, gender)
+				VALUES (%d, 'A-1', 'Wanjiku', 'Otieno', 'female')`, i+1))
+			return err
+		}))
+	}
+	for range 2 {
+		for i, tn := range []*db.Tenant{a, b} {
+			require.NoError(t, tn.ReadTx(ctx, func(_ *tenantdb.Queries, d tenantdb.DBTX) error {
+				ids, err := searchStudents(ctx, tn, d, []string{"wanj"})
+				require.Equal(t, []int64{int64(i + 1)}, ids)
+				return err
+			}))
+		}
+	}
+	require.NotSame(t, a.Memo(namesKey{}, nil), b.Memo(namesKey{}, nil))
+}
+
+// BenchmarkSearchNames: reading a school's names (the first search after a change) and
+// a two-word search of them, at 2,000 and 20,000 students.
+func BenchmarkSearchNames(b *testing.B) {
+	for _, size := range []int{2000, 20000} {
+		b.Run(fmt.Sprintf("students=%d", size), func(b *testing.B) {
+			ctx := context.Background()
+			tn := openPlanSchool(b)
+			require.NoError(b, tn.Tx(ctx, func(_ *tenantdb.Queries, tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+					INSERT INTO students (admission_no, first_name, middle_name, last_name, gender)
+					SELECT printf('ADM/%05d', i),
+						json_extract('["Achieng","Brian","Wanjiru","Kevin","Faith","Ann","Mercy","Hassan","Amina","Joseph"]', printf('$[%d]', i % 10)),
+						CASE WHEN i % 3 = 0 THEN 'Mary' ELSE '' END,
+						json_extract('["Abdi","Kamau","Mwangi","Ochieng","Wanjala","Njoroge","Kiptoo","Mutua","Omondi","Barasa","Kariuki"]', printf('$[%d]', i % 11)),
+						'female' FROM n`, size)
+				return err
+			}))
+			var n *names
+			b.Run("read", func(b *testing.B) {
+				for b.Loop() {
+					require.NoError(b, tn.ReadTx(ctx, func(_ *tenantdb.Queries, d tenantdb.DBTX) (err error) {
+						n, err = readNames(ctx, d)
+						return err
+					}))
+				}
+			})
+			b.Run("match", func(b *testing.B) {
+				var ids []int64
+				for b.Loop() {
+					ids = n.match([]string{"achieng", "abd"})
+				}
+				b.ReportMetric(float64(len(ids)), "matches")
+			})
+		})
+	}
+}
