@@ -111,8 +111,28 @@ func (n *names) student(i int32) string {
 	return n.text[start:n.ends[i]]
 }
 
-// match returns the ids, ascending, of the students whose text holds every word.
-func (n *names) match(words []string) []int64 {
+// matches are the students a search finds (ids) and the others (others), each
+// ascending.
+type matches struct{ ids, others []int64 }
+
+// match returns the students whose text holds every word, and the others.
+func (n *names) match(words []string) matches {
+	found := n.find(words)
+	m := matches{ids: make([]int64, 0, len(found)), others: make([]int64, 0, len(n.ids)-len(found))}
+	next := 0
+	for i, id := range n.ids {
+		if next < len(found) && found[next] == int32(i) {
+			m.ids = append(m.ids, id)
+			next++
+		} else {
+			m.others = append(m.others, id)
+		}
+	}
+	return m
+}
+
+// find returns the students (indexes into ids, ascending) whose text holds every word.
+func (n *names) find(words []string) []int32 {
 	folded := make([]string, len(words))
 	var lists [][]int32
 	for i, w := range words {
@@ -143,14 +163,14 @@ func (n *names) match(words []string) []int64 {
 			}
 		}
 	}
-	var ids []int64
+	found := candidates[:0]
 	for _, c := range candidates {
 		text := n.student(c)
 		if !slices.ContainsFunc(folded, func(w string) bool { return !strings.Contains(text, w) }) {
-			ids = append(ids, n.ids[c])
+			found = append(found, c)
 		}
 	}
-	return ids
+	return found
 }
 
 // intersect keeps the elements of a (ascending) that are in b (ascending), in place.
@@ -178,19 +198,19 @@ type namesCache struct {
 
 type namesKey struct{}
 
-// searchStudents returns the ids, ascending, of the students of t that every word
-// matches, as d's snapshot has them. d is a read transaction's (ReadTx).
-func searchStudents(ctx context.Context, t *db.Tenant, d query.Queryer, words []string) ([]int64, error) {
+// searchStudents returns the students of t that every word matches, and the others, as
+// d's snapshot has them. d is a read transaction's (ReadTx).
+func searchStudents(ctx context.Context, t *db.Tenant, d query.Queryer, words []string) (matches, error) {
 	var stamp int64
 	if err := d.QueryRowContext(ctx, "SELECT stamp FROM student_search_stamp").Scan(&stamp); err != nil {
-		return nil, err
+		return matches{}, err
 	}
 	c := t.Memo(namesKey{}, func() any { return new(namesCache) }).(*namesCache)
 	n := c.latest.Load()
 	if n == nil || n.stamp != stamp {
 		var err error
 		if n, err = c.read(ctx, d, stamp); err != nil {
-			return nil, err
+			return matches{}, err
 		}
 	}
 	return n.match(words), nil

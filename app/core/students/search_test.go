@@ -30,9 +30,9 @@ func TestSearchAnswersForItsSnapshot(t *testing.T) {
 	}
 	search := func(d tenantdb.DBTX, words ...string) []int64 {
 		t.Helper()
-		ids, err := searchStudents(ctx, tn, d, words)
+		m, err := searchStudents(ctx, tn, d, words)
 		require.NoError(t, err)
-		return ids
+		return orNil(m.ids)
 	}
 	now := func(words ...string) (ids []int64) {
 		t.Helper()
@@ -126,7 +126,9 @@ func TestSearchNamesMatch(t *testing.T) {
 		{[]string{"\x1f"}, nil},
 	}
 	for _, c := range cases {
-		require.Equal(t, c.want, n.match(c.words), "%q", c.words)
+		m := n.match(c.words)
+		require.Equal(t, c.want, orNil(m.ids), "%q", c.words)
+		require.ElementsMatch(t, n.ids, append(m.others, m.ids...), "%q: the others are every other student", c.words)
 	}
 }
 
@@ -145,8 +147,8 @@ func TestSearchNamesStayWithTheOpenFile(t *testing.T) {
 	for range 2 {
 		for i, tn := range []*db.Tenant{a, b} {
 			require.NoError(t, tn.ReadTx(ctx, func(_ *tenantdb.Queries, d tenantdb.DBTX) error {
-				ids, err := searchStudents(ctx, tn, d, []string{"wanj"})
-				require.Equal(t, []int64{int64(i + 1)}, ids)
+				m, err := searchStudents(ctx, tn, d, []string{"wanj"})
+				require.Equal(t, []int64{int64(i + 1)}, m.ids)
 				return err
 			}))
 		}
@@ -181,12 +183,19 @@ func BenchmarkSearchNames(b *testing.B) {
 				}
 			})
 			b.Run("match", func(b *testing.B) {
-				var ids []int64
+				var m matches
 				for b.Loop() {
-					ids = n.match([]string{"achieng", "abd"})
+					m = n.match([]string{"achieng", "abd"})
 				}
-				b.ReportMetric(float64(len(ids)), "matches")
+				b.ReportMetric(float64(len(m.ids)), "matches")
 			})
 		})
 	}
+}
+
+func orNil(ids []int64) []int64 {
+	if len(ids) == 0 {
+		return nil
+	}
+	return ids
 }

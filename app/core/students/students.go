@@ -334,25 +334,36 @@ func (f StudentFilter) Check() error {
 	return nil
 }
 
-// idSet is a subquery of student ids, each at most once, that a list is narrowed to.
+// idSet is a subquery of student ids, each at most once, that a list is narrowed to,
+// or with not, the ids a list leaves out.
 type idSet struct {
 	query string
 	args  []any
-	size  int64 // how many ids, when known (sized)
+	not   bool
+	size  int64 // how many students the set keeps, when known (sized)
 	sized bool
 }
 
-// search narrows the list to the students its words match (searchStudents), as a set of
-// ids known in advance: the list needs the matches twice (the total, then the page).
+// search narrows the list to the students its words match (searchStudents), as ids
+// known in advance: the list needs the matches twice (the total, then the page). When
+// most students match (one letter typed), the set is of those left out: SQLite reads a
+// set into a table of its own before it walks the list, and the matches of "a" in a
+// school of 20,000 are most of it.
 func (l *studentList) search(ctx context.Context, t *db.Tenant, d query.Queryer) error {
 	if len(l.words) == 0 {
 		return nil
 	}
-	ids, err := searchStudents(ctx, t, d, l.words)
+	m, err := searchStudents(ctx, t, d, l.words)
 	if err != nil {
 		return err
 	}
-	l.sets = append(l.sets, idsSet(ids))
+	set := idsSet(m.ids)
+	if len(m.ids) > len(m.others) {
+		set = idsSet(m.others)
+		set.not = true
+	}
+	set.size, set.sized = int64(len(m.ids)), true
+	l.sets = append(l.sets, set)
 	return nil
 }
 
@@ -367,7 +378,7 @@ func idsSet(ids []int64) idSet {
 		b = strconv.AppendInt(b, id, 10)
 	}
 	b = append(b, ']')
-	return idSet{query: "SELECT value FROM json_each(?)", args: []any{string(b)}, size: int64(len(ids)), sized: true}
+	return idSet{query: "SELECT value FROM json_each(?)", args: []any{string(b)}}
 }
 
 // studentList is a filter turned into SQL: the status, other conditions on a student's
@@ -431,7 +442,11 @@ func (l studentList) where(walk bool) query.Where {
 	}
 	w.And(l.rows)
 	for _, set := range l.sets {
-		w.Add(setCol+" IN ("+set.query+")", set.args...)
+		in := " IN ("
+		if set.not {
+			in = " NOT IN ("
+		}
+		w.Add(setCol+in+set.query+")", set.args...)
 	}
 	return w
 }
