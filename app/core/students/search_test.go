@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/schoolsms/sms/db"
@@ -198,4 +201,67 @@ func orNil(ids []int64) []int64 {
 		return nil
 	}
 	return ids
+}
+
+// TestSearchAgreesWithItsReadsUnderWrites: searches running beside renames each find
+// what the rest of their own read transaction sees.
+func TestSearchAgreesWithItsReadsUnderWrites(t *testing.T) {
+	ctx := context.Background()
+	tn := openPlanSchool(t)
+	require.NoError(t, tn.Tx(ctx, func(_ *tenantdb.Queries, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO students (id, admission_no, first_name, last_name, gender) VALUES
+			(1, 'A-1', 'Alpha', 'Otieno', 'female'), (2, 'A-2', 'Brian', 'Kamau', 'male')`)
+		return err
+	}))
+	done := make(chan struct{})
+	writes := make(chan error, 1)
+	go func() {
+		defer close(writes)
+		names := []string{"Omega", "Alpha"}
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if err := tn.Tx(ctx, func(_ *tenantdb.Queries, tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, `UPDATE students SET first_name = ? WHERE id = 1`, names[i%2])
+				return err
+			}); err != nil {
+				writes <- err
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	var seen [2]atomic.Int32 // snapshots with Alpha, with Omega
+	for range 4 {
+		wg.Go(func() {
+			for range 50 {
+				assert.NoError(t, tn.ReadTx(ctx, func(_ *tenantdb.Queries, d tenantdb.DBTX) error {
+					m, err := searchStudents(ctx, tn, d, []string{"alpha"})
+					if err != nil {
+						return err
+					}
+					var first string
+					if err := d.QueryRowContext(ctx, `SELECT first_name FROM students WHERE id = 1`).Scan(&first); err != nil {
+						return err
+					}
+					if first == "Alpha" {
+						seen[0].Add(1)
+						assert.Equal(t, []int64{1}, m.ids)
+					} else {
+						seen[1].Add(1)
+						assert.Empty(t, m.ids, "the snapshot has %s", first)
+					}
+					return nil
+				}))
+			}
+		})
+	}
+	wg.Wait()
+	close(done)
+	assert.Positive(t, seen[0].Load(), "a snapshot with Alpha")
+	assert.Positive(t, seen[1].Load(), "a snapshot with Omega")
+	require.NoError(t, <-writes)
 }
