@@ -111,24 +111,36 @@ func (n *names) student(i int32) string {
 	return n.text[start:n.ends[i]]
 }
 
-// matches are the students a search finds (ids) and the others (others), each
-// ascending.
-type matches struct{ ids, others []int64 }
+// matches are the students a search found among a school's names.
+type matches struct {
+	n     *names
+	found []int32 // indexes into n.ids, ascending
+}
 
-// match returns the students whose text holds every word, and the others.
-func (n *names) match(words []string) matches {
-	found := n.find(words)
-	m := matches{ids: make([]int64, 0, len(found)), others: make([]int64, 0, len(n.ids)-len(found))}
+// match returns the students whose text holds every word.
+func (n *names) match(words []string) matches { return matches{n, n.find(words)} }
+
+// ids returns the ids of the students found, ascending.
+func (m matches) ids() []int64 {
+	ids := make([]int64, len(m.found))
+	for i, f := range m.found {
+		ids[i] = m.n.ids[f]
+	}
+	return ids
+}
+
+// others returns the ids of the students not found, ascending.
+func (m matches) others() []int64 {
+	others := make([]int64, 0, len(m.n.ids)-len(m.found))
 	next := 0
-	for i, id := range n.ids {
-		if next < len(found) && found[next] == int32(i) {
-			m.ids = append(m.ids, id)
+	for i, id := range m.n.ids {
+		if next < len(m.found) && m.found[next] == int32(i) {
 			next++
 		} else {
-			m.others = append(m.others, id)
+			others = append(others, id)
 		}
 	}
-	return m
+	return others
 }
 
 // find returns the students (indexes into ids, ascending) whose text holds every word.

@@ -35,7 +35,7 @@ func TestSearchAnswersForItsSnapshot(t *testing.T) {
 		t.Helper()
 		m, err := searchStudents(ctx, tn, d, words)
 		require.NoError(t, err)
-		return orNil(m.ids)
+		return orNil(m.ids())
 	}
 	now := func(words ...string) (ids []int64) {
 		t.Helper()
@@ -130,8 +130,8 @@ func TestSearchNamesMatch(t *testing.T) {
 	}
 	for _, c := range cases {
 		m := n.match(c.words)
-		require.Equal(t, c.want, orNil(m.ids), "%q", c.words)
-		require.ElementsMatch(t, n.ids, append(m.others, m.ids...), "%q: the others are every other student", c.words)
+		require.Equal(t, c.want, orNil(m.ids()), "%q", c.words)
+		require.ElementsMatch(t, n.ids, append(m.others(), m.ids()...), "%q: the others are every other student", c.words)
 	}
 }
 
@@ -151,7 +151,7 @@ func TestSearchNamesStayWithTheOpenFile(t *testing.T) {
 		for i, tn := range []*db.Tenant{a, b} {
 			require.NoError(t, tn.ReadTx(ctx, func(_ *tenantdb.Queries, d tenantdb.DBTX) error {
 				m, err := searchStudents(ctx, tn, d, []string{"wanj"})
-				require.Equal(t, []int64{int64(i + 1)}, m.ids)
+				require.Equal(t, []int64{int64(i + 1)}, m.ids())
 				return err
 			}))
 		}
@@ -190,7 +190,7 @@ func BenchmarkSearchNames(b *testing.B) {
 				for b.Loop() {
 					m = n.match([]string{"achieng", "abd"})
 				}
-				b.ReportMetric(float64(len(m.ids)), "matches")
+				b.ReportMetric(float64(len(m.found)), "matches")
 			})
 		})
 	}
@@ -249,10 +249,10 @@ func TestSearchAgreesWithItsReadsUnderWrites(t *testing.T) {
 					}
 					if first == "Alpha" {
 						seen[0].Add(1)
-						assert.Equal(t, []int64{1}, m.ids)
+						assert.Equal(t, []int64{1}, m.ids())
 					} else {
 						seen[1].Add(1)
-						assert.Empty(t, m.ids, "the snapshot has %s", first)
+						assert.Empty(t, m.ids(), "the snapshot has %s", first)
 					}
 					return nil
 				}))

@@ -357,12 +357,14 @@ func (l *studentList) search(ctx context.Context, t *db.Tenant, d query.Queryer)
 	if err != nil {
 		return err
 	}
-	set := idsSet(m.ids)
-	if len(m.ids) > len(m.others) {
-		set = idsSet(m.others)
+	var set idSet
+	if found := len(m.found); found > len(m.n.ids)-found {
+		set = idsSet(m.others())
 		set.not = true
+	} else {
+		set = idsSet(m.ids())
 	}
-	set.size, set.sized = int64(len(m.ids)), true
+	set.size, set.sized = int64(len(m.found)), true
 	l.sets = append(l.sets, set)
 	return nil
 }
