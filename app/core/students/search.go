@@ -66,13 +66,18 @@ func readNames(ctx context.Context, d query.Queryer) (*names, error) {
 	if err := d.QueryRowContext(ctx, namesText).Scan(&stamp, &all); err != nil {
 		return nil, err
 	}
+	return parseNames(stamp, all.String)
+}
+
+// parseNames makes the names of namesText's students: records of an id and four fields.
+func parseNames(stamp int64, all string) (*names, error) {
 	n := &names{stamp: stamp, grams: map[uint32][]int32{}}
-	if all.String == "" { // no students
+	if all == "" { // no students
 		return n, nil
 	}
 	var text strings.Builder
-	text.Grow(len(all.String))
-	for rec := range strings.SplitSeq(all.String, recordSep) {
+	text.Grow(len(all))
+	for rec := range strings.SplitSeq(all, recordSep) {
 		idText, fields, _ := strings.Cut(rec, unitSep)
 		id, err := strconv.ParseInt(idText, 10, 64)
 		if err != nil {

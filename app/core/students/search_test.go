@@ -5,14 +5,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/schoolsms/sms/app/query"
 	"github.com/schoolsms/sms/db"
 	"github.com/schoolsms/sms/db/tenantdb"
 )
@@ -264,4 +267,45 @@ func TestSearchAgreesWithItsReadsUnderWrites(t *testing.T) {
 	assert.Positive(t, seen[0].Load(), "a snapshot with Alpha")
 	assert.Positive(t, seen[1].Load(), "a snapshot with Omega")
 	require.NoError(t, <-writes)
+}
+
+// FuzzSearchNames: a search of names in memory finds exactly the students of whom some
+// field holds every word, case folded, as reading each field would.
+func FuzzSearchNames(f *testing.F) {
+	f.Add("Ann", "", "Otieno", "ADM/1", "Joanna", "Mary", "Wanjiku", "X_5", "ann otie")
+	f.Add("Émile", "İbrahim", "Zola", "é-1", "ÉMILE", "", "zola", "2", "émile ibra")
+	f.Add("Li", "", "Na", "A", "Lina", "", "Nana", "B", "na a")
+	f.Add("\xff\xfe", "ab", "abc", "abcd", "b", "c", "d", "e", "\xfe ab")
+	f.Fuzz(func(t *testing.T, f1, m1, l1, a1, f2, m2, l2, a2, search string) {
+		students := [][]string{{f1, m1, l1, a1}, {f2, m2, l2, a2}}
+		var recs []string
+		for i, fields := range students {
+			for j, v := range fields {
+				// what text.Line lets into a name: no control characters
+				fields[j] = strings.Map(func(r rune) rune {
+					if unicode.IsControl(r) {
+						return -1
+					}
+					return r
+				}, v)
+			}
+			recs = append(recs, fmt.Sprintf("%d\x1f%s", i+1, strings.Join(fields, "\x1f")))
+		}
+		n, err := parseNames(1, strings.Join(recs, "\x1e"))
+		require.NoError(t, err)
+		words := query.Words(search)
+		var want []int64
+		for i, fields := range students {
+			if !slices.ContainsFunc(words, func(w string) bool {
+				return !slices.ContainsFunc(fields, func(v string) bool {
+					return strings.Contains(strings.ToLower(v), strings.ToLower(w))
+				})
+			}) {
+				want = append(want, int64(i+1))
+			}
+		}
+		m := n.match(words)
+		require.Equal(t, want, orNil(m.ids()), "%q in %q", words, students)
+		require.Len(t, m.others(), len(students)-len(want))
+	})
 }
