@@ -45,6 +45,9 @@ type names struct {
 	// grams has, for each trigram of the text, the students (indexes into ids) whose
 	// text holds it, ascending.
 	grams map[uint32][]int32
+	// byName is every student (indexes into ids) in the list's default order, as SQLite
+	// orders them (namesOrder), so that a search's page can be picked from memory.
+	byName []int32
 }
 
 const (
@@ -59,14 +62,52 @@ const namesText = `SELECT s.stamp, (SELECT group_concat(id || char(31) || first_
 	middle_name || char(31) || last_name || char(31) || admission_no, char(30) ORDER BY id)
 	FROM students) FROM student_search_stamp s`
 
+// namesOrder reads every student's id in the list's default order. The stamp changes
+// with every write to what that order reads (names and ids).
+var namesOrder = func() string {
+	order, _ := orderBy(query.Order{})
+	return "SELECT group_concat(id) FROM (SELECT s.id FROM students s ORDER BY " + order + ")"
+}()
+
 // readNames reads a school's names in d's snapshot.
 func readNames(ctx context.Context, d query.Queryer) (*names, error) {
 	var stamp int64
-	var all sql.NullString
+	var all, order sql.NullString
 	if err := d.QueryRowContext(ctx, namesText).Scan(&stamp, &all); err != nil {
 		return nil, err
 	}
-	return parseNames(stamp, all.String)
+	if err := d.QueryRowContext(ctx, namesOrder).Scan(&order); err != nil {
+		return nil, err
+	}
+	n, err := parseNames(stamp, all.String)
+	if err != nil {
+		return nil, err
+	}
+	return n, n.setOrder(order.String)
+}
+
+// setOrder records the default order of the students, given as their ids separated by
+// commas.
+func (n *names) setOrder(ids string) error {
+	n.byName = make([]int32, 0, len(n.ids))
+	if ids == "" {
+		return nil
+	}
+	for idText := range strings.SplitSeq(ids, ",") {
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if err != nil {
+			return fmt.Errorf("student order: %.20q is not an id", idText)
+		}
+		i, ok := slices.BinarySearch(n.ids, id)
+		if !ok {
+			return fmt.Errorf("student order: no student %d in the names", id)
+		}
+		n.byName = append(n.byName, int32(i))
+	}
+	if len(n.byName) != len(n.ids) {
+		return fmt.Errorf("student order: %d students of %d", len(n.byName), len(n.ids))
+	}
+	return nil
 }
 
 // parseNames makes the names of namesText's students: records of an id and four fields.
@@ -126,6 +167,29 @@ type matches struct {
 
 // match returns the students whose text holds every word.
 func (n *names) match(words []string) matches { return matches{n, n.find(words)} }
+
+// pageByName returns the ids of the students found that come from offset to
+// offset+limit in the list's default order, in that order.
+func (m matches) pageByName(offset, limit int64) []int64 {
+	found := make([]bool, len(m.n.ids))
+	for _, f := range m.found {
+		found[f] = true
+	}
+	var ids []int64
+	for _, i := range m.n.byName {
+		if !found[i] {
+			continue
+		}
+		if offset > 0 {
+			offset--
+			continue
+		}
+		if ids = append(ids, m.n.ids[i]); int64(len(ids)) == limit {
+			break
+		}
+	}
+	return ids
+}
 
 // ids returns the ids of the students found, ascending.
 func (m matches) ids() []int64 {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/stretchr/testify/assert"
@@ -238,9 +239,15 @@ func TestSearchAgreesWithItsReadsUnderWrites(t *testing.T) {
 	}()
 	var wg sync.WaitGroup
 	var seen [2]atomic.Int32 // snapshots with Alpha, with Omega
+	reading := make(chan struct{})
 	for range 4 {
 		wg.Go(func() {
-			for range 50 {
+			for {
+				select {
+				case <-reading:
+					return
+				default:
+				}
 				assert.NoError(t, tn.ReadTx(ctx, func(_ *tenantdb.Queries, d tenantdb.DBTX) error {
 					m, err := searchStudents(ctx, tn, d, []string{"alpha"})
 					if err != nil {
@@ -262,6 +269,13 @@ func TestSearchAgreesWithItsReadsUnderWrites(t *testing.T) {
 			}
 		})
 	}
+	// until both names were seen often, however the writer and readers take turns
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if seen[0].Load() >= 50 && seen[1].Load() >= 50 {
+			break
+		}
+	}
+	close(reading)
 	wg.Wait()
 	close(done)
 	assert.Positive(t, seen[0].Load(), "a snapshot with Alpha")

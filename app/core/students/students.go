@@ -357,6 +357,7 @@ func (l *studentList) search(ctx context.Context, t *db.Tenant, d query.Queryer)
 	if err != nil {
 		return err
 	}
+	l.found = &m
 	var set idSet
 	if found := len(m.found); found > len(m.n.ids)-found {
 		set = idsSet(m.others())
@@ -391,6 +392,19 @@ type studentList struct {
 	rows   query.Where
 	sets   []idSet
 	words  []string // the search's, until search makes them a set
+	found  *matches // the search's, once made
+}
+
+// searchPage returns the ids of a page of a list narrowed only by its search, in the
+// default order, picked from the names in memory (pageByName). SQLite then reads those
+// students alone; from the search's set it would look up every match, or walk the list
+// against a set of thousands (one or two letters typed), to find the page.
+func (l studentList) searchPage(o query.Order, page query.Page) ([]int64, bool) {
+	def := StudentOrdering.Default()
+	if l.found == nil || len(l.sets) != 1 || l.rows.Len() > 0 || l.status != "" || o.Or(def).String() != def.String() {
+		return nil, false
+	}
+	return l.found.pageByName(page.Offset(), page.Limit()), true
 }
 
 func (f StudentFilter) list(v Viewer, cur int64) studentList {
@@ -607,7 +621,9 @@ func (s Service) listPage(ctx context.Context, v Viewer, f StudentFilter, page q
 		}
 		order, indexed := orderBy(f.Order)
 		walk := false
-		if indexed && len(l.sets) > 0 {
+		if ids, ok := l.searchPage(f.Order, page); ok {
+			l.sets, page = []idSet{idsSet(ids)}, query.Page{Number: 1, Size: page.Size}
+		} else if indexed && len(l.sets) > 0 {
 			total, err := studentStatusTotal(ctx, q, l.status)
 			if err != nil {
 				return errs.Wrap(err, "count students")
