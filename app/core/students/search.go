@@ -26,7 +26,9 @@ import (
 // trigram index (FTS5), which checks the trigrams' positions in every matching row,
 // took about 600 µs: most of a search request. The names of 20,000 students take about
 // 0.7 MB and their index about 2 MB, read by the first search after a change in about
-// 36 ms (4.6 ms at 2,000 students: BenchmarkSearchNames).
+// 49 ms (5.3 ms at 2,000 students: BenchmarkSearchNames). The names also hold the
+// students in the list's default order, so that the page of a search in that order is
+// picked in memory too (pageByName).
 //
 // The copy in memory must answer for the snapshot of the read transaction the search
 // runs in, so that a list's total and page agree with the rest of what it reads. The
