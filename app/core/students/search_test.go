@@ -3,6 +3,7 @@ package students
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -322,4 +323,40 @@ func FuzzSearchNames(f *testing.F) {
 		require.Equal(t, want, orNil(m.ids()), "%q in %q", words, students)
 		require.Len(t, m.others(), len(students)-len(want))
 	})
+}
+
+// TestSearchPageFromMemoryBothReaders: a page's rows read as students (the pages)
+// and as JSON (the API) are the same students in the same order.
+func TestSearchPageFromMemoryBothReaders(t *testing.T) {
+	ctx := context.Background()
+	tn := openPlanSchool(t)
+	require.NoError(t, tn.Tx(ctx, func(_ *tenantdb.Queries, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO students (admission_no, first_name, last_name, gender) VALUES
+			('1', 'Ann', 'zola', 'female'), ('2', 'ann', 'Abdi', 'female'), ('3', 'Brian', 'ABDI', 'male'),
+			('4', 'Ánn', 'Émile', 'female'), ('5', 'Zawadi', 'abdi', 'female'), ('6', 'Anne', 'Kamau', 'female'),
+			('7', 'Joanna', 'Otieno', 'female')`)
+		return err
+	}))
+	svc := New(tn)
+	var fromRows, fromJSON []string
+	for number := 1; number <= 3; number++ {
+		page := query.Page{Number: number, Size: 2}
+		list, n, err := svc.ListStudents(ctx, Viewer{}, StudentFilter{Search: "a"}, page)
+		require.NoError(t, err)
+		require.EqualValues(t, 6, n)
+		for _, s := range list {
+			fromRows = append(fromRows, s.AdmissionNo)
+		}
+		raw, n, err := svc.ListStudentsJSON(ctx, Viewer{}, StudentFilter{Search: "a"}, page)
+		require.NoError(t, err)
+		require.EqualValues(t, 6, n)
+		for _, r := range raw {
+			var s Student
+			require.NoError(t, json.Unmarshal(r, &s))
+			fromJSON = append(fromJSON, s.AdmissionNo)
+		}
+	}
+	// by last name, then first name, ignoring ASCII case (Ánn Émile has no "a")
+	require.Equal(t, []string{"2", "3", "5", "6", "7", "1"}, fromRows)
+	require.Equal(t, fromRows, fromJSON)
 }
