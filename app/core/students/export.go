@@ -44,7 +44,7 @@ func (s Service) ExportStudents(ctx context.Context, v Viewer, f StudentFilter) 
 			return err
 		}
 		l := f.list(v, cur)
-		if err := l.search(ctx, s.T, d); err != nil {
+		if err := l.search(ctx, s.T, d, f.Order, nil); err != nil {
 			return err
 		}
 		out, err = exportRows(ctx, d, f, l.where(false), cur)

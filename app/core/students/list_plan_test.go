@@ -127,7 +127,7 @@ func TestStudentListPlans(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			l := c.f.list(c.v, 1)
 			require.NoError(t, tn.ReadTx(context.Background(), func(_ *tenantdb.Queries, d tenantdb.DBTX) error {
-				return l.search(context.Background(), tn, d)
+				return l.search(context.Background(), tn, d, c.f.Order, nil)
 			}))
 			order, indexed := orderBy(c.f.Order)
 			require.Equal(t, c.noSort, indexed && (c.walk || len(l.sets) == 0))

@@ -345,11 +345,13 @@ type idSet struct {
 }
 
 // search narrows the list to the students its words match (searchStudents), as ids
-// known in advance: the list needs the matches twice (the total, then the page). When
-// most students match (one letter typed), the set is of those left out: SQLite reads a
-// set into a table of its own before it walks the list, and the matches of "a" in a
-// school of 20,000 are most of it.
-func (l *studentList) search(ctx context.Context, t *db.Tenant, d query.Queryer) error {
+// known in advance: the list needs the matches twice (the total, then the page). With
+// page, and nothing else narrowing a list in the default order, the set is of the
+// page's students alone, picked in memory (searchPage), and page becomes the first of
+// that set. When most students match (one letter typed), the set is of those left out:
+// SQLite reads a set into a table of its own before it walks the list, and the matches
+// of "a" in a school of 20,000 are most of it.
+func (l *studentList) search(ctx context.Context, t *db.Tenant, d query.Queryer, o query.Order, page *query.Page) error {
 	if len(l.words) == 0 {
 		return nil
 	}
@@ -357,12 +359,15 @@ func (l *studentList) search(ctx context.Context, t *db.Tenant, d query.Queryer)
 	if err != nil {
 		return err
 	}
-	l.found = &m
 	var set idSet
-	if found := len(m.found); found > len(m.n.ids)-found {
+	switch found := len(m.found); {
+	case page != nil && l.searchPage(o):
+		set = idsSet(m.pageByName(page.Offset(), page.Limit()))
+		*page, l.paged = query.Page{Number: 1, Size: page.Size}, true
+	case found > len(m.n.ids)-found:
 		set = idsSet(m.others())
 		set.not = true
-	} else {
+	default:
 		set = idsSet(m.ids())
 	}
 	set.size, set.sized = int64(len(m.found)), true
@@ -392,19 +397,16 @@ type studentList struct {
 	rows   query.Where
 	sets   []idSet
 	words  []string // the search's, until search makes them a set
-	found  *matches // the search's, once made
+	paged  bool     // the search's set is the page's students (searchPage)
 }
 
-// searchPage returns the ids of a page of a list narrowed only by its search, in the
-// default order, picked from the names in memory (pageByName). SQLite then reads those
-// students alone; from the search's set it would look up every match, or walk the list
-// against a set of thousands (one or two letters typed), to find the page.
-func (l studentList) searchPage(o query.Order, page query.Page) ([]int64, bool) {
+// searchPage reports whether a list's page can be picked from the names in memory: when
+// its search is all that narrows it and it is in the default order (pageByName). SQLite
+// then reads the page's students alone; from the search's set it would look up every
+// match, or walk the list against a set of thousands (one or two letters typed).
+func (l studentList) searchPage(o query.Order) bool {
 	def := StudentOrdering.Default()
-	if l.found == nil || len(l.sets) != 1 || l.rows.Len() > 0 || l.status != "" || o.Or(def).String() != def.String() {
-		return nil, false
-	}
-	return l.found.pageByName(page.Offset(), page.Limit()), true
+	return len(l.sets) == 0 && l.rows.Len() == 0 && l.status == "" && o.Or(def).String() == def.String()
 }
 
 func (f StudentFilter) list(v Viewer, cur int64) studentList {
@@ -609,7 +611,7 @@ func (s Service) listPage(ctx context.Context, v Viewer, f StudentFilter, page q
 			}
 		}
 		l := f.list(v, cur)
-		if err := l.search(ctx, s.T, d); err != nil {
+		if err := l.search(ctx, s.T, d, f.Order, &page); err != nil {
 			return errs.Wrap(err, "search students")
 		}
 		var err error
@@ -621,9 +623,7 @@ func (s Service) listPage(ctx context.Context, v Viewer, f StudentFilter, page q
 		}
 		order, indexed := orderBy(f.Order)
 		walk := false
-		if ids, ok := l.searchPage(f.Order, page); ok {
-			l.sets, page = []idSet{idsSet(ids)}, query.Page{Number: 1, Size: page.Size}
-		} else if indexed && len(l.sets) > 0 {
+		if indexed && len(l.sets) > 0 && !l.paged {
 			total, err := studentStatusTotal(ctx, q, l.status)
 			if err != nil {
 				return errs.Wrap(err, "count students")
