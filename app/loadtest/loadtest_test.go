@@ -61,3 +61,25 @@ func TestOptionsNameTheFlagAtFault(t *testing.T) {
 	assert.Equal(t, map[string]string{"--conns": "must be from 1 to 4096",
 		"--scenario": `"lists" is not a scenario (sms bench --list names them)`}, e.Fields)
 }
+
+func TestLatencyGoalsSayTheClosedLoopMean(t *testing.T) {
+	r := Report{Rows: []Row{
+		{Scenario: ScenarioList, Name: "list routed", Conns: 32, ReqPerSec: 8000, P99Ms: 9},
+		{Scenario: ScenarioList, Name: "list bare", Conns: 32, ReqPerSec: 8000, P99Ms: 9},
+		{Scenario: ScenarioAttendance, Name: "register save", Conns: 4, ReqPerSec: 300, P99Ms: 25},
+		{Scenario: ScenarioAttendance, Name: "mark-sheet save", Conns: 4, ReqPerSec: 300, P99Ms: 25},
+		{Scenario: ScenarioAttendance, Name: "reads beside saves", Conns: 24, ReqPerSec: 2600, P99Ms: 20},
+	}}
+	byGoal := map[string]Goal{}
+	for _, g := range goals(r, Options{Conns: 32}) {
+		byGoal[g.Goal] = g
+	}
+	list := byGoal["routed list ≥ 0.85× bare handler, p99 < 5 ms"]
+	assert.Equal(t, "1.00×, p99 9.00 ms (closed loop: 32 connections at 8000 req/s, a mean of 4.0 ms)", list.Value)
+	assert.False(t, list.Met)
+	save := byGoal["register-save p99 < 20 ms under reads"]
+	assert.Equal(t, "25.00 ms (closed loop: 32 connections at 3200 req/s, a mean of 10.0 ms)", save.Value,
+		"the mean is the whole scenario's: saves and reads share the machine")
+	assert.False(t, save.Met)
+	assert.Equal(t, "no requests answered", closedLoop(Row{Conns: 4}))
+}
